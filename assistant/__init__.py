@@ -1,0 +1,24 @@
+"""AWT-assistent: answers Dutch questions about the AWT advice, citing the exact passage.
+
+>>> from assistant import build_assistant, Settings
+>>> bot = build_assistant(Settings())                    # doctest: +SKIP
+>>> bot.ask("Met welke landen moet Nederland samenwerken?").citations[0].label   # doctest: +SKIP
+'Aanbeveling 3, stap 6'
+"""
+
+from assistant.privacy import apply_offline_defaults
+
+apply_offline_defaults()
+
+from assistant.contract import Answer, Citation, Message  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+
+def build_assistant(settings: Settings | None = None, **kwargs: object) -> "Assistant":  # noqa: F821
+    """Build the assistant from settings (see :func:`assistant.service.build_assistant`)."""
+    from assistant.service import build_assistant as _build
+
+    return _build(settings, **kwargs)  # type: ignore[arg-type]
+
+
+__all__ = ["Answer", "Citation", "Message", "Settings", "build_assistant"]

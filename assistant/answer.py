@@ -1,0 +1,255 @@
+"""Composing an answer from retrieved units: the extractive default backend and the refusal decision.
+
+>>> backend = ExtractiveBackend()
+>>> backend.name
+'extractief'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.contract import Answer, Citation
+from index.lexical import LexicalIndex
+from index.search import Hit, SearchResult
+from index.text import analyze
+from knowledge.units import Unit
+
+# Words that say *how* something is asked, not *what*: they do not make a question about the advice.
+_META_TERMS = frozenset(
+    analyze(
+        "advies adviezen awt adviesraad raad rapport tekst document documenten zegt zeggen staat staan vindt vinden "
+        "volgens noem noemt beschrijf beschrijft beschreven uitleg leg uit vertel geef gegeven precies eigenlijk "
+        "nou graag kort kunt je jij u mij me wat welke welk wie waar wanneer hoe waarom hoeveel gaat over "
+        "the what which does say says about advice report tell me please"
+    )
+)
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of fact a question asks for, and the pattern a passage must contain to give it."""
+
+    name: str
+    question: re.Pattern[str]
+    evidence: re.Pattern[str]
+
+
+ANSWER_TYPES: tuple[AnswerType, ...] = (
+    AnswerType(
+        "bedrag",
+        re.compile(
+            r"\b(?:hoeveel (?:geld|euro)|budget\w*|bedrag\w*|kost(?:en|t)?|subsidie\w*|financiering|miljoen|miljard|"
+            r"how much money|funding|cost)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"€|\beuro\b|\bmiljoen\b|\bmiljard\b|\bEUR\b", re.IGNORECASE),
+    ),
+    AnswerType(
+        "persoon",
+        re.compile(
+            r"\b(?:voorzitter|directeur|secretaris|woordvoerder|hoe heet|naam van|welke persoon|welke minister|"
+            r"wie (?:is|was|zijn|waren) de (?:minister|staatssecretaris|auteur)s?|chair(?:man)?|who is the)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b(?:prof|dr|drs|mr|ir|ing)\.\s*[A-Z]|\b[A-Z]\.(?:\s?[A-Z]\.)*\s(?:(?:van|de|der|den)\s)*[A-Z][a-z]+"),
+    ),
+    AnswerType(
+        "dag",
+        re.compile(r"\b(?:op welke (?:dag|datum)|welke datum|exacte datum|what date|which day)\b", re.IGNORECASE),
+        re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b\d{{1,2}}-\d{{1,2}}-\d{{2,4}}\b", re.IGNORECASE),
+    ),
+    AnswerType(
+        "tijd",
+        re.compile(r"\b(?:wanneer|in welk jaar|welk jaar|sinds wanneer|when|what year)\b", re.IGNORECASE),
+        re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdecennia\b", re.IGNORECASE),
+    ),
+)
+_HOW_MANY = re.compile(r"\bhoeveel\s+(?:\w+\s+)?(?P<noun>\w+)|\bhow many\s+(?P<en>\w+)", re.IGNORECASE)
+
+
+class AnswerBackend(Protocol):
+    """Turns a question and its retrieved units into an :class:`Answer`."""
+
+    name: str
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What search found for a question, plus what the refusal decision needs to know."""
+
+    result: SearchResult
+    lexical: LexicalIndex
+    units_by_id: dict[str, Unit]
+    injection: bool = False
+    english: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.result.hits
+
+    def children_of(self, unit: Unit) -> list[Unit]:
+        return [u for u in self.units_by_id.values() if u.parent_id == unit.id]
+
+    def lead_in_unit(self, item: Unit) -> Unit | None:
+        """The unit that introduces a list item: its parent item, or the paragraph holding the lead-in line."""
+        if item.parent_id:
+            return self.units_by_id.get(item.parent_id)
+        if item.lead_in:
+            for unit in self.units_by_id.values():
+                if unit.document == item.document and unit.kind == "paragraph" and item.lead_in in unit.text:
+                    return unit
+        return None
+
+
+@dataclass(frozen=True)
+class Decision:
+    answerable: bool
+    reason: str = ""
+
+
+def decide(question: str, retrieval: Retrieval, threshold: float) -> Decision:
+    """Is the answer in the documents? Named references always are; otherwise the question's content words must
+    be known to the corpus (or the meaning be very close), and a question asking for an amount, a person or a date
+    needs a passage that contains one."""
+    hits = retrieval.hits
+    if not hits:
+        return Decision(False, "geen passages")
+    if any(h.structural for h in hits):
+        return Decision(True, "verwijzing")
+    terms = [t for t in analyze(question) if t not in _META_TERMS]
+    if not terms:
+        return Decision(False, "geen inhoudelijke vraag")
+    known, unknown = retrieval.lexical.known_terms(" ".join(terms))
+    coverage = len(known) / len(terms)
+    best = retrieval.result.best_dense
+    top_text = " ".join(h.unit.text for h in hits[:3])
+    for kind in ANSWER_TYPES:
+        if kind.question.search(question) and not kind.evidence.search(top_text):
+            return Decision(False, f"type:{kind.name}")
+    how_many = _HOW_MANY.search(question)
+    if how_many and not retrieval.english:
+        noun = analyze(how_many["noun"] or "")
+        if noun and not any(re.search(rf"\b\w+\s+(?:\w+\s+)?{re.escape(n)}", " ".join(analyze(h.unit.text))) for n in noun for h in hits[:3]):
+            return Decision(False, "type:aantal")
+    margin = 0.03 if retrieval.english else 0.0
+    if best < threshold + margin and coverage < 0.5:
+        return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
+    if best < threshold - 0.04:
+        return Decision(False, f"te ver weg (dense {best:.3f})")
+    return Decision(True, f"dense {best:.3f}, dekking {coverage:.2f}")
+
+
+class ExtractiveBackend:
+    """The default: an answer made only of verbatim quotes from the best units, each with its marker. No LLM."""
+
+    name = "extractief"
+
+    def __init__(self, threshold: float = 0.80, max_units: int = 3) -> None:
+        self.threshold = threshold
+        self.max_units = max_units
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        decision = decide(question, retrieval, self.threshold)
+        notice = " ".join(retrieval.notices) or None
+        if not decision.answerable:
+            return refusal(question, retrieval, self.name, notice)
+        units, intro = self._select(retrieval)
+        scores = {h.unit.id: h.score for h in retrieval.hits}
+        citations = [_citation(i + 1, u, scores.get(u.id, 0.0)) for i, u in enumerate(units)]
+        return Answer(
+            question=question,
+            answer=_compose(units, intro),
+            citations=citations,
+            refused=False,
+            backend=self.name,
+            notice=notice,
+        )
+
+    def _select(self, retrieval: Retrieval) -> tuple[list[Unit], str | None]:
+        hits = retrieval.hits
+        named = [h.unit for h in hits if h.structural]
+        refs = retrieval.result.references
+        if named and refs.lists:
+            items = [u for u in named if u.kind == "list_item"]
+            lead = retrieval.lead_in_unit(items[0]) if items else None
+            ordered = ([lead] if lead and lead not in named else []) + named
+            return ordered, "list"
+        if named:
+            chosen = list(named)
+            for unit in named:
+                if len(named) == 1 and unit.kind == "list_item":
+                    chosen.extend(c for c in retrieval.children_of(unit) if c not in chosen)
+            return chosen, None
+        top = hits[0]
+        chosen = [top.unit]
+        chosen.extend(c for c in retrieval.children_of(top.unit))
+        for hit in hits[1 : self.max_units]:
+            if hit.score >= 0.85 * top.score and hit.unit not in chosen:
+                chosen.append(hit.unit)
+        return chosen, None
+
+
+def _citation(n: int, unit: Unit, score: float) -> Citation:
+    return Citation(
+        n=n,
+        label=unit.label,
+        document=unit.document,
+        quote=unit.text,
+        score=round(float(score), 4),
+        unit_id=unit.id,
+        start=unit.start,
+        end=unit.end,
+    )
+
+
+def _quote(text: str) -> str:
+    return f"„{text}”"
+
+
+def _compose(units: Sequence[Unit], mode: str | None) -> str:
+    if mode == "list":
+        head, items = (units[0], units[1:]) if units[0].kind == "paragraph" or units[0].parent_id is None and any(
+            u.parent_id == units[0].id for u in units[1:]
+        ) else (None, units)
+        lines = []
+        if head is not None:
+            lines.append(f"{head.label}: {_quote(head.text)} [1]")
+        offset = 2 if head is not None else 1
+        lines.extend(f"- {u.label}: {_quote(u.text)} [{i + offset}]" for i, u in enumerate(items))
+        return "Volgens het advies:\n" + "\n".join(lines)
+    first, rest = units[0], units[1:]
+    lines = [f"Volgens het advies ({first.label}): {_quote(first.text)} [1]"]
+    for i, unit in enumerate(rest, start=2):
+        if unit.parent_id == first.id:
+            lines.append(f"- {unit.label}: {_quote(unit.text)} [{i}]")
+        else:
+            lines.append(f"Zie ook {unit.label}: {_quote(unit.text)} [{i}]")
+    return "\n".join(lines)
+
+
+REFUSAL_TEXT = (
+    "Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014), dus daar kan ik geen "
+    "betrouwbaar antwoord op geven."
+)
+
+
+def refusal(question: str, retrieval: Retrieval, backend: str, notice: str | None) -> Answer:
+    """A Dutch refusal that points at the nearest recommendations, so the user knows where to look instead."""
+    numbered = [h for h in retrieval.hits if re.search(r"\d", h.unit.label)]
+    nearest = (numbered or retrieval.hits)[:2]
+    citations = [_citation(i + 1, h.unit, h.score) for i, h in enumerate(nearest)]
+    text = REFUSAL_TEXT
+    if citations:
+        pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
+        text += f" Het dichtst bij uw vraag komen: {pointers}."
+    return Answer(
+        question=question, answer=text, citations=citations, refused=True, backend=backend, notice=notice
+    )

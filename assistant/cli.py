@@ -1,0 +1,148 @@
+"""The one command-line entry point: ``python -m assistant`` (or ``awt-assistent``) with ``index``, ``ask``, ``serve``.
+
+    python -m assistant ask "Met welke landen moet Nederland samenwerken?"
+    python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from assistant.privacy import apply_offline_defaults
+
+apply_offline_defaults()
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"Fout: {message}", err=True)
+    sys.exit(code)
+
+
+def _progress_bar(total: int, description: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="passage", file=sys.stderr, disable=total < 200)
+
+
+def _status(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _build() -> Any:
+    """Build the assistant, turning every known failure into a Dutch message instead of a traceback."""
+    from pydantic import ValidationError
+
+    from assistant.service import build_assistant
+    from assistant.settings import ConfigurationError, Settings
+    from index.store import IndexUnavailable
+
+    try:
+        return build_assistant(Settings(), progress=_status, progress_bar=_progress_bar)
+    except ValidationError as exc:
+        _fail(f"ongeldige instelling: {exc.errors()[0].get('loc')}: {exc.errors()[0].get('msg')}")
+    except (ConfigurationError, IndexUnavailable) as exc:
+        _fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Toon logregels (ook technische).")
+def main(verbose: bool) -> None:
+    """AWT-assistent: vragen over het AWT-advies ‘De kracht van sociale innovatie’ (2014), met bronvermelding."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+@main.command("index")
+def index_command() -> None:
+    """Bouw of ververs de index van de kennismap."""
+    bot = _build()
+    problems = bot.knowledge.problems
+    for problem in problems:
+        click.echo(f"Let op: {problem}", err=True)
+    click.echo(
+        f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.search.units)} passages."
+    )
+
+
+def _read_history(path: Path | None) -> list[Any]:
+    from pydantic import TypeAdapter, ValidationError
+
+    from assistant.contract import Message
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return TypeAdapter(list[Message]).validate_python(raw)
+    except OSError as exc:
+        _fail(f"het gespreksbestand '{path}' kan niet worden gelezen ({exc.strerror}).", EXIT_BAD_INPUT)
+    except (ValueError, ValidationError):
+        _fail(
+            f"het gespreksbestand '{path}' is geen geldige lijst van "
+            '{"role": "user"|"assistant", "content": "..."}.',
+            EXIT_BAD_INPUT,
+        )
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print één JSON-object (het API-contract).")
+@click.option("--history", type=click.Path(path_type=Path), help="JSON-bestand met het gesprek tot nu toe.")
+def ask_command(question: str, as_json: bool, history: Path | None) -> None:
+    """Stel één vraag over het advies."""
+    from assistant.questions import InvalidQuestion, clean_question
+    from assistant.settings import Settings
+
+    turns = _read_history(history)
+    try:
+        clean_question(question, Settings().max_question_chars)  # fail fast, before the model loads
+    except InvalidQuestion as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    bot = _build()
+    try:
+        answer = bot.ask(question, history=turns)
+    except InvalidQuestion as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(answer.model_dump(), ensure_ascii=False))
+        return
+    if answer.notice:
+        click.echo(f"({answer.notice})\n")
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo("\nBronnen:")
+        for citation in answer.citations:
+            click.echo(f"[{citation.n}] {citation.label} — {citation.document}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Poort.")
+def serve_command(host: str, port: int) -> None:
+    """Start de chat-website en de JSON-API."""
+    from assistant.web import serve
+
+    serve(host=host, port=port)
+
+
+def run() -> None:
+    """Console-script entry: a last guard so that a user never sees a traceback."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _fail("afgebroken.", 130)
+    except Exception as exc:  # noqa: BLE001 - the message below replaces the traceback on purpose
+        logging.getLogger(__name__).debug("onverwachte fout", exc_info=True)
+        _fail(f"er ging iets onverwacht mis ({type(exc).__name__}). Probeer het opnieuw met -v voor details.")

@@ -1,0 +1,43 @@
+"""The data that crosses the assistant's public boundary (CLI ``ask --json``, ``/api/ask``, evals)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    """One turn of a conversation, as given in ``--history`` or ``/api/ask``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Citation(BaseModel):
+    """A source the answer cites: ``[n]`` in the answer points at the citation with that ``n``.
+
+    ``quote`` is verbatim text of ``document``; ``start``/``end`` are its character offsets there.
+    """
+
+    n: int = Field(ge=1)
+    label: str
+    document: str
+    quote: str
+    score: float
+    unit_id: str
+    start: int
+    end: int
+
+
+class Answer(BaseModel):
+    """The assistant's answer to one question (the ``ask --json`` contract)."""
+
+    question: str
+    answer: str
+    citations: list[Citation]
+    refused: bool
+    backend: str
+    notice: str | None = None

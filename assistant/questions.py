@@ -1,0 +1,89 @@
+"""Reading a question before it is searched: validation, prompt-injection and follow-ups.
+
+>>> clean_question("  Wat is\\x00 stap 5?  ", max_chars=100)
+'Wat is stap 5?'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.contract import Message
+from index.references import References, StructureIndex, merge_references
+from index.text import analyze
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INJECTION = re.compile(
+    r"(?:negeer|vergeet|omzeil|ignore|disregard|forget|override)\b[^.?!\n]{0,60}?"
+    r"\b(?:instructies?|regels?|opdracht(?:en)?|prompts?|instructions?|rules?|richtlijnen)\b"
+    r"|\b(?:je bent nu|jij bent nu|you are now|act as|doe alsof|speel de rol|system ?prompt|jailbreak|developer mode)\b"
+    r"|\b(?:toon|laat zien|print|reveal|show)\b[^.?!\n]{0,30}\b(?:systeemprompt|system prompt|instructies|instructions|wachtwoord|password)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*", re.UNICODE)
+_FOLLOW_UP_START = re.compile(r"^\s*(?:en|ook|maar|and|also|what about|en wat|hoe zit het)\b", re.IGNORECASE)
+_ANAPHOR = re.compile(
+    r"\b(?:daarvan|hiervan|ervan|daarbij|hierbij|daarover|hierover|daarin|hierin|daaronder|dezelfde|"
+    r"die aanbeveling|deze aanbeveling|die stap|deze stap|of it|of that|about that)\b",
+    re.IGNORECASE,
+)
+
+
+class InvalidQuestion(ValueError):
+    """The question cannot be answered as given; ``str()`` is a Dutch message for the user."""
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Normalise a question (NFC, no control characters, collapsed spaces) or raise :class:`InvalidQuestion`."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("De vraag moet tekst zijn.")
+    text = unicodedata.normalize("NFC", question.encode("utf-8", "replace").decode("utf-8"))
+    text = _CONTROL.sub(" ", text).replace("\ufffd", " ")
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise InvalidQuestion("De vraag is leeg. Typ een vraag over het advies, bijvoorbeeld: ‘Wat is de eerste aanbeveling?’")
+    if len(text) > max_chars:
+        raise InvalidQuestion(
+            f"De vraag is te lang ({len(text):,} tekens; de grens is {max_chars:,}). Stel een kortere vraag.".replace(",", ".")
+        )
+    return text
+
+
+def strip_injection(question: str) -> tuple[str, bool]:
+    """Remove sentences that try to instruct the assistant; the flag says whether any were found."""
+    sentences = _SENTENCE.findall(question)
+    kept = [s for s in sentences if not _INJECTION.search(s)]
+    return " ".join(s.strip() for s in kept).strip(), len(kept) != len(sentences)
+
+
+@dataclass(frozen=True)
+class ResolvedQuestion:
+    """The question as it will be searched: its text, the references it makes, and whether it follows up."""
+
+    text: str
+    search_text: str
+    references: References
+    follow_up: bool
+
+
+def _is_follow_up(question: str) -> bool:
+    return bool(_FOLLOW_UP_START.search(question) or _ANAPHOR.search(question)) or len(analyze(question)) <= 1
+
+
+def resolve_question(question: str, history: Sequence[Message], structure: StructureIndex) -> ResolvedQuestion:
+    """Complete a follow-up ("En wat is de vijfde stap daarvan?") with the references and words of earlier turns."""
+    own = structure.parse(question)
+    earlier = [m.content for m in reversed(history) if m.role == "user" and m.content.strip()]
+    if not earlier:
+        return ResolvedQuestion(question, question, own, False)
+    follow_up = _is_follow_up(question)
+    references = own
+    if follow_up or (own.pairs and not structure.resolve(own)):
+        merged = merge_references(own, (structure.parse(text) for text in earlier))
+        if structure.resolve(merged):
+            references = merged
+    search_text = f"{question} {earlier[0]}" if follow_up else question
+    return ResolvedQuestion(question, search_text, references, follow_up)

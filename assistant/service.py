@@ -1,0 +1,117 @@
+"""The assistant's public API: one object that answers questions. Every part is built here, from the settings.
+
+>>> bot = build_assistant(Settings())                                       # doctest: +SKIP
+>>> answer = bot.ask("Met welke landen moet Nederland samenwerken?")        # doctest: +SKIP
+>>> answer.citations[0].label                                               # doctest: +SKIP
+'Aanbeveling 3, stap 6'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import py3langid
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval
+from assistant.contract import Answer, Message
+from assistant.questions import InvalidQuestion, clean_question, resolve_question, strip_injection
+from assistant.settings import ConfigurationError, Settings
+from index.embedder import build_embeddings, embedding_identity
+from index.search import HybridSearch
+from index.store import VectorStore, open_client
+from knowledge.loader import PARSER_VERSION, KnowledgeBase, load_knowledge
+
+log = logging.getLogger(__name__)
+
+INJECTION_NOTICE = "Ik volg geen instructies die in een vraag staan; ik beantwoord alleen vragen over het advies."
+ENGLISH_NOTICE = "U stelde de vraag in het Engels; het antwoord is in het Nederlands, met citaten uit het advies."
+
+
+def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
+    """Changes whenever a knowledge file, the parser or the embedding model changes: then the index is rebuilt."""
+    digest = hashlib.sha256(f"{PARSER_VERSION}|{embedding_id}".encode())
+    for doc in sorted(knowledge.documents, key=lambda d: d.name):
+        digest.update(f"|{doc.name}:{doc.sha256}".encode())
+    return digest.hexdigest()
+
+
+def _is_english(text: str) -> bool:
+    language, _ = py3langid.classify(text)
+    return language == "en"
+
+
+class Assistant:
+    """Answers questions about the documents in the knowledge base, with verifiable citations."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        knowledge: KnowledgeBase,
+        search: HybridSearch,
+        backend: AnswerBackend,
+    ) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self.search = search
+        self.backend = backend
+
+    def document_text(self, document: str) -> str:
+        """The full text of a source document: every quote is a slice of it."""
+        return self.knowledge.document(document).text
+
+    def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
+        """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input."""
+        text = clean_question(question, self.settings.max_question_chars)
+        turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in history or []]
+        if self.settings.log_questions:
+            log.info("Vraag: %s", text)
+        searchable, injection = strip_injection(text)
+        notices = [INJECTION_NOTICE] if injection else []
+        english = _is_english(searchable) if searchable else False
+        if english:
+            notices.append(ENGLISH_NOTICE)
+        resolved = resolve_question(searchable or text, turns, self.search.structure)
+        result = self.search.search(resolved.search_text, k=max(self.settings.top_k, 5), references=resolved.references)
+        retrieval = Retrieval(
+            result=result,
+            lexical=self.search.lexical,
+            units_by_id={u.id: u for u in self.search.units},
+            injection=injection,
+            english=english,
+            notices=notices,
+        )
+        answer = self.backend.answer(searchable or "", retrieval)
+        return answer.model_copy(update={"question": text})
+
+
+def build_backend(settings: Settings) -> AnswerBackend:
+    """The answer backend named by ``AWT_LLM``."""
+    if settings.llm == "extractief":
+        return ExtractiveBackend(threshold=settings.refusal_threshold, max_units=settings.top_k)
+    raise ConfigurationError(f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). Beschikbaar: extractief.")
+
+
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    embeddings: Embeddings | None = None,
+    progress: Callable[[str], None] | None = None,
+    progress_bar: Callable[[int, str], Any] | None = None,
+) -> Assistant:
+    """Load the knowledge, make sure the index matches it, and wire search and answering together."""
+    settings = settings or Settings()
+    knowledge = load_knowledge(settings.knowledge_dir)
+    for problem in knowledge.problems:
+        log.warning(problem)
+    if not knowledge.documents:
+        raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
+    embeddings = embeddings or build_embeddings(settings, progress)
+    store = VectorStore(open_client(settings), embeddings, lock_path=settings.data_dir / "index.lock")
+    units = knowledge.units
+    store.ensure(units, fingerprint(knowledge, embedding_identity(settings)), progress_bar)
+    search = HybridSearch(units, store, embeddings)
+    return Assistant(settings, knowledge, search, build_backend(settings))

