@@ -14,19 +14,12 @@ from typing import Protocol
 
 from assistant.contract import Answer, Citation
 from index.lexical import LexicalIndex
+from index.references import label_parts
 from index.search import Hit, SearchResult
-from index.text import analyze
+from index.text import analyze, asks_about_document, content_words, words
+from knowledge.dutch import is_number_word
 from knowledge.units import Unit
 
-# Words that say *how* something is asked, not *what*: they do not make a question about the advice.
-_META_TERMS = frozenset(
-    analyze(
-        "advies adviezen awt adviesraad raad rapport tekst document documenten zegt zeggen staat staan vindt vinden "
-        "volgens noem noemt beschrijf beschrijft beschreven uitleg leg uit vertel geef gegeven precies eigenlijk "
-        "nou graag kort kunt je jij u mij me wat welke welk wie waar wanneer hoe waarom hoeveel gaat over "
-        "the what which does say says about advice report tell me please"
-    )
-)
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 
 
@@ -43,7 +36,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType(
         "bedrag",
         re.compile(
-            r"\b(?:hoeveel (?:geld|euro)|budget\w*|bedrag\w*|kost(?:en|t)?|subsidie\w*|financiering|miljoen|miljard|"
+            r"\b(?:hoeveel (?:\w+ )?\w*(?:geld|euro)|\w*geld|budget\w*|bedrag\w*|kost(?:en|t)?|subsidie\w*|financiering|miljoen|miljard|"
             r"how much money|funding|cost)\b",
             re.IGNORECASE,
         ),
@@ -69,7 +62,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdecennia\b", re.IGNORECASE),
     ),
 )
-_HOW_MANY = re.compile(r"\bhoeveel\s+(?:\w+\s+)?(?P<noun>\w+)|\bhow many\s+(?P<en>\w+)", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhoeveel\s+(?P<noun>\w+)|\bhow many\s+(?P<en>\w+)", re.IGNORECASE)
 
 
 class AnswerBackend(Protocol):
@@ -84,6 +77,8 @@ class AnswerBackend(Protocol):
 class Retrieval:
     """What search found for a question, plus what the refusal decision needs to know."""
 
+    question: str  # the question as asked, without any instructions it contained
+    query: str  # what was searched: the question, completed from earlier turns when it follows up
     result: SearchResult
     lexical: LexicalIndex
     units_by_id: dict[str, Unit]
@@ -115,7 +110,7 @@ class Decision:
     reason: str = ""
 
 
-def decide(question: str, retrieval: Retrieval, threshold: float) -> Decision:
+def decide(retrieval: Retrieval, threshold: float) -> Decision:
     """Is the answer in the documents? Named references always are; otherwise the question's content words must
     be known to the corpus (or the meaning be very close), and a question asking for an amount, a person or a date
     needs a passage that contains one."""
@@ -124,27 +119,44 @@ def decide(question: str, retrieval: Retrieval, threshold: float) -> Decision:
         return Decision(False, "geen passages")
     if any(h.structural for h in hits):
         return Decision(True, "verwijzing")
-    terms = [t for t in analyze(question) if t not in _META_TERMS]
-    if not terms:
+    if retrieval.result.references.pairs:
+        return Decision(False, "verwijzing bestaat niet")
+    question = retrieval.question
+    terms = content_words(retrieval.query)
+    about_document = asks_about_document(question)
+    if not terms and not about_document:
         return Decision(False, "geen inhoudelijke vraag")
-    known, unknown = retrieval.lexical.known_terms(" ".join(terms))
-    coverage = len(known) / len(terms)
+    coverage = retrieval.lexical.coverage(terms)
+    if coverage is None or about_document:
+        coverage = 1.0
     best = retrieval.result.best_dense
     top_text = " ".join(h.unit.text for h in hits[:3])
     for kind in ANSWER_TYPES:
         if kind.question.search(question) and not kind.evidence.search(top_text):
             return Decision(False, f"type:{kind.name}")
     how_many = _HOW_MANY.search(question)
-    if how_many and not retrieval.english:
-        noun = analyze(how_many["noun"] or "")
-        if noun and not any(re.search(rf"\b\w+\s+(?:\w+\s+)?{re.escape(n)}", " ".join(analyze(h.unit.text))) for n in noun for h in hits[:3]):
-            return Decision(False, "type:aantal")
-    margin = 0.03 if retrieval.english else 0.0
-    if best < threshold + margin and coverage < 0.5:
+    if how_many and not _counted(how_many["noun"] or how_many["en"] or "", top_text):
+        return Decision(False, "type:aantal")
+    if retrieval.english:
+        if best < threshold:
+            return Decision(False, f"buiten onderwerp (dense {best:.3f})")
+    elif coverage < 0.5 and best < threshold + 0.08:
         return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
-    if best < threshold - 0.04:
+    elif best < threshold - 0.04:
         return Decision(False, f"te ver weg (dense {best:.3f})")
     return Decision(True, f"dense {best:.3f}, dekking {coverage:.2f}")
+
+
+def _counted(noun: str, text: str) -> bool:
+    """Does ``text`` give a number for ``noun`` ("drie aanbevelingen", "zes concrete stappen")?"""
+    stems = analyze(noun)
+    if not stems:
+        return True
+    tokens = words(text)
+    for i, token in enumerate(tokens):
+        if analyze(token) == stems and any(is_number_word(t) for t in tokens[max(0, i - 3) : i]):
+            return True
+    return False
 
 
 class ExtractiveBackend:
@@ -157,7 +169,7 @@ class ExtractiveBackend:
         self.max_units = max_units
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        decision = decide(question, retrieval, self.threshold)
+        decision = decide(retrieval, self.threshold)
         notice = " ".join(retrieval.notices) or None
         if not decision.answerable:
             return refusal(question, retrieval, self.name, notice)
@@ -178,9 +190,10 @@ class ExtractiveBackend:
         named = [h.unit for h in hits if h.structural]
         refs = retrieval.result.references
         if named and refs.lists:
-            items = [u for u in named if u.kind == "list_item"]
-            lead = retrieval.lead_in_unit(items[0]) if items else None
-            ordered = ([lead] if lead and lead not in named else []) + named
+            members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
+            lead = retrieval.lead_in_unit(members[0]) if members else None
+            ordered = ([lead] if lead and lead not in named else []) + [u for u in named if u not in members]
+            ordered += [u for u in members if u not in ordered]
             return ordered, "list"
         if named:
             chosen = list(named)

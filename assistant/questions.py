@@ -12,14 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.contract import Message
-from index.references import References, StructureIndex, merge_references
-from index.text import analyze
+from index.references import References, StructureIndex, context_noun, elliptic_ordinal, merge_references
+from index.text import content_words
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _INJECTION = re.compile(
     r"(?:negeer|vergeet|omzeil|ignore|disregard|forget|override)\b[^.?!\n]{0,60}?"
     r"\b(?:instructies?|regels?|opdracht(?:en)?|prompts?|instructions?|rules?|richtlijnen)\b"
-    r"|\b(?:je bent nu|jij bent nu|you are now|act as|doe alsof|speel de rol|system ?prompt|jailbreak|developer mode)\b"
+    r"|\b(?:je bent nu|jij bent nu|je staat nu|vanaf nu|from now on|you are now|act as|doe alsof|speel de rol|"
+    r"system ?prompt|systeemprompt|jailbreak|developer mode|ontwikkelaarsmodus|zonder bronn?e?n?|geen bronnen|"
+    r"hoeft (?:niets|niet|geen)\b[^.?!\n]{0,20}\bciteren|niet meer te citeren)\b"
     r"|\b(?:toon|laat zien|print|reveal|show)\b[^.?!\n]{0,30}\b(?:systeemprompt|system prompt|instructies|instructions|wachtwoord|password)\b",
     re.IGNORECASE,
 )
@@ -70,7 +72,7 @@ class ResolvedQuestion:
 
 
 def _is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP_START.search(question) or _ANAPHOR.search(question)) or len(analyze(question)) <= 1
+    return bool(_FOLLOW_UP_START.search(question) or _ANAPHOR.search(question)) or len(content_words(question)) <= 1
 
 
 def resolve_question(question: str, history: Sequence[Message], structure: StructureIndex) -> ResolvedQuestion:
@@ -81,8 +83,17 @@ def resolve_question(question: str, history: Sequence[Message], structure: Struc
         return ResolvedQuestion(question, question, own, False)
     follow_up = _is_follow_up(question)
     references = own
+    earlier_refs = [structure.parse(text) for text in earlier]
+    ordinal = elliptic_ordinal(question, structure.nouns) if not own else None
+    if ordinal is not None:
+        context = next((c for c in map(context_noun, earlier_refs) if c), None)
+        if context:
+            noun, scope = context
+            candidate = References([{**scope, noun: ordinal}], [])
+            if structure.resolve(candidate):
+                return ResolvedQuestion(question, question, candidate, True)
     if follow_up or (own.pairs and not structure.resolve(own)):
-        merged = merge_references(own, (structure.parse(text) for text in earlier))
+        merged = merge_references(own, earlier_refs)
         if structure.resolve(merged):
             references = merged
     search_text = f"{question} {earlier[0]}" if follow_up else question

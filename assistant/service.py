@@ -65,6 +65,14 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
         """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input."""
+        text, retrieval = self.retrieve(question, history)
+        answer = self.backend.answer(text, retrieval)
+        return answer.model_copy(update={"question": text})
+
+    def retrieve(
+        self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
+    ) -> tuple[str, Retrieval]:
+        """The cleaned question and what search found for it (follow-ups and references resolved)."""
         text = clean_question(question, self.settings.max_question_chars)
         turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in history or []]
         if self.settings.log_questions:
@@ -77,6 +85,8 @@ class Assistant:
         resolved = resolve_question(searchable or text, turns, self.search.structure)
         result = self.search.search(resolved.search_text, k=max(self.settings.top_k, 5), references=resolved.references)
         retrieval = Retrieval(
+            question=searchable,
+            query=resolved.search_text,
             result=result,
             lexical=self.search.lexical,
             units_by_id={u.id: u for u in self.search.units},
@@ -84,8 +94,7 @@ class Assistant:
             english=english,
             notices=notices,
         )
-        answer = self.backend.answer(searchable or "", retrieval)
-        return answer.model_copy(update={"question": text})
+        return text, retrieval
 
 
 def build_backend(settings: Settings) -> AnswerBackend:

@@ -46,13 +46,14 @@ def _row(check: MetricCheck, y: float) -> list[str]:
     tooltip = f"{check.spec.label}: {value_text} — {check.spec.description}"
     parts = [
         f'<g><title>{escape(tooltip)}</title>',
-        f'<text x="{LABEL_WIDTH - 8}" y="{mid + 4:.1f}" text-anchor="end" class="l">{escape(check.spec.label)}</text>',
+        f'<text x="{LABEL_WIDTH - 8}" y="{mid + 4:.1f}" text-anchor="end">{escape(check.spec.label)}</text>',
         f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW_HEIGHT - 8}" fill="#eceff1"/>',
     ]
     if check.value is not None:
         width = _x(check.value) - LABEL_WIDTH
         parts.append(
-            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{width:.1f}" height="{ROW_HEIGHT - 8}" fill="{_colour(check)}"/>'
+            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{width:.1f}" height="{ROW_HEIGHT - 8}" '
+            f'fill="{_colour(check)}"/>'
         )
     if check.threshold is not None:
         x = _x(check.threshold.limit)
@@ -63,7 +64,8 @@ def _row(check: MetricCheck, y: float) -> list[str]:
     if check.baseline is not None:
         x = _x(check.baseline)
         parts.append(f'<rect x="{x - 1.5:.1f}" y="{y + 2}" width="3" height="{ROW_HEIGHT - 4}" fill="#000"/>')
-    parts.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{mid + 4:.1f}" class="v">{escape(value_text)}</text>')
+    value_x = LABEL_WIDTH + BAR_WIDTH + 8
+    parts.append(f'<text x="{value_x}" y="{mid + 4:.1f}" class="v">{escape(value_text)}</text>')
     parts.append("</g>")
     return parts
 

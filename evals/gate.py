@@ -52,16 +52,16 @@ class Threshold:
 
 
 METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("recall_at_1", "Recall@1", "verwachte bronnen bij de eerste geciteerde bron"),
-    MetricSpec("recall_at_3", "Recall@3", "verwachte bronnen bij de eerste 3 geciteerde bronnen"),
-    MetricSpec("recall_at_5", "Recall@5", "verwachte bronnen bij de eerste 5 geciteerde bronnen"),
+    MetricSpec("recall_at_1", "Recall@1", "verwachte labels in de eerste bron / min(1, aantal verwacht)"),
+    MetricSpec("recall_at_3", "Recall@3", "verwachte labels in de eerste 3 bronnen / min(3, aantal verwacht)"),
+    MetricSpec("recall_at_5", "Recall@5", "verwachte labels in de eerste 5 bronnen / min(5, aantal verwacht)"),
     MetricSpec("mrr", "MRR", "1 / rang van de eerste verwachte bron"),
     MetricSpec("label_accuracy", "Juiste eerste bron", "eerste citatie heeft een verwacht label"),
     MetricSpec("label_accuracy_strict", "Alle verwachte bronnen", "elk verwacht label is geciteerd"),
     MetricSpec("quote_verbatim_rate", "Letterlijke citaten", "citaat staat letterlijk in het document"),
     MetricSpec("quote_offset_rate", "Juiste citaatposities", "start/end wijzen precies het citaat aan"),
     MetricSpec("support_recall", "Gevraagde passages", "verplichte tekst staat in een geciteerd citaat"),
-    MetricSpec("sentence_support_rate", "Onderbouwde zinnen", "zin wordt gedekt door de bronnen die ze citeert"),
+    MetricSpec("sentence_support_rate", "Onderbouwde zinnen", "zin gedekt door de bronnen die ze citeert"),
     MetricSpec("citation_precision", "Citatieprecisie", "verwijzing [n] is nodig en relevant (ALCE)"),
     MetricSpec("key_fact_recall", "Kernfeiten", "genoemde kernfeitgroepen per beantwoordbare vraag"),
     MetricSpec("refusal_accuracy", "Terechte weigeringen", "vraag buiten het advies wordt geweigerd"),

@@ -14,22 +14,24 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from evals.chart import render_metric_chart
-from evals.report import HEADERS, table_rows
+from evals.report import HEADERS, definitions, table_rows
 from evals.scoring import ItemResult
 
 if TYPE_CHECKING:
     from evals.runner import EvalRun
 
 CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222;line-height:1.45}
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222;
+line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}h3{font-size:1.05rem;margin-bottom:.3rem}
-table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right}
+table{border-collapse:collapse;margin:1rem 0}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right}
 th:first-child,td:first-child,td:last-child,th:last-child{text-align:left}
 .bad{color:#c62828;font-weight:600}.ok{color:#2e7d32}.info{color:#607d8b}
 .verdict{font-size:1.1rem;font-weight:700}.pass{color:#2e7d32}.fail{color:#c62828}
 .item{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
 .answer{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;border-left:3px solid #90a4ae}
-.problems li{color:#c62828}.meta{color:#555}blockquote{margin:.3rem 0 .3rem 1rem;color:#333}
+dt{font-weight:600}dd{margin:0 0 .4rem 1rem;color:#444}.problems li{color:#c62828}.meta{color:#555}blockquote{margin:.3rem 0 .3rem 1rem;color:#333}
 """
 
 
@@ -49,11 +51,16 @@ def _metrics_table(run: EvalRun) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _definitions(run: EvalRun) -> str:
+    return "".join(f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" for label, text in definitions(run))
+
+
 def _item(result: ItemResult) -> str:
     item, answer = result.item, result.answer
     category = f' <span class="meta">({escape(item.category)})</span>' if item.category else ""
     variant = f' <span class="meta">variant van {escape(item.variant_of)}</span>' if item.variant_of else ""
-    parts = [f'<section class="item"><h3>{escape(item.id)}{category}{variant}</h3>']
+    anchor = escape(f"item-{item.id}", quote=True)
+    parts = [f'<section class="item" id="{anchor}"><h3>{escape(item.id)}{category}{variant}</h3>']
     parts.append(f"<p><strong>Vraag:</strong> {escape(item.question)}</p>")
     if item.history:
         turns = "".join(
@@ -98,6 +105,7 @@ def render_html(run: EvalRun) -> str:
         f"{f'<ul>{reasons}</ul>' if reasons else ''}{notes}"
         "<h2>Metrieken</h2>"
         f"{_metrics_table(run)}"
+        f"<details><summary>Toelichting bij de metrieken</summary><dl>{_definitions(run)}</dl></details>"
         f"<figure>{render_metric_chart(run.checks)}</figure>"
         f"<h2>Items met problemen ({len(failing)} van {len(run.results)})</h2>"
         f"{items}</body></html>\n"

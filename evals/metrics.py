@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 
 from assistant.contract import Citation
 from evals.support import SupportChecker
-from evals.text import content_tokens, contains_phrase, fold, marker_numbers, split_sentences
-from evals.text import strip_markers
+from evals.text import content_tokens, contains_phrase, fold, marker_numbers, split_sentences, strip_markers
 
 
 def normalise_label(label: str) -> str:
@@ -95,15 +94,18 @@ def missing_labels(ranked: Sequence[str], expected: Sequence[str]) -> list[str]:
 def quote_is_verbatim(quote: str, document_text: str) -> bool:
     """Whether ``quote`` occurs character for character in the document (an empty quote does not).
 
-    >>> quote_is_verbatim("kracht van", "De kracht van sociale innovatie"), quote_is_verbatim("Kracht", "kracht")
-    (True, False)
+    >>> quote_is_verbatim("kracht van", "De kracht van sociale innovatie")
+    True
+    >>> quote_is_verbatim("Kracht", "de kracht")
+    False
     """
     return bool(quote) and quote in document_text
 
 
 def quote_offsets_match(citation: Citation, document_text: str) -> bool:
     """Whether ``document_text[start:end]`` is exactly the quote (the offsets can be trusted)."""
-    return 0 <= citation.start <= citation.end and document_text[citation.start : citation.end] == citation.quote
+    start, end = citation.start, citation.end
+    return 0 <= start <= end and document_text[start:end] == citation.quote
 
 
 def missing_support(support: Sequence[str], quotes: Sequence[str]) -> list[str]:
@@ -171,14 +173,17 @@ class SentenceSupport:
 def sentence_support(answer: str, citations: Sequence[Citation], checker: SupportChecker) -> SentenceSupport:
     """Check every content sentence of ``answer`` against the quotes its ``[n]`` markers cite.
 
-    Sentences are split with pysbd ("nl"); sentences without content tokens (e.g. "Zie:") are
-    skipped. A marker whose number has no citation cites nothing.
+    Claims come from :func:`evals.text.split_sentences`; skipped are sentences without content
+    tokens and lead-ins without markers that end in a colon ("Volgens het advies:"). As ALCE
+    passes "title + text" to its NLI model, a passage is given as "label: quote", so a claim may
+    name the section it quotes. A marker whose number has no citation cites nothing.
     """
-    quotes: Mapping[int, str] = {citation.n: citation.quote for citation in citations}
+    quotes: Mapping[int, str] = {citation.n: f"{citation.label}: {citation.quote}" for citation in citations}
     checks: list[SentenceCheck] = []
     references = precise_references = 0
     for sentence in split_sentences(answer):
-        if not content_tokens(sentence):
+        lead_in = sentence.rstrip().endswith(":") and not marker_numbers(sentence)
+        if lead_in or not content_tokens(sentence):
             continue
         claim = strip_markers(sentence)
         cited = marker_numbers(sentence)
@@ -235,5 +240,5 @@ def robustness_drop(pairs: Iterable[tuple[float | bool | None, float | bool | No
     >>> robustness_drop([(1.0, 0.5), (1.0, 1.0), (None, 0.0)])
     0.25
     """
-    drops = [float(original) - float(variant) for original, variant in pairs if original is not None and variant is not None]
+    drops = [float(before) - float(after) for before, after in pairs if before is not None and after is not None]
     return sum(drops) / len(drops) if drops else None

@@ -84,7 +84,8 @@ def render_terminal(run: EvalRun, report_path: str | None = None) -> str:
         "",
     ]
     for row in rows:
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1])]
+        numbers = [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1], strict=True)]
+        cells = [row[0].ljust(widths[0]), *numbers]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     lines.append("")
     lines.append(f"Items met problemen: {len(run.failing)} van {len(run.results)}")
@@ -92,6 +93,11 @@ def render_terminal(run: EvalRun, report_path: str | None = None) -> str:
     if report_path:
         lines.append(f"Rapport: {report_path}")
     return "\n".join(lines) + "\n"
+
+
+def definitions(run: EvalRun) -> list[tuple[str, str]]:
+    """(label, Dutch explanation) for every metric in the table."""
+    return [(check.spec.label, check.spec.description) for check in run.checks]
 
 
 def _md(text: str) -> str:
@@ -112,12 +118,14 @@ def _md_item(result: ItemResult) -> list[str]:
         lines.append("")
     refused = " *(geweigerd)*" if answer.refused else ""
     lines += [f"**Antwoord{refused}:**", ""]
-    lines += [f"> {escape(line)}" if line.strip() else ">" for line in (answer.answer or "(leeg)").splitlines()]
+    answer_lines = (answer.answer or "(leeg)").splitlines()
+    lines += [f"> {escape(line)}" if line.strip() else ">" for line in answer_lines]
     lines.append("")
     if answer.citations:
         lines += ["**Geciteerde passages:**", ""]
         for citation in sorted(answer.citations, key=lambda c: c.n):
-            lines.append(f"- [{citation.n}] {_md(citation.label)} — {_md(citation.document)}: “{_md(citation.quote)}”")
+            source = f"{_md(citation.label)} — {_md(citation.document)}"
+            lines.append(f"- [{citation.n}] {source}: “{_md(citation.quote)}”")
         lines.append("")
     lines += ["**Wat ontbreekt:**", ""]
     lines += [f"- {_md(problem)}" for problem in result.problems]
@@ -144,6 +152,9 @@ def render_markdown(run: EvalRun) -> str:
     if failures:
         lines += [f"- {_md(reason)}" for reason in failures] + [""]
     lines += [f"*Let op:* {_md(note)}\n" for note in run.notes]
+    lines += ["<details><summary>Toelichting bij de metrieken</summary>", ""]
+    lines += [f"- **{_md(label)}**: {_md(text)}" for label, text in definitions(run)]
+    lines += ["", "</details>", ""]
     failing = run.failing
     lines += [f"## Items met problemen ({len(failing)} van {len(run.results)})", ""]
     if not failing:

@@ -35,6 +35,7 @@ DEFAULT_DATASET = EVALS_DIR / "gold.jsonl"
 DEFAULT_OUTPUT = EVALS_DIR / "out"
 DEFAULT_BASELINE = EVALS_DIR / "baseline.json"
 DEFAULT_BACKEND = "extractief"
+TIME_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
 class Asker(Protocol):
@@ -99,7 +100,7 @@ class EvalRun:
     baseline: BaselineEntry | None = None
     notes: list[str] = field(default_factory=list)
     baseline_updated: bool = False
-    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime(TIME_FORMAT))
 
     @property
     def n_errors(self) -> int:
@@ -115,7 +116,8 @@ class EvalRun:
         for check in self.checks:
             if check.threshold_ok is False and check.threshold is not None and check.value is not None:
                 reasons.append(f"{check.spec.label} is {check.value:.3f}, drempel {check.threshold}.")
-            if include_regressions and check.regressed and check.baseline is not None and check.value is not None:
+            regressed = include_regressions and check.regressed
+            if regressed and check.baseline is not None and check.value is not None:
                 reasons.append(
                     f"{check.spec.label} is {check.value:.3f}, meer dan {self.tolerance:.2f} slechter dan "
                     f"de baseline ({check.baseline:.3f})."
@@ -273,7 +275,8 @@ def run(
         )
         write_baseline(config.baseline, config.backend, entry)
         evaluation.baseline_updated = True
-        evaluation.notes.append(f"Baseline voor '{config.backend}' bijgewerkt in {_display_path(config.baseline)}.")
+        where = _display_path(config.baseline)
+        evaluation.notes.append(f"Baseline voor '{config.backend}' bijgewerkt in {where}.")
 
     write_outputs(evaluation, config.output)
     out.write(render_terminal(evaluation, report_path=_display_path(config.output / "report.html")))

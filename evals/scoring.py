@@ -85,7 +85,9 @@ def _check_quotes(citations: Sequence[Citation], documents: DocumentLookup, resu
         result.n_quotes += 1
         text = documents(citation.document)
         if text is None:
-            result.problems.append(f"Brontekst van document '{citation.document}' (citaat [{citation.n}]) is niet beschikbaar.")
+            result.problems.append(
+                f"Brontekst van document '{citation.document}' (citaat [{citation.n}]) is niet beschikbaar."
+            )
             continue
         verbatim = m.quote_is_verbatim(citation.quote, text)
         offsets_ok = m.quote_offsets_match(citation, text)
@@ -93,11 +95,13 @@ def _check_quotes(citations: Sequence[Citation], documents: DocumentLookup, resu
         result.n_offsets_ok += int(offsets_ok)
         if not verbatim:
             result.problems.append(
-                f"Citaat [{citation.n}] staat niet letterlijk in '{citation.document}': {_quote(citation.quote)}"
+                f"Citaat [{citation.n}] staat niet letterlijk in '{citation.document}': "
+                f"{_quote(citation.quote)}"
             )
         elif not offsets_ok:
             result.problems.append(
-                f"Citaat [{citation.n}]: start/end ({citation.start}–{citation.end}) wijzen niet precies het citaat aan."
+                f"Citaat [{citation.n}]: start/end ({citation.start}–{citation.end}) "
+                "wijzen niet precies het citaat aan."
             )
 
 
@@ -117,7 +121,8 @@ def _check_retrieval(item: GoldItem, answer: Answer, result: ItemResult) -> None
         shown = f"'{first}'" if first is not None else "geen bron"
         result.problems.append(f"Eerste bron is {shown}; verwacht een van: {wanted}.")
     if missing:
-        result.problems.append("Verwachte bronnen niet geciteerd: " + ", ".join(f"'{label}'" for label in missing) + ".")
+        names = ", ".join(f"'{label}'" for label in missing)
+        result.problems.append(f"Verwachte bronnen niet geciteerd: {names}.")
 
 
 def _check_sentences(answer: Answer, checker: SupportChecker, result: ItemResult) -> None:
@@ -127,7 +132,9 @@ def _check_sentences(answer: Answer, checker: SupportChecker, result: ItemResult
     result.metrics["citation_precision"] = support.citation_precision
     for check in support.unsupported:
         cited = ", ".join(f"[{n}]" for n in check.cited) or "geen bron"
-        result.problems.append(f"Zin niet gedekt door de geciteerde passages ({cited}): {_quote(check.sentence)}")
+        result.problems.append(
+            f"Zin niet gedekt door de geciteerde passages ({cited}): {_quote(check.sentence)}"
+        )
 
 
 def score_item(
@@ -191,12 +198,14 @@ def score_item(
         result.metrics["key_fact_recall"] = sum(met) / len(met)
         for group, ok in zip(item.key_facts, met, strict=True):
             if not ok:
-                result.problems.append("Kernfeit ontbreekt: " + " of ".join(_quote(alt) for alt in group) + ".")
+                alternatives = " of ".join(_quote(alternative) for alternative in group)
+                result.problems.append(f"Kernfeit ontbreekt: {alternatives}.")
 
     result.language = detect_language(answer.answer, languages)
     result.metrics["dutch"] = float(result.language == "nl")
     if result.language != "nl":
-        result.problems.append(f"Antwoord is niet herkend als Nederlands (herkend: {result.language or 'geen tekst'}).")
+        detected = result.language or "geen tekst"
+        result.problems.append(f"Antwoord is niet herkend als Nederlands (herkend: {detected}).")
 
     result.removed = m.removed_count(answer)
     for judge in judges:

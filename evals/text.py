@@ -43,6 +43,9 @@ _QUOTE_MAP = str.maketrans(
 #: ``[1]``, ``[1, 2]`` and ``[1;2]`` markers that point at citations.
 MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _WORD_RE = re.compile(r"\w+")
+_QUOTATION_RE = re.compile(r"„[^”“\n]*[”“]|“[^”\n]*”|\"[^\"\n]*\"|«[^»\n]*»")
+_PLACEHOLDER_RE = re.compile(r"QQ(\d+)QQ")
+_CONTINUATION_START = frozenset(":;,)]”’»")
 _LEADING_MARKERS_RE = re.compile(rf"^(?:\s*{MARKER_RE.pattern}[.;,]?)+")
 
 #: Dutch function words; a token in this set carries no content for the support check.
@@ -57,7 +60,8 @@ DUTCH_STOPWORDS: frozenset[str] = frozenset(
     te tegen ten ter toch toen tot u uit uw van veel voor vooral waar waarbij waardoor waarin
     waarmee waarom waarop waarvan wat we wel welk welke werd werden wie wij wil wilde worden
     wordt zal ze zelf zich zij zijn zo zoals zodat zonder zou zouden zullen
-    alsook bovendien echter eveneens evenals hierdoor hiertoe daartoe zeer
+    alsook bovendien echter eveneens evenals hierdoor hiertoe daartoe zeer volgens hierover
+    daarover erover ervan erbij ertoe zie
     """.split()
 )
 
@@ -152,28 +156,58 @@ def _segmenter() -> object:
     return pysbd.Segmenter(language="nl", clean=False)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split an answer into sentences with pysbd (Dutch rules).
+def _protect_quotations(text: str) -> tuple[str, list[str]]:
+    """Replace double-quoted passages by placeholders that a sentence splitter leaves whole."""
+    quotations: list[str] = []
 
-    Markers written after the full stop (as in "Zo is het. [1] Verder ...") are moved back to
-    the sentence before them, so they still belong to the claim they support.
+    def stash(match: re.Match[str]) -> str:
+        quotations.append(match.group(0))
+        return f"QQ{len(quotations) - 1}QQ"
+
+    return _QUOTATION_RE.sub(stash, text), quotations
+
+
+def _restore_quotations(text: str, quotations: list[str]) -> str:
+    def restore(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return quotations[index] if index < len(quotations) else match.group(0)
+
+    return _PLACEHOLDER_RE.sub(restore, text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split an answer into claims: sentences by pysbd (Dutch rules), per line.
+
+    A double-quoted passage („…”, “…”, "…", «…») stays whole, so the ``[n]`` after a quoted
+    multi-sentence passage covers all of it. Markers written after the full stop (as in
+    "Zo is het. [1] Verder ...") are moved back to the sentence before them, and a piece that
+    starts with ":" or "," continues the previous one.
 
     >>> split_sentences("Eerste zin [1]. Tweede zin. [2] Derde zin. [3]")
     ['Eerste zin [1].', 'Tweede zin. [2]', 'Derde zin. [3]']
+    >>> split_sentences("Zie ook Wat is het?: „Een zin. Nog een zin.” [2]")
+    ['Zie ook Wat is het?: „Een zin. Nog een zin.” [2]']
     """
     segmenter = _segmenter()
     sentences: list[str] = []
-    for raw in segmenter.segment(text):  # type: ignore[attr-defined]
-        piece = str(raw).strip()
-        # pysbd puts the markers of "claim. [2] Next claim." at the start of the next sentence.
-        leading = _LEADING_MARKERS_RE.match(piece)
-        if sentences and leading:
-            sentences[-1] = f"{sentences[-1]} {leading.group(0).strip()}"
-            piece = piece[leading.end() :].strip()
-        if not piece:
-            continue
-        if sentences and not MARKER_RE.sub("", piece).strip(" .;,"):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
+    for line in text.splitlines():
+        protected, quotations = _protect_quotations(line)
+        first_of_line = True
+        for raw in segmenter.segment(protected) if protected.strip() else []:  # type: ignore[attr-defined]
+            piece = _restore_quotations(str(raw), quotations).strip()
+            if not first_of_line:
+                # pysbd puts the markers of "claim. [2] Next claim." at the start of the next sentence.
+                leading = _LEADING_MARKERS_RE.match(piece)
+                if leading:
+                    sentences[-1] = f"{sentences[-1]} {leading.group(0).strip()}"
+                    piece = piece[leading.end() :].strip()
+            if not piece:
+                continue
+            continuation = piece[0] in _CONTINUATION_START or not MARKER_RE.sub("", piece).strip(" .;,")
+            if not first_of_line and continuation:
+                glue = "" if piece[0] in _CONTINUATION_START else " "
+                sentences[-1] = f"{sentences[-1]}{glue}{piece}"
+            else:
+                sentences.append(piece)
+            first_of_line = False
     return sentences

@@ -7,10 +7,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections import Counter
+
 import bm25s
 import numpy as np
 
-from index.text import analyze
+from index.text import analyze, words
 
 
 class LexicalIndex:
@@ -18,13 +22,43 @@ class LexicalIndex:
 
     def __init__(self, texts: list[str]) -> None:
         self._size = len(texts)
-        corpus = [analyze(t) or ["_"] for t in texts]
+        surface = [set(words(t)) for t in texts]
+        self._surface_frequency = Counter(w for doc in surface for w in doc)
+        self._by_prefix: dict[str, list[str]] = {}
+        for word in self._surface_frequency:
+            self._by_prefix.setdefault(word[:3], []).append(word)
+        corpus = [(analyze(t) + self._compound_parts(t)) or ["_"] for t in texts]
         self._vocabulary = {term for doc in corpus for term in doc}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
 
+    def _compound_parts(self, text: str) -> list[str]:
+        """Stems of the known words inside compounds: "bedrijvenbeleid" also counts as "bedrijven" + "beleid"."""
+        parts: list[str] = []
+        for word in words(text):
+            if len(word) < 9:
+                continue
+            for i in range(4, len(word) - 3):
+                head, tail = word[:i], word[i:]
+                if tail in self._surface_frequency and (
+                    head in self._surface_frequency or head.rstrip("s") in self._surface_frequency
+                ):
+                    parts.extend(analyze(f"{head.rstrip('s')} {tail}"))
+                    break
+        return parts
+
+    def expand(self, query: str) -> list[str]:
+        """The query's terms, with words the corpus lacks replaced by the corpus word they stand for."""
+        terms = analyze(query)
+        for word in words(query):
+            if len(word) >= 5 and word not in self._surface_frequency and not (set(analyze(word)) & self._vocabulary):
+                known = self.match(word)
+                if known:
+                    terms.extend(analyze(known))
+        return terms
+
     def scores(self, query: str) -> np.ndarray:
-        terms = [t for t in analyze(query) if t in self._vocabulary]
+        terms = [t for t in self.expand(query) if t in self._vocabulary]
         if not terms or not self._size:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
@@ -33,3 +67,44 @@ class LexicalIndex:
         """Split the analyzed terms of ``text`` into those the corpus contains and those it does not."""
         terms = analyze(text)
         return [t for t in terms if t in self._vocabulary], [t for t in terms if t not in self._vocabulary]
+
+    def match(self, word: str) -> str | None:
+        """The corpus word that ``word`` stands for: itself, its stem, a one-typo variant, or a compound part.
+
+        ``"markt"`` → ``"marktfalen"``, ``"overheidsbemoeienis"`` → ``"overheid"``, ``"werkplaatsinovatie"`` →
+        ``"werkplaatsinnovatie"``.
+        """
+        if word in self._surface_frequency:
+            return word
+        stems = analyze(word)
+        if stems and stems[0] in self._vocabulary:
+            return stems[0]
+        if len(word) < 5:
+            return None
+        close = difflib.get_close_matches(word, self._by_prefix.get(word[:3], []), n=1, cutoff=0.8)
+        if close:
+            return close[0]
+        for known in self._surface_frequency:
+            if len(known) < 5:
+                continue
+            if word.startswith(known) or word.endswith(known) or known.startswith(word) or known.endswith(word):
+                return known  # a compound: "overheidsbemoeienis", "marktfalen"
+            shared = len(os.path.commonprefix([word, known]))
+            if shared >= 5 and shared >= 0.8 * min(len(word), len(known)):
+                return known  # an inflection the stemmer misses: "europa" / "europese"
+        return None
+
+    def topic_words(self, share: float = 0.4) -> set[str]:
+        """Words in more than ``share`` of all passages ("sociale innovatie"): what every passage is about."""
+        return {w for w, df in self._surface_frequency.items() if df > share * self._size}
+
+    def coverage(self, terms: list[str]) -> float | None:
+        """Share of the question's distinctive terms the corpus knows (typos and compounds allowed).
+
+        ``None`` when the question only uses the corpus' own topic words: then it is on topic by definition.
+        """
+        topic = self.topic_words()
+        distinctive = [t for t in terms if self.match(t) not in topic]
+        if not distinctive:
+            return None
+        return sum(self.match(t) is not None for t in distinctive) / len(distinctive)

@@ -8,11 +8,12 @@ resolved against the labels the loader produced — so they work for any documen
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.dutch import NUMBER_WORD_PATTERN, fold, parse_number, singular
+from knowledge.dutch import NUMBER_WORD_PATTERN, ORDINALS, fold, parse_number, singular
 from knowledge.units import Unit
 
 ENGLISH_NOUNS: dict[str, str] = {
@@ -57,16 +58,34 @@ class References:
         return {n for pair in self.pairs for n in pair} | set(self.lists)
 
 
+def _plural_forms(noun: str) -> list[str]:
+    forms = [noun + "en", noun + "s", noun + noun[-1] + "en"]
+    return forms
+
+
 def _noun_of(word: str, nouns: set[str]) -> tuple[str, bool] | None:
-    """Map a word to a known label noun; the flag says whether it was plural."""
+    """Map a word to a known label noun; the flag says whether it was plural. Tolerates one typo."""
     w = fold(word)
     if w in ENGLISH_NOUNS and ENGLISH_NOUNS[w] in nouns:
         return ENGLISH_NOUNS[w], w.endswith("s")
     if w in nouns:
         return w, False
-    base = singular(w)
-    if base in nouns:
-        return base, True
+    if singular(w) in nouns:
+        return singular(w), True
+    if len(w) >= 5:
+        forms = {f: (n, True) for n in nouns for f in _plural_forms(n)} | {n: (n, False) for n in nouns}
+        close = difflib.get_close_matches(w, list(forms), n=1, cutoff=0.85)
+        if close:
+            return forms[close[0]]
+    return None
+
+
+def _ordinal_before(tokens: list[str], i: int) -> int | None:
+    """``de laatste van de (drie) aanbevelingen``: an ordinal a few words before a plural noun."""
+    window = [fold(t) for t in tokens[max(0, i - 5) : i]]
+    for k, token in enumerate(window):
+        if token in ORDINALS and "van" in window[k + 1 :]:
+            return ORDINALS[token]
     return None
 
 
@@ -98,7 +117,8 @@ def parse_references(question: str, nouns: set[str]) -> References:
         if not found:
             continue
         noun, plural = found
-        after = parse_number(tokens[i + 1]) if i + 1 < len(tokens) and re.fullmatch(_NUMBER, fold(tokens[i + 1])) else None
+        j = i + 2 if i + 2 < len(tokens) and fold(tokens[i + 1]) in {"nummer", "nr", "no", "number"} else i + 1
+        after = parse_number(tokens[j]) if j < len(tokens) and re.fullmatch(_NUMBER, fold(tokens[j])) else None
         before = None
         if i > 0 and fold(tokens[i - 1]) not in {"een", "één"}:
             candidate = parse_number(tokens[i - 1])
@@ -107,10 +127,12 @@ def parse_references(question: str, nouns: set[str]) -> References:
                 before = candidate
         if after is not None and not plural:
             mentions.append((noun, after))
-            used.add(i + 1)
-            mentions.extend((noun, n) for n in _enumerated(tokens, i + 2))
+            used.add(j)
+            mentions.extend((noun, n) for n in _enumerated(tokens, j + 1))
         elif before is not None:
             mentions.append((noun, before))
+        elif plural and _ordinal_before(tokens, i) is not None:
+            mentions.append((noun, _ordinal_before(tokens, i)))  # type: ignore[arg-type]
         elif plural:
             plurals.append(noun)
     counts: dict[str, int] = {}
@@ -184,3 +206,25 @@ def merge_references(current: References, earlier: Iterable[References]) -> Refe
             merged.pairs = [dict(context)]
         break
     return merged
+
+
+def elliptic_ordinal(question: str, nouns: set[str]) -> int | None:
+    """``"Kun je de tweede toelichten?"``: an ordinal with no label noun after it, to be completed from context."""
+    tokens = [fold(t) for t in _WORD.findall(question)]
+    for i, token in enumerate(tokens):
+        if token in ORDINALS:
+            following = tokens[i + 1 : i + 3]
+            if not any(_noun_of(t, nouns) for t in following):
+                return ORDINALS[token]
+    return None
+
+
+def context_noun(refs: References) -> tuple[str, dict[str, int]] | None:
+    """The noun a follow-up's bare ordinal most likely means, with the scope it sits in."""
+    if refs.lists:
+        return refs.lists[-1], (refs.pairs[-1] if refs.pairs else {})
+    if refs.pairs:
+        pair = refs.pairs[-1]
+        noun = list(pair)[-1]
+        return noun, {k: v for k, v in pair.items() if k != noun}
+    return None

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from index.lexical import LexicalIndex
 from index.references import References, StructureIndex
+from index.text import strip_meta
 from knowledge.units import Unit
 
 RRF_K = 60
@@ -64,9 +65,10 @@ class HybridSearch:
         refs = references if references is not None else self.structure.parse(query)
         named = self.structure.resolve(refs) if refs else []
         depth = min(len(self.units), max(50, k * 5))
+        focused = strip_meta(query)
         dense_hits = self._dense.search(self._embeddings.embed_query(query), k=depth) if self.units else []
         dense_score = {uid: sim for uid, sim in dense_hits if uid in self._by_id}
-        lexical = self.lexical.scores(query)
+        lexical = self.lexical.scores(focused)
         lexical_rank = [i for i in np.argsort(-lexical, kind="stable") if lexical[i] > 0][:depth]
 
         fused: dict[str, float] = {}

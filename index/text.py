@@ -28,3 +28,45 @@ def analyze(text: str) -> list[str]:
     """``"Werk samen met andere landen"`` → ``['werk', 'sam', 'land']``: the terms BM25 indexes."""
     tokens = [t for t in words(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
     return list(_stemmer().stemWords(tokens))
+
+
+# Words that say *how* something is asked, not *what*: they neither make a question about the documents nor
+# should they pull passages that merely mention "het advies" or "de AWT".
+META_WORDS: frozenset[str] = frozenset(
+    fold(w)
+    for w in (
+        "advies adviezen awt adviesraad raad rapport tekst document documenten zegt zeggen staat staan vindt vinden "
+        "volgens noem noemt beschrijf beschrijft beschreven uitleg leg uit vertel geef gegeven precies eigenlijk "
+        "nou graag kort kun kunt je jij u mij me wat welke welk wie waar wanneer hoe waarom hoeveel gaat over "
+        "ergens iets daar hier ff even alweer nog weer dan toch zeg zegt eens dus waarmee waarover waarin waarom "
+        "moeten moete gewoon soort genoemd noemen lees lezen vind deel staan"
+        "the what which does say says about advice report tell me please"
+    ).split()
+)
+
+# Words that ask about the document itself (its title, number, date, origin): answerable from its front matter.
+DOCUMENT_WORDS: frozenset[str] = frozenset(
+    (
+        "titel naam nummer adviesnummer afkorting jaar maand datum verschenen verscheen uitgekomen gepubliceerd "
+        "publicatie uitgebracht opgesteld geschreven bron thema sector stuk title number year published"
+    ).split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words of ``text`` without stopwords, meta and document words: what the question is about."""
+    return [
+        w for w in words(text)
+        if len(w) > 1 and w not in STOPWORDS and w not in META_WORDS and w not in DOCUMENT_WORDS
+    ]
+
+
+def asks_about_document(text: str) -> bool:
+    """Does the question ask about the document itself (title, number, date, theme)?"""
+    return any(w in DOCUMENT_WORDS for w in words(text))
+
+
+def strip_meta(text: str) -> str:
+    """``"Wat zegt het advies over experimenteren?"`` → ``"het over experimenteren"``-like text for search."""
+    kept = [w for w in re.findall(r"\S+", text) if fold(w).strip("?!.,:;'\"‘’“”()") not in META_WORDS]
+    return " ".join(kept) or text

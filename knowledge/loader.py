@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, fold, singular
@@ -26,7 +26,8 @@ from knowledge.units import Document, Unit
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent / "documents"
 INTRODUCTION_LABEL = "Inleiding"
 MAX_UNIT_CHARS = 1200
-PARSER_VERSION = "1"  # bump when unit boundaries or labels change: the index is rebuilt
+SHORT_LINE_CHARS = 80
+PARSER_VERSION = "2"  # bump when unit boundaries or labels change: the index is rebuilt
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -183,6 +184,11 @@ class _Builder:
         self.units.append(unit)
         return unit
 
+    def extend_last(self, end: int) -> None:
+        """Grow the last unit to ``end`` (a short line that belongs with the paragraph before it)."""
+        last = self.units[-1]
+        self.units[-1] = replace(last, text=self.text[last.start : end], end=end)
+
     def paragraph(self, label: str, path: tuple[str, ...], start: int, end: int) -> None:
         """A paragraph, split where a sentence starts describing an appendix, and into size-bounded chunks."""
         sentences = _sentence_spans(self.text, start, end)
@@ -232,7 +238,8 @@ class _Builder:
             )
             if item.children:
                 own_text = self.text[item.start : item.end].strip()
-                self.items(item.children, path, section_label, own_text if own_text.endswith(":") else None, unit)
+                lead_in = re.split(r"(?<=[;.])\s+", own_text)[-1] if own_text.endswith(":") else None
+                self.items(item.children, path, section_label, lead_in, unit)
 
 
 def parse_text(name: str, text: str) -> Document:
@@ -242,6 +249,7 @@ def parse_text(name: str, text: str) -> Document:
     title = Path(name).stem
     headings: list[tuple[int, str]] = []
     pending_lead_in: str | None = None
+    previous_block_was_paragraph = False
 
     def current_path() -> tuple[str, ...]:
         return tuple(h for _, h in headings)
@@ -262,6 +270,7 @@ def parse_text(name: str, text: str) -> Document:
         is_last = index == len(blocks) - 1
         first = block[0]
         md = _MD_HEADING.match(first.text)
+        was_paragraph, previous_block_was_paragraph = previous_block_was_paragraph, False
         if md:
             push_heading(len(md[1]), md[2])
             rest = block[1:]
@@ -281,7 +290,21 @@ def parse_text(name: str, text: str) -> Document:
             push_heading(0 if index == 0 else 1, first.text.strip())
             continue
         start, end = _trim(text, first.start, block[-1].end)
+        previous = builder.units[-1] if builder.units else None
+        if (
+            previous is not None
+            and previous.kind == "paragraph"
+            and previous.heading_path == current_path()
+            and was_paragraph
+            and end - start <= SHORT_LINE_CHARS
+            and not text[start:end].endswith(":")
+            and not previous.text.endswith(":")
+        ):
+            builder.extend_last(end)  # "Thema: …", "Bron: …" lines belong with the paragraph above them
+            previous_block_was_paragraph = True
+            continue
         builder.paragraph(section_label(), current_path(), start, end)
+        previous_block_was_paragraph = True
         next_is_list = not is_last and bool(_ITEM.match(blocks[index + 1][0].text))
         if next_is_list and text[start:end].endswith(":"):
             last_sentence = _sentence_spans(text, start, end)[-1]

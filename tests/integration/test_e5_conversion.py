@@ -194,6 +194,13 @@ def test_vocabulary_mismatch_is_refused(tmp_path: Path, doctored_tokenizer: Path
     assert [p.name for p in cache_dir.iterdir()] == [".e5.lock"]
 
 
+def test_conversion_is_quick_and_folder_size_plausible(conversion: Conversion) -> None:
+    size = sum(p.stat().st_size for p in conversion.path.rglob("*") if p.is_file())
+    print(f"conversion took {conversion.seconds:.1f} s, folder holds {size / 1e6:.0f} MB")
+    assert conversion.seconds < 60
+    assert 450_000_000 < size < 520_000_000
+
+
 def _run_python(script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", script], cwd=REPO_ROOT, env=_child_env(), capture_output=True, text=True, timeout=120
@@ -214,10 +221,3 @@ def _start_python(script: str) -> subprocess.Popen[str]:
 def _child_env() -> dict[str, str]:
     pythonpath = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
     return {**os.environ, "PYTHONPATH": pythonpath, "HF_HUB_OFFLINE": "1"}
-
-
-def test_conversion_is_quick_and_folder_size_plausible(conversion: Conversion) -> None:
-    size = sum(p.stat().st_size for p in conversion.path.rglob("*") if p.is_file())
-    print(f"conversion took {conversion.seconds:.1f} s, folder holds {size / 1e6:.0f} MB")
-    assert conversion.seconds < 60
-    assert 450_000_000 < size < 520_000_000
