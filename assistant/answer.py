@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,8 +17,8 @@ from assistant.contract import Answer, Citation
 from index.lexical import LexicalIndex
 from index.references import label_parts
 from index.search import Hit, SearchResult
-from index.text import analyze, asks_about_document, content_words, words
-from knowledge.dutch import is_number_word
+from index.text import DOCUMENT_WORDS, META_WORDS, STOPWORDS, analyze, asks_about_document, content_words, words
+from knowledge.dutch import fold, is_number_word
 from knowledge.units import Unit
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
@@ -117,6 +118,9 @@ def decide(retrieval: Retrieval, threshold: float) -> Decision:
     hits = retrieval.hits
     if not hits:
         return Decision(False, "geen passages")
+    unknown_kind = None if retrieval.english else _unknown_asked_kind(retrieval.question, retrieval.lexical)
+    if unknown_kind:
+        return Decision(False, f"gevraagd soort onbekend: {unknown_kind}")
     if any(h.structural for h in hits):
         return Decision(True, "verwijzing")
     if retrieval.result.references.pairs:
@@ -138,13 +142,41 @@ def decide(retrieval: Retrieval, threshold: float) -> Decision:
     if how_many and not _counted(how_many["noun"] or how_many["en"] or "", top_text):
         return Decision(False, "type:aantal")
     if retrieval.english:
-        if best < threshold:
-            return Decision(False, f"buiten onderwerp (dense {best:.3f})")
+        if best < threshold and coverage < 0.5:
+            return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
     elif coverage < 0.5 and best < threshold + 0.08:
         return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
     elif best < threshold - 0.04:
         return Decision(False, f"te ver weg (dense {best:.3f})")
     return Decision(True, f"dense {best:.3f}, dekking {coverage:.2f}")
+
+
+# Kinds of answer rather than kinds of thing: "welk probleem", "welke taak" can be answered by any passage.
+_ABSTRACT_KINDS = frozenset(
+    "probleem problemen taak taken rol rollen reden redenen doel doelen manier manieren soort soorten punt punten "
+    "onderdeel onderdelen aspect aspecten vorm vormen zaak zaken idee ideeen oplossing oplossingen kwestie "
+    "kwesties belang conclusie conclusies boodschap rol kant kanten richting stap stappen actie acties".split()
+)
+_ASKED_KIND = re.compile(r"\bwelke?\s+(?P<first>[^\W\d]+)(?:\s+(?P<second>[^\W\d]+))?", re.IGNORECASE)
+
+
+def _unknown_asked_kind(question: str, lexical: LexicalIndex) -> str | None:
+    """``Welke Australische projecten …?`` asks for things of a kind; if the documents never name that kind,
+    they cannot list any. An adjective (ending in -e) is checked together with the noun after it."""
+    match = _ASKED_KIND.search(question)
+    if not match:
+        return None
+    candidates = [match["first"]]
+    if match["second"] and fold(match["first"]).endswith("e"):
+        candidates.append(match["second"])
+    for word in map(fold, candidates):
+        if is_number_word(word) or word in META_WORDS or word in STOPWORDS or word in _ABSTRACT_KINDS:
+            continue
+        if difflib.get_close_matches(word, DOCUMENT_WORDS, n=1, cutoff=0.8):
+            continue
+        if lexical.match(word) is None:
+            return word
+    return None
 
 
 def _counted(noun: str, text: str) -> bool:

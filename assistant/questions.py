@@ -80,6 +80,13 @@ def resolve_question(question: str, history: Sequence[Message], structure: Struc
     own = structure.parse(question)
     earlier = [m.content for m in reversed(history) if m.role == "user" and m.content.strip()]
     if not earlier:
+        ordinal = elliptic_ordinal(question, structure.nouns) if not own else None
+        top = structure.top_level_nouns()
+        if ordinal is not None and len(top) == 1:
+            # "Wat raadt de AWT als tweede aan?": with one top-level list, a bare ordinal points into it
+            candidate = References([{next(iter(top)): ordinal}], [])
+            if structure.resolve(candidate):
+                return ResolvedQuestion(question, question, candidate, False)
         return ResolvedQuestion(question, question, own, False)
     follow_up = _is_follow_up(question)
     references = own

@@ -28,6 +28,7 @@ from knowledge.loader import PARSER_VERSION, KnowledgeBase, load_knowledge
 log = logging.getLogger(__name__)
 
 INJECTION_NOTICE = "Ik volg geen instructies die in een vraag staan; ik beantwoord alleen vragen over het advies."
+CANDIDATES = 20  # ranked passages handed to the backend: the best few answer, the rest point the way on refusal
 ENGLISH_NOTICE = "U stelde de vraag in het Engels; het antwoord is in het Nederlands, met citaten uit het advies."
 
 
@@ -83,7 +84,7 @@ class Assistant:
         if english:
             notices.append(ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
-        result = self.search.search(resolved.search_text, k=max(self.settings.top_k, 5), references=resolved.references)
+        result = self.search.search(resolved.search_text, k=CANDIDATES, references=resolved.references)
         retrieval = Retrieval(
             question=searchable,
             query=resolved.search_text,

@@ -158,6 +158,10 @@ class StructureIndex:
         self._parts = {u.id: label_parts(u.label) for u in units}
         self.nouns = {noun for parts in self._parts.values() for noun, _ in parts}
 
+    def top_level_nouns(self) -> set[str]:
+        """Nouns of numbered labels that stand alone ("Aanbeveling 2"), not nested ("…, stap 5")."""
+        return {parts[0][0] for parts in self._parts.values() if len(parts) == 1 and parts[0][0] != "bijlage"}
+
     def parse(self, question: str) -> References:
         return parse_references(question, self.nouns)
 

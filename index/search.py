@@ -1,4 +1,4 @@
-"""Hybrid search: dense (Chroma) and BM25 (Dutch) fused by reciprocal rank, with explicit references first.
+"""Hybrid search: dense (Chroma) and BM25 (Dutch) fused by relative score, with explicit references first.
 
 >>> search = HybridSearch(units, store, embeddings)                       # doctest: +SKIP
 >>> [h.unit.label for h in search.search("Wat moeten KNAW en NWO doen?", k=1)]   # doctest: +SKIP
@@ -16,10 +16,41 @@ from langchain_core.embeddings import Embeddings
 
 from index.lexical import LexicalIndex
 from index.references import References, StructureIndex
-from index.text import strip_meta
+from index.text import asks_about_document, strip_meta
+from knowledge.dutch import fold
 from knowledge.units import Unit
 
-RRF_K = 60
+DENSE_WEIGHT = 0.5
+COLOPHON_BONUS = 0.5
+
+
+def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float = DENSE_WEIGHT) -> dict[str, float]:
+    """Relative score fusion: each signal min-max scaled over its candidates, then a weighted sum.
+
+    Unlike reciprocal rank fusion it keeps *how much* better a passage is, so two signals that disagree
+    (dense prefers A a little, BM25 prefers B a lot) do not end in a tie.
+
+    >>> fused = fuse({"a": 0.86, "b": 0.84, "c": 0.80}, {"b": 2.7, "a": 1.7})
+    >>> max(fused, key=fused.get)
+    'b'
+    """
+
+    def scaled(scores: dict[str, float]) -> dict[str, float]:
+        if not scores:
+            return {}
+        low, high = min(scores.values()), max(scores.values())
+        if high <= 0:
+            return {k: 0.0 for k in scores}
+        if high - low < 1e-9:
+            return {k: 1.0 for k in scores}
+        floor = low if len(scores) > 2 else 0.0
+        return {k: (v - floor) / (high - floor) for k, v in scores.items()}
+
+    dense_scaled, lexical_scaled = scaled(dense), scaled(lexical)
+    return {
+        uid: dense_weight * dense_scaled.get(uid, 0.0) + (1 - dense_weight) * lexical_scaled.get(uid, 0.0)
+        for uid in dense_scaled.keys() | lexical_scaled.keys()
+    }
 
 
 class DenseSearch(Protocol):
@@ -49,14 +80,21 @@ class SearchResult:
 class HybridSearch:
     """Ranks units for a query; built once per process over the loaded units."""
 
-    def __init__(self, units: Sequence[Unit], dense: DenseSearch, embeddings: Embeddings) -> None:
+    def __init__(
+        self, units: Sequence[Unit], dense: DenseSearch, embeddings: Embeddings, dense_weight: float = DENSE_WEIGHT
+    ) -> None:
         self.units = list(units)
+        self.dense_weight = dense_weight
         self._by_id = {u.id: u for u in self.units}
         self._position = {u.id: i for i, u in enumerate(self.units)}
         self._dense = dense
         self._embeddings = embeddings
         self.lexical = LexicalIndex([u.context_text() for u in self.units])
         self.structure = StructureIndex(self.units)
+
+    def _quotes_title(self, unit: Unit) -> bool:
+        title = unit.heading_path[0] if unit.heading_path else ""
+        return len(title) > 8 and fold(title) in fold(unit.text)
 
     def unit(self, unit_id: str) -> Unit:
         return self._by_id[unit_id]
@@ -71,12 +109,12 @@ class HybridSearch:
         lexical = self.lexical.scores(focused)
         lexical_rank = [i for i in np.argsort(-lexical, kind="stable") if lexical[i] > 0][:depth]
 
-        fused: dict[str, float] = {}
-        for rank, (uid, _) in enumerate(sorted(dense_score.items(), key=lambda x: -x[1])):
-            fused[uid] = fused.get(uid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, i in enumerate(lexical_rank):
-            uid = self.units[i].id
-            fused[uid] = fused.get(uid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused = fuse(dense_score, {self.units[i].id: float(lexical[i]) for i in lexical_rank}, self.dense_weight)
+        if asks_about_document(query):
+            # "Welk nummer heeft het advies?": the passage that cites the document's own title is its colophon.
+            for uid in fused:
+                if self._quotes_title(self._by_id[uid]):
+                    fused[uid] += COLOPHON_BONUS
 
         def hit(uid: str, structural: bool = False) -> Hit:
             return Hit(

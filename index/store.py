@@ -85,6 +85,9 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
     except Exception as exc:  # chromadb raises many types for a damaged store
         aside = path.with_name(f"{path.name}.beschadigd-{int(time.time())}")
         log.warning("De index in %s is beschadigd (%s); hij wordt opnieuw opgebouwd (oude map: %s).", path, exc, aside)
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # chromadb caches the broken client per path
         shutil.move(str(path), str(aside))
         path.mkdir(parents=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)

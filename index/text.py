@@ -48,7 +48,7 @@ META_WORDS: frozenset[str] = frozenset(
 DOCUMENT_WORDS: frozenset[str] = frozenset(
     (
         "titel naam nummer adviesnummer afkorting jaar maand datum verschenen verscheen uitgekomen gepubliceerd "
-        "publicatie uitgebracht opgesteld geschreven bron thema sector stuk title number year published"
+        "publicatie bron thema sector stuk title number year published"
     ).split()
 )
 

@@ -1,0 +1,117 @@
+"""The Chroma index: rebuilt when its inputs change, reused otherwise, never left half-built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+
+from assistant.service import build_assistant, fingerprint
+from assistant.settings import Settings
+from index.store import VectorStore, open_client
+from knowledge import load_knowledge
+from knowledge.units import Unit
+
+pytestmark = pytest.mark.integration
+
+
+class CountingEmbeddings(DeterministicFakeEmbedding):
+    """A deterministic fake that counts embedded passages and can die partway through a build."""
+
+    embedded: int = 0
+    fail_after: int | None = None
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.fail_after is not None and self.embedded + len(texts) > self.fail_after:
+            raise RuntimeError("build killed")
+        self.embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+def _units(n: int, word: str = "innovatie") -> list[Unit]:
+    return [
+        Unit(id=f"doc#{i}", document="doc.md", label=f"Punt {i}", heading_path=("Doc",), text=f"{word} {i}", start=0, end=1)
+        for i in range(n)
+    ]
+
+
+def _store(tmp_path: Path, embeddings: Embeddings) -> VectorStore:
+    settings = Settings(data_dir=tmp_path)
+    return VectorStore(open_client(settings), embeddings, lock_path=tmp_path / "index.lock")
+
+
+def test_built_once_then_reused(tmp_path: Path) -> None:
+    emb = CountingEmbeddings(size=16)
+    assert _store(tmp_path, emb).ensure(_units(5), "fp-a") is True
+    assert emb.embedded == 5
+    again = _store(tmp_path, emb)
+    assert again.ensure(_units(5), "fp-a") is False
+    assert emb.embedded == 5  # nothing re-embedded
+    assert again.search(emb.embed_query(_units(5)[3].context_text()), k=1)[0][0] == "doc#3"
+
+
+def test_changed_fingerprint_rebuilds_and_drops_the_old_collection(tmp_path: Path) -> None:
+    emb = CountingEmbeddings(size=16)
+    first = _store(tmp_path, emb)
+    first.ensure(_units(3), "fp-a")
+    second = _store(tmp_path, emb)
+    assert second.ensure(_units(4), "fp-b") is True
+    names = [c.name for c in open_client(Settings(data_dir=tmp_path)).list_collections()]
+    assert names == [second.collection_name]
+
+
+def test_interrupted_build_leaves_the_previous_index_serving(tmp_path: Path) -> None:
+    emb = CountingEmbeddings(size=16)
+    _store(tmp_path, emb).ensure(_units(10), "fp-old")
+    emb.fail_after = emb.embedded + 64  # dies after the first batch of the next build
+    broken = _store(tmp_path, emb)
+    assert broken.ensure(_units(200, "nieuw"), "fp-new") is False
+    assert broken.fingerprint == "fp-old"
+    assert broken.search(emb.embed_query(_units(10)[7].context_text()), k=1)[0][0] == "doc#7"
+    emb.fail_after = None
+    healed = _store(tmp_path, emb)
+    assert healed.ensure(_units(200, "nieuw"), "fp-new") is True
+    assert len(open_client(Settings(data_dir=tmp_path)).list_collections()) == 1
+
+
+def test_first_build_failure_is_raised(tmp_path: Path) -> None:
+    emb = CountingEmbeddings(size=16, fail_after=0)
+    with pytest.raises(RuntimeError):
+        _store(tmp_path, emb).ensure(_units(3), "fp")
+
+
+def test_corrupt_store_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
+    emb = CountingEmbeddings(size=16)
+    _store(tmp_path, emb).ensure(_units(3), "fp")
+    sqlite = next((tmp_path / "chroma").glob("*.sqlite3"))
+    sqlite.write_bytes(b"dit is geen database" * 100)
+    store = _store(tmp_path, emb)
+    assert store.ensure(_units(3), "fp") is True
+    assert list(tmp_path.glob("chroma.beschadigd-*"))
+
+
+def test_fingerprint_follows_knowledge_and_model(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# A\n\nEen alinea over innovatie.\n", encoding="utf-8")
+    kb = load_knowledge(tmp_path)
+    base = fingerprint(kb, "model-a")
+    assert fingerprint(load_knowledge(tmp_path), "model-a") == base
+    assert fingerprint(kb, "model-b") != base
+    (tmp_path / "a.md").write_text("# A\n\nEen andere alinea over innovatie.\n", encoding="utf-8")
+    assert fingerprint(load_knowledge(tmp_path), "model-a") != base
+
+
+def test_assistant_rebuilds_when_a_document_is_added(tmp_path: Path) -> None:
+    knowledge = tmp_path / "kennis"
+    knowledge.mkdir()
+    (knowledge / "a.md").write_text("# A\n\nEen alinea over innovatie.\n", encoding="utf-8")
+    emb = CountingEmbeddings(size=16)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
+    build_assistant(settings, embeddings=emb)
+    first = emb.embedded
+    build_assistant(settings, embeddings=emb)
+    assert emb.embedded == first
+    (knowledge / "b.md").write_text("# B\n\nNog een alinea.\n", encoding="utf-8")
+    bot = build_assistant(settings, embeddings=emb)
+    assert emb.embedded > first
+    assert {d.name for d in bot.knowledge.documents} == {"a.md", "b.md"}
