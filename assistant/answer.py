@@ -229,16 +229,17 @@ class ExtractiveBackend:
             return ordered, "list"
         if named:
             chosen = list(named)
-            for unit in named:
-                if len(named) == 1 and unit.kind == "list_item":
-                    chosen.extend(c for c in retrieval.children_of(unit) if c not in chosen)
-            return chosen, None
-        top = hits[0]
-        chosen = [top.unit]
-        chosen.extend(c for c in retrieval.children_of(top.unit))
-        for hit in hits[1 : self.max_units]:
-            if hit.score >= 0.85 * top.score and hit.unit not in chosen:
-                chosen.append(hit.unit)
+            if len(named) == 1:
+                chosen.extend(c for c in retrieval.children_of(named[0]) if c not in chosen)
+        else:
+            top = hits[0]
+            chosen = [top.unit, *retrieval.children_of(top.unit)]
+            for hit in hits[1 : self.max_units]:
+                if hit.score >= 0.85 * top.score and hit.unit not in chosen:
+                    chosen.append(hit.unit)
+        parent = retrieval.units_by_id.get(chosen[0].parent_id or "")
+        if parent is not None and parent not in chosen:
+            chosen.append(parent)  # a step is read with the recommendation it belongs to
         return chosen, None
 
 
@@ -256,7 +257,8 @@ def _citation(n: int, unit: Unit, score: float) -> Citation:
 
 
 def _quote(text: str) -> str:
-    return f"„{text}”"
+    """The passage in Dutch quotation marks, on one line (the citation keeps the exact text and layout)."""
+    return "„" + " ".join(text.split()) + "”"
 
 
 def _compose(units: Sequence[Unit], mode: str | None) -> str:
@@ -275,6 +277,8 @@ def _compose(units: Sequence[Unit], mode: str | None) -> str:
     for i, unit in enumerate(rest, start=2):
         if unit.parent_id == first.id:
             lines.append(f"- {unit.label}: {_quote(unit.text)} [{i}]")
+        elif unit.id == first.parent_id:
+            lines.append(f"Dit hoort bij {unit.label}: {_quote(unit.text)} [{i}]")
         else:
             lines.append(f"Zie ook {unit.label}: {_quote(unit.text)} [{i}]")
     return "\n".join(lines)

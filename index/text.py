@@ -39,7 +39,8 @@ META_WORDS: frozenset[str] = frozenset(
         "volgens noem noemt beschrijf beschrijft beschreven uitleg leg uit vertel geef gegeven precies eigenlijk "
         "nou graag kort kun kunt je jij u mij me wat welke welk wie waar wanneer hoe waarom hoeveel gaat over "
         "ergens iets daar hier ff even alweer nog weer dan toch zeg zegt eens dus waarmee waarover waarin waarom "
-        "moeten moete gewoon soort genoemd noemen lees lezen vind deel staan"
+        "moeten moete gewoon soort genoemd noemen lees lezen vind deel staan alle allemaal "
+        "voordat nadat omdat terwijl zodat hoewel zoals welk welke"
         "the what which does say says about advice report tell me please"
     ).split()
 )
