@@ -41,3 +41,4 @@ class Answer(BaseModel):
     refused: bool
     backend: str
     notice: str | None = None
+    removed: list[str] = Field(default_factory=list)
