@@ -19,6 +19,7 @@ from index.references import label_parts
 from index.search import Hit, SearchResult
 from index.text import DOCUMENT_WORDS, META_WORDS, STOPWORDS, analyze, asks_about_document, content_words, words
 from knowledge.dutch import fold, is_number_word
+from knowledge.loader import citation_label
 from knowledge.units import Unit
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
@@ -63,6 +64,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdecennia\b", re.IGNORECASE),
     ),
 )
+_SELECTS_ONE = re.compile(r"\bwelke van\b|\bwelk van\b|\bwhich of\b|\bin welke (?:stap|aanbeveling)", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhoeveel\s+(?P<noun>\w+)|\bhow many\s+(?P<en>\w+)", re.IGNORECASE)
 
 
@@ -118,14 +120,29 @@ def decide(retrieval: Retrieval, threshold: float) -> Decision:
     hits = retrieval.hits
     if not hits:
         return Decision(False, "geen passages")
-    unknown_kind = None if retrieval.english else _unknown_asked_kind(retrieval.question, retrieval.lexical)
+    question = retrieval.question
+    unknown_kind = None if retrieval.english else _unknown_asked_kind(question, retrieval.lexical)
     if unknown_kind:
         return Decision(False, f"gevraagd soort onbekend: {unknown_kind}")
+    top_text = " ".join(f"{h.unit.lead_in or ''} {h.unit.text}" for h in hits[:3])
+    for kind in ANSWER_TYPES:
+        if kind.question.search(question) and not kind.evidence.search(top_text):
+            return Decision(False, f"type:{kind.name}")
+    how_many = _HOW_MANY.search(question)
+    if how_many and not _counted(how_many["noun"] or how_many["en"] or "", top_text):
+        return Decision(False, "type:aantal")
+    refs = retrieval.result.references
     if any(h.structural for h in hits):
+        # "Zijn de aanbevelingen door het kabinet overgenomen?" names the list but asks what it does not say
+        rest = [
+            w for w in content_words(question)
+            if not _names_reference(w, refs.nouns()) and not is_number_word(w) and w not in {"nummer", "nr"}
+        ]
+        if len(rest) >= 2 and not retrieval.english and retrieval.lexical.coverage(rest) == 0.0:
+            return Decision(False, "verwijzing, maar de vraag gaat over iets anders")
         return Decision(True, "verwijzing")
-    if retrieval.result.references.pairs:
+    if refs.pairs:
         return Decision(False, "verwijzing bestaat niet")
-    question = retrieval.question
     terms = content_words(retrieval.query)
     about_document = asks_about_document(question)
     if not terms and not about_document:
@@ -134,13 +151,6 @@ def decide(retrieval: Retrieval, threshold: float) -> Decision:
     if coverage is None or about_document:
         coverage = 1.0
     best = retrieval.result.best_dense
-    top_text = " ".join(h.unit.text for h in hits[:3])
-    for kind in ANSWER_TYPES:
-        if kind.question.search(question) and not kind.evidence.search(top_text):
-            return Decision(False, f"type:{kind.name}")
-    how_many = _HOW_MANY.search(question)
-    if how_many and not _counted(how_many["noun"] or how_many["en"] or "", top_text):
-        return Decision(False, "type:aantal")
     if retrieval.english:
         if best < threshold and coverage < 0.5:
             return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
@@ -149,6 +159,10 @@ def decide(retrieval: Retrieval, threshold: float) -> Decision:
     elif best < threshold - 0.04:
         return Decision(False, f"te ver weg (dense {best:.3f})")
     return Decision(True, f"dense {best:.3f}, dekking {coverage:.2f}")
+
+
+def _names_reference(word: str, nouns: set[str]) -> bool:
+    return any(word.startswith(noun) or difflib.SequenceMatcher(None, word, noun).ratio() > 0.8 for noun in nouns)
 
 
 # Kinds of answer rather than kinds of thing: "welk probleem", "welke taak" can be answered by any passage.
@@ -221,6 +235,11 @@ class ExtractiveBackend:
         hits = retrieval.hits
         named = [h.unit for h in hits if h.structural]
         refs = retrieval.result.references
+        if named and refs.lists and _SELECTS_ONE.search(retrieval.question):
+            members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
+            scores = {h.unit.id: h.score for h in hits}
+            best = max(members or named, key=lambda u: scores.get(u.id, 0.0))
+            return [best, *([p] if (p := retrieval.units_by_id.get(best.parent_id or "")) else [])], None
         if named and refs.lists:
             members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
             lead = retrieval.lead_in_unit(members[0]) if members else None
@@ -246,7 +265,7 @@ class ExtractiveBackend:
 def _citation(n: int, unit: Unit, score: float) -> Citation:
     return Citation(
         n=n,
-        label=unit.label,
+        label=citation_label(unit),
         document=unit.document,
         quote=unit.text,
         score=round(float(score), 4),
@@ -268,19 +287,19 @@ def _compose(units: Sequence[Unit], mode: str | None) -> str:
         ) else (None, units)
         lines = []
         if head is not None:
-            lines.append(f"{head.label}: {_quote(head.text)} [1]")
+            lines.append(f"{citation_label(head)}: {_quote(head.text)} [1]")
         offset = 2 if head is not None else 1
-        lines.extend(f"- {u.label}: {_quote(u.text)} [{i + offset}]" for i, u in enumerate(items))
+        lines.extend(f"- {citation_label(u)}: {_quote(u.text)} [{i + offset}]" for i, u in enumerate(items))
         return "Volgens het advies:\n" + "\n".join(lines)
     first, rest = units[0], units[1:]
-    lines = [f"Volgens het advies ({first.label}): {_quote(first.text)} [1]"]
+    lines = [f"Volgens het advies ({citation_label(first)}): {_quote(first.text)} [1]"]
     for i, unit in enumerate(rest, start=2):
         if unit.parent_id == first.id:
-            lines.append(f"- {unit.label}: {_quote(unit.text)} [{i}]")
+            lines.append(f"- {citation_label(unit)}: {_quote(unit.text)} [{i}]")
         elif unit.id == first.parent_id:
-            lines.append(f"Dit hoort bij {unit.label}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Dit hoort bij {citation_label(unit)}: {_quote(unit.text)} [{i}]")
         else:
-            lines.append(f"Zie ook {unit.label}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Zie ook {citation_label(unit)}: {_quote(unit.text)} [{i}]")
     return "\n".join(lines)
 
 
@@ -302,3 +321,9 @@ def refusal(question: str, retrieval: Retrieval, backend: str, notice: str | Non
     return Answer(
         question=question, answer=text, citations=citations, refused=True, backend=backend, notice=notice
     )
+
+
+def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:
+    """The units the extractive answer would quote, in its order (the generative backend shows them to the LLM)."""
+    units, _mode = ExtractiveBackend(max_units=max_units)._select(retrieval)
+    return units

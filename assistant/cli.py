@@ -58,13 +58,43 @@ def main(verbose: bool) -> None:
     """AWT-assistent: vragen over het AWT-advies ‘De kracht van sociale innovatie’ (2014), met bronvermelding."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not verbose:
-        for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
+        for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s", "pypdf"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 @main.command("index")
-def index_command() -> None:
-    """Bouw of ververs de index van de kennismap."""
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PAD]...")
+def index_command(paths: tuple[Path, ...]) -> None:
+    """Bouw of ververs de index van de kennismap; met PAD… worden die documenten eerst toegevoegd.
+
+    Ondersteund: PDF, Word (.docx), HTML, Markdown en platte tekst. Elk bestand wordt eerst gelezen en pas
+    daarna naar de kennismap gekopieerd; een bestand dat niet te lezen is, wordt niet toegevoegd
+    (afsluitcode 2), de andere wel.
+    """
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+    from knowledge.loader import KnowledgeError, add_document
+
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+        logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs get our own Dutch message
+    failed = 0
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        _fail(f"ongeldige instelling: {exc.errors()[0].get('loc')}: {exc.errors()[0].get('msg')}")
+    for path in paths:
+        try:
+            added = add_document(path, settings)
+        except KnowledgeError as exc:
+            failed += 1
+            click.echo(f"Fout: {exc}", err=True)
+            continue
+        pages = max((u.page for u in added.document.units if u.page is not None), default=None)
+        extent = f"{len(added.document.units)} passages" + (f", {pages} pagina's" if pages else "")
+        click.echo(f"{added.status.capitalize()}: {path.name} ({extent}) → {added.path}")
+    if paths and failed == len(paths):
+        sys.exit(EXIT_BAD_INPUT)  # nothing changed: the index stays as it is
     bot = _build()
     problems = bot.knowledge.problems
     for problem in problems:
@@ -72,6 +102,8 @@ def index_command() -> None:
     click.echo(
         f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.search.units)} passages."
     )
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def _read_history(path: Path | None) -> list[Any]:
@@ -133,6 +165,20 @@ def serve_command(host: str, port: int) -> None:
     from assistant.web import serve
 
     serve(host=host, port=port)
+
+
+@main.command("bench")
+@click.option("--json", "as_json", is_flag=True, help="Print één JSON-object per grootte.")
+@click.option("--sizes", default="advice,200p,2000p", show_default=True, help="Corpusgroottes, komma-gescheiden.")
+@click.option("--keep", type=click.Path(path_type=Path), help="Bewaar de gegenereerde corpora en indexen hier.")
+def bench_command(as_json: bool, sizes: str, keep: Path | None) -> None:
+    """Meet snelheid en geheugen (index, warme en koude antwoorden, serve) op deze machine."""
+    from assistant.bench import run as run_bench
+
+    try:
+        run_bench([s.strip() for s in sizes.split(",") if s.strip()], as_json, keep)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
 
 
 def run() -> None:

@@ -23,7 +23,7 @@ from assistant.settings import ConfigurationError, Settings
 from index.embedder import build_embeddings, embedding_identity
 from index.search import HybridSearch
 from index.store import VectorStore, open_client
-from knowledge.loader import PARSER_VERSION, KnowledgeBase, load_knowledge
+from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def build_assistant(
 ) -> Assistant:
     """Load the knowledge, make sure the index matches it, and wire search and answering together."""
     settings = settings or Settings()
-    knowledge = load_knowledge(settings.knowledge_dir)
+    knowledge = load_knowledge(knowledge_roots(settings))
     for problem in knowledge.problems:
         log.warning(problem)
     if not knowledge.documents:

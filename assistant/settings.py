@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0)
     log_questions: bool = False
 
+    # --- web (chat UI, API, embedding) ---
+    root_path: str = ""  # public sub-path behind a reverse proxy, e.g. "/awt"
+    frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may embed the pages in an iframe
+    auth_username: str | None = None  # basic auth (with auth_password) for every page and /api
+    auth_password: str | None = None  # never logged or shown
+    auth_header: str | None = None  # or: a header the proxy sets after its own login, e.g. X-Remote-User
+    feedback: bool = False  # thumbs up/down, stored in <data_dir>/feedback.sqlite3
+    web_concurrency: int = Field(default=4, ge=1, le=64)  # questions answered at once (chat + API)
+    web_queue_size: int = Field(default=32, ge=0, le=10_000)  # more may wait; beyond that: "even geduld"
+
     @property
     def models_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"

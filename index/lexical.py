@@ -98,13 +98,9 @@ class LexicalIndex:
         """Words in more than ``share`` of all passages ("sociale innovatie"): what every passage is about."""
         return {w for w, df in self._surface_frequency.items() if df > share * self._size}
 
-    def coverage(self, terms: list[str]) -> float | None:
-        """Share of the question's distinctive terms the corpus knows (typos and compounds allowed).
-
-        ``None`` when the question only uses the corpus' own topic words: then it is on topic by definition.
-        """
-        topic = self.topic_words()
-        distinctive = [t for t in terms if self.match(t) not in topic]
-        if not distinctive:
+    def coverage(self, words_: list[str]) -> float | None:
+        """Share of the question's content words the corpus knows (typos, inflections and compounds allowed);
+        ``None`` when there are none."""
+        if not words_:
             return None
-        return sum(self.match(t) is not None for t in distinctive) / len(distinctive)
+        return sum(self.match(w) is not None for w in words_) / len(words_)

@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from index.lexical import LexicalIndex
 from index.references import References, StructureIndex
-from index.text import asks_about_document, strip_meta
+from index.text import asks_about_document, content_words, strip_meta
 from knowledge.dutch import fold
 from knowledge.units import Unit
 
@@ -109,7 +109,11 @@ class HybridSearch:
         lexical = self.lexical.scores(focused)
         lexical_rank = [i for i in np.argsort(-lexical, kind="stable") if lexical[i] > 0][:depth]
 
-        fused = fuse(dense_score, {self.units[i].id: float(lexical[i]) for i in lexical_rank}, self.dense_weight)
+        # BM25 only sees the words the corpus shares with the question: trust it as far as it can see.
+        seen = self.lexical.coverage(content_words(focused))
+        lexical_weight = (1 - self.dense_weight) * (1.0 if seen is None else seen)
+        weight = 1 - lexical_weight
+        fused = fuse(dense_score, {self.units[i].id: float(lexical[i]) for i in lexical_rank}, weight)
         if asks_about_document(query):
             # "Welk nummer heeft het advies?": the passage that cites the document's own title is its colophon.
             for uid in fused:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
@@ -54,12 +55,19 @@ DOCUMENT_WORDS: frozenset[str] = frozenset(
 )
 
 
+_FUNCTION_WORDS = sorted(w for w in STOPWORDS | META_WORDS if len(w) >= 5)
+
+
+def _is_function_word(word: str) -> bool:
+    if word in STOPWORDS or word in META_WORDS or word in DOCUMENT_WORDS:
+        return True
+    # a typo of a long function word ("volgns", "eigelijk") is still a function word
+    return len(word) >= 5 and bool(difflib.get_close_matches(word, _FUNCTION_WORDS, n=1, cutoff=0.85))
+
+
 def content_words(text: str) -> list[str]:
     """Folded words of ``text`` without stopwords, meta and document words: what the question is about."""
-    return [
-        w for w in words(text)
-        if len(w) > 1 and w not in STOPWORDS and w not in META_WORDS and w not in DOCUMENT_WORDS
-    ]
+    return [w for w in words(text) if len(w) > 1 and not _is_function_word(w)]
 
 
 def asks_about_document(text: str) -> bool:

@@ -1,4 +1,8 @@
-"""Turn a Markdown or plain-text document into citable units.
+"""Turn a document (plain text, Markdown, PDF, DOCX, HTML) into citable units.
+
+Each format's reader (``knowledge.formats``, registered in :data:`LOADERS` by suffix) turns the file into text
+with its structure kept; that text is ``Document.text``, and every unit is a verbatim slice of it. PDF units
+also carry the page they start on (``Unit.page``); :func:`citation_label` adds it to the label users see.
 
 The parser is generic: it recognises headings (Markdown ``#``, setext, or a short standalone line), numbered and
 bulleted lists (nested by indentation), the lead-in line that names what a list is ("De AWT doet drie
@@ -14,20 +18,23 @@ Labels follow from that structure: ``Aanbeveling 3, stap 5``, ``Bijlage 4``, or 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal, Protocol
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, fold, singular
+from knowledge.formats import Extracted
 from knowledge.units import Document, Unit
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent / "documents"
 INTRODUCTION_LABEL = "Inleiding"
 MAX_UNIT_CHARS = 1200
 SHORT_LINE_CHARS = 80
-PARSER_VERSION = "2"  # bump when unit boundaries or labels change: the index is rebuilt
+PARSER_VERSION = "3"  # bump when unit boundaries, labels, ids or pages change: the index is rebuilt
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -159,13 +166,12 @@ def _parse_items(block: list[_Line]) -> list[_Item]:
 
 
 class _Builder:
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, id_prefix: str | None = None) -> None:
         self.name = name
         self.text = text
         self.units: list[Unit] = []
         self._ids: Counter[str] = Counter()
-        stem = Path(name).stem
-        self._prefix = _slug(stem)
+        self._prefix = id_prefix or _slug(Path(name).stem)
 
     def add(self, label: str, path: tuple[str, ...], start: int, end: int, **extra: object) -> Unit:
         key = _slug(label)
@@ -242,9 +248,16 @@ class _Builder:
                 self.items(item.children, path, section_label, lead_in, unit)
 
 
-def parse_text(name: str, text: str) -> Document:
-    """Parse Markdown or plain text into a :class:`Document` with its units."""
-    builder = _Builder(name, text)
+def parse_text(
+    name: str, text: str, *, id_prefix: str | None = None, page_starts: Sequence[int] = ()
+) -> Document:
+    """Parse Markdown or plain text into a :class:`Document` with its units.
+
+    Unit ids are ``<prefix>#<label slug>``; the prefix is the file's stem unless ``id_prefix`` is given.
+    ``page_starts`` (offsets where pages begin, for text extracted from a PDF) keeps a short line from being
+    joined to the paragraph above it across a page break. Pages themselves are attached by :func:`load_document`.
+    """
+    builder = _Builder(name, text, id_prefix)
     blocks = list(_blocks(_lines(text)))
     title = Path(name).stem
     headings: list[tuple[int, str]] = []
@@ -299,6 +312,7 @@ def parse_text(name: str, text: str) -> Document:
             and end - start <= SHORT_LINE_CHARS
             and not text[start:end].endswith(":")
             and not previous.text.endswith(":")
+            and not any(previous.end < page_start <= start for page_start in page_starts)
         ):
             builder.extend_last(end)  # "Thema: …", "Bron: …" lines belong with the paragraph above them
             previous_block_was_paragraph = True
@@ -316,35 +330,88 @@ def parse_text(name: str, text: str) -> Document:
     return Document(name=name, title=title, text=text, units=tuple(builder.units), sha256=digest)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KnowledgeError(f"Het bestand '{path.name}' kon niet worden gelezen: {exc.strerror}.") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+def _read_text(path: Path) -> Extracted:
+    from knowledge.formats.text import read_text
+
+    return read_text(path)
 
 
-Loader = Callable[[Path], str]
-LOADERS: dict[str, Loader] = {".txt": _read_text, ".md": _read_text, ".markdown": _read_text}
+def _read_pdf(path: Path) -> Extracted:
+    from knowledge.formats.pdf import read_pdf
+
+    return read_pdf(path)
+
+
+def _read_docx(path: Path) -> Extracted:
+    from knowledge.formats.docx import read_docx
+
+    return read_docx(path)
+
+
+def _read_html(path: Path) -> Extracted:
+    from knowledge.formats.html import read_html
+
+    return read_html(path)
+
+
+Loader = Callable[[Path], str | Extracted]
+"""Reads one file into text (a plain ``str``, or :class:`Extracted` with page offsets); raises KnowledgeError."""
+LOADERS: dict[str, Loader] = {
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".markdown": _read_text,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+    ".html": _read_html,
+    ".htm": _read_html,
+}
 SUPPORTED_SUFFIXES = frozenset(LOADERS)
 
 
-def load_document(path: Path, root: Path) -> Document:
-    """Load one file; ``root`` decides its stable name (the path relative to the knowledge folder)."""
+def citation_label(unit: Unit) -> str:
+    """The label a user sees in a citation: the structural label, plus the page for paged documents.
+
+    ``Unit.label`` itself stays structural (``Aanbeveling 2``), because references such as "de tweede
+    aanbeveling" and list questions are resolved by parsing labels (``index.references.label_parts``).
+
+    >>> citation_label(Unit("d#bijlage-4", "d.pdf", "Bijlage 4", (), "Tekst.", 0, 6, page=47))
+    'Bijlage 4, p. 47'
+    >>> citation_label(Unit("d#bijlage-4", "d.txt", "Bijlage 4", (), "Tekst.", 0, 6))
+    'Bijlage 4'
+    """
+    return f"{unit.label}, p. {unit.page}" if unit.page is not None else unit.label
+
+
+def _with_pages(document: Document, extracted: Extracted) -> Document:
+    if not extracted.paged:
+        return document
+    units = tuple(replace(u, page=extracted.page_at(u.start)) for u in document.units)
+    return replace(document, units=units)
+
+
+def load_document(path: Path, root: Path, *, id_prefix: str | None = None) -> Document:
+    """Load one file; ``root`` decides its stable name (the path relative to the knowledge folder).
+
+    For a PDF every unit carries the page it starts on (``Unit.page``). ``Document.text`` is the extracted text:
+    quotes and offsets refer to it, not to the bytes of the original file.
+    """
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise KnowledgeError(f"Het bestand '{path.name}' heeft een onbekend formaat ({path.suffix}).")
-    text = loader(path)
+        known = ", ".join(sorted(LOADERS))
+        raise KnowledgeError(
+            f"Het bestand '{path.name}' heeft een onbekend formaat ({path.suffix or 'geen extensie'}); "
+            f"ondersteund: {known}."
+        )
+    read = loader(path)
+    extracted = read if isinstance(read, Extracted) else Extracted(read)
+    text = extracted.text
     if not text.strip():
         raise KnowledgeError(f"Het bestand '{path.name}' bevat geen tekst.")
     name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    document = parse_text(name, text)
+    document = parse_text(name, text, id_prefix=id_prefix, page_starts=extracted.page_starts)
     if not document.units:
         raise KnowledgeError(f"In het bestand '{path.name}' is geen citeerbare tekst gevonden.")
-    return document
+    return _with_pages(document, extracted)
 
 
 @dataclass(frozen=True)
@@ -365,19 +432,131 @@ class KnowledgeBase:
         raise KeyError(name)
 
 
-def load_knowledge(root: Path) -> KnowledgeBase:
-    """Load every supported file below ``root`` (sorted, hidden files skipped); bad files become ``problems``."""
-    documents: list[Document] = []
-    problems: list[str] = []
-    paths = sorted(
+def knowledge_files(root: Path) -> list[Path]:
+    """Supported files below ``root``, sorted; hidden (``.x``) and private (``_x``) files and folders skipped."""
+    if not root.is_dir():
+        return []
+    return sorted(
         p for p in root.rglob("*")
         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(
             part.startswith((".", "_")) for part in p.relative_to(root).parts
         )
     )
-    for path in paths:
-        try:
-            documents.append(load_document(path, root))
-        except KnowledgeError as exc:
-            problems.append(str(exc))
+
+
+def load_knowledge(root: Path | Sequence[Path]) -> KnowledgeBase:
+    """Load every supported file below ``root`` (or several roots, in order); bad files become ``problems``.
+
+    A document is named by its path relative to its root. If a later root holds a file with a name already
+    loaded, it is skipped with a problem. Unit ids are the file's stem; a document whose stem another document
+    already uses (``advies.txt`` next to ``advies.pdf``) gets its full name as id prefix, so ids stay unique.
+    """
+    roots = [root] if isinstance(root, Path) else list(root)
+    documents: list[Document] = []
+    problems: list[str] = []
+    names: set[str] = set()
+    prefixes: set[str] = set()
+    for folder in roots:
+        for path in knowledge_files(folder):
+            name = path.relative_to(folder).as_posix()
+            if name in names:
+                problems.append(
+                    f"Het bestand '{path}' is overgeslagen: er is al een document met de naam '{name}'."
+                )
+                continue
+            prefix = _slug(Path(name).stem)
+            if prefix in prefixes:
+                prefix = _slug(name)
+                while prefix in prefixes:
+                    prefix += "-x"
+            try:
+                document = load_document(path, folder, id_prefix=prefix)
+            except KnowledgeError as exc:
+                problems.append(str(exc))
+                continue
+            names.add(name)
+            prefixes.add(prefix)
+            documents.append(document)
     return KnowledgeBase(tuple(documents), tuple(problems))
+
+
+class _HasDirs(Protocol):
+    knowledge_dir: Path
+    data_dir: Path
+
+
+def _is_writable_dir(path: Path) -> bool:
+    probe = path if path.exists() else next((p for p in path.parents if p.exists()), None)
+    return probe is not None and probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+
+
+def added_knowledge_dir(settings: _HasDirs) -> Path:
+    """Where ``index PATH…`` copies documents: the knowledge dir itself, unless that is the shipped package
+    folder (or not writable), then ``<data_dir>/knowledge``."""
+    knowledge = Path(settings.knowledge_dir).resolve()
+    if knowledge == DEFAULT_KNOWLEDGE_DIR or not _is_writable_dir(knowledge):
+        return Path(settings.data_dir) / "knowledge"
+    return Path(settings.knowledge_dir)
+
+
+def knowledge_roots(settings: _HasDirs) -> list[Path]:
+    """The folders the assistant loads, in order: the knowledge dir, then (if different) where added documents
+    go. Takes any object with ``knowledge_dir`` and ``data_dir`` (``assistant.settings.Settings``)."""
+    roots = [Path(settings.knowledge_dir)]
+    added = added_knowledge_dir(settings)
+    if added.resolve() != roots[0].resolve():
+        roots.append(added)
+    return roots
+
+
+@dataclass(frozen=True)
+class Added:
+    """A document that ``add_document`` took in: where it now lives and whether that changed anything."""
+
+    document: Document
+    path: Path
+    status: Literal["toegevoegd", "bijgewerkt", "ongewijzigd"]
+
+
+def add_document(source: Path, settings: _HasDirs) -> Added:
+    """Check that ``source`` loads, then copy it into :func:`added_knowledge_dir` (atomically).
+
+    Raises :class:`KnowledgeError` (Dutch, naming the file) and copies nothing if the file cannot be read, or
+    if another knowledge folder already holds a different document of the same name. A file of the same name
+    in the added-documents folder is replaced: that is how a document is updated.
+    """
+    if not source.exists():
+        raise KnowledgeError(f"Het bestand '{source}' bestaat niet.")
+    if source.is_dir():
+        raise KnowledgeError(f"'{source}' is een map; geef de bestanden zelf op.")
+    if source.name.startswith((".", "_")):
+        raise KnowledgeError(
+            f"Het bestand '{source.name}' begint met '.' of '_' en zou worden overgeslagen; geef het een andere naam."
+        )
+    document = load_document(source, source.parent)
+    content = source.read_bytes()
+    target_dir = added_knowledge_dir(settings)
+    target = target_dir / source.name
+    for root in knowledge_roots(settings):
+        existing = root / source.name
+        if not existing.is_file():
+            continue
+        if existing.read_bytes() == content:
+            return Added(document, existing, "ongewijzigd")
+        if existing != target:
+            raise KnowledgeError(
+                f"In de kennismap '{root}' staat al een ander document '{source.name}'; "
+                "geef het nieuwe bestand een andere naam."
+            )
+    status: Literal["toegevoegd", "bijgewerkt"] = "bijgewerkt" if target.is_file() else "toegevoegd"
+    partial = target_dir / f".{source.name}.{os.getpid()}.deel"  # hidden: never loaded while incomplete
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise KnowledgeError(
+            f"Het bestand '{source.name}' kon niet naar de kennismap '{target_dir}' worden gekopieerd ({exc.strerror})."
+        ) from exc
+    return Added(document, target, status)

@@ -1,0 +1,206 @@
+"""``python -m assistant bench``: speed and memory on the machine it runs on, for growing corpora.
+
+For each size (the advice alone, ~200 and ~2,000 generated Dutch pages) it measures, in this order:
+index build time and chunks/s next to bare ``model.encode`` throughput on the same chunks, warm answer latency
+p50/p95 (retrieval + extractive answer, in-process) next to the bare query-embedding time (the floor), cold
+``ask`` (a new process: start to answer), and ``serve`` start to first answered request with its peak RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+from knowledge import DEFAULT_KNOWLEDGE_DIR
+
+PAGE_CHARS = 3000
+QUESTIONS = [
+    "Met welke landen moet Nederland samenwerken?",
+    "Wat is de vijfde stap van de derde aanbeveling?",
+    "Waarom moet de overheid een actieve rol spelen?",
+    "Wat verstaat de AWT onder sociale innovatie?",
+    "Wat staat er in bijlage 4?",
+    "Welke zes stappen beschrijft de AWT?",
+    "Wat moeten KNAW en NWO doen?",
+    "Wat is de hoofdstad van Frankrijk?",
+    "Hoe moet het bestaande beleid voor bedrijven veranderen?",
+    "Wat is werkplaatsinnovatie?",
+]
+SIZES = {"advice": 0, "200p": 200, "2000p": 2000}
+
+
+def generate_corpus(folder: Path, pages: int, seed: int = 84) -> None:
+    """The advice plus ``pages`` pages of Dutch text made from its sentences, in chapters with numbered lists."""
+    advice = (DEFAULT_KNOWLEDGE_DIR / "awt-advies-84-sociale-innovatie.txt").read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "awt-advies-84-sociale-innovatie.txt").write_text(advice, encoding="utf-8")
+    if not pages:
+        return
+    rng = random.Random(seed)
+    sentences = [s.strip() for s in advice.replace("\n", " ").split(". ") if len(s.split()) > 5]
+    words = advice.split()
+    out: list[str] = ["# Achtergrondstudie sociale innovatie (gegenereerd voor de benchmark)"]
+    chars, chapter = 0, 0
+    while chars < pages * PAGE_CHARS:
+        chapter += 1
+        out.append(f"\n## Hoofdstuk {chapter}: {' '.join(rng.sample(words, 4))}\n")
+        for _ in range(4):
+            paragraph = ". ".join(rng.sample(sentences, 4)) + f" (casus {chapter}.{rng.randint(1, 99)})."
+            out.append(paragraph + "\n")
+            chars += len(paragraph)
+        out.append("De studie noemt vier maatregelen:\n")
+        out.extend(f"{i}. {rng.choice(sentences)} in regio {rng.randint(1, 40)}." for i in range(1, 5))
+    (folder / f"achtergrond-{pages}p.md").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(settings: Settings, knowledge: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "AWT_DATA_DIR": str(settings.data_dir),
+        "AWT_KNOWLEDGE_DIR": str(knowledge),
+        "AWT_MODEL_CACHE_DIR": str(settings.models_dir),
+    }
+
+
+def _cold_ask(settings: Settings, knowledge: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json", QUESTIONS[0]],
+        env=_env(settings, knowledge), check=True, capture_output=True, timeout=600,
+    )
+    return time.perf_counter() - start
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
+    """Seconds from ``serve`` start to the first answered /api/ask, and the server's peak RSS after 20 answers."""
+    import httpx
+
+    port = _free_port()
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
+        env=_env(settings, knowledge), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api/ask"
+    try:
+        first = float("nan")
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if httpx.post(url, json={"question": QUESTIONS[0]}, timeout=60).status_code == 200:
+                    first = time.perf_counter() - start
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        for question in QUESTIONS * 2:
+            httpx.post(url, json={"question": question}, timeout=60)
+        return first, _peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bench_size(name: str, pages: int, workdir: Path, model_cache: Path, progress: Callable[[str], None]) -> dict[str, Any]:
+    from assistant.service import build_assistant
+    from index.embedder import build_embeddings
+
+    knowledge = workdir / name / "kennis"
+    generate_corpus(knowledge, pages)
+    settings = Settings(data_dir=workdir / name / "data", knowledge_dir=knowledge, model_cache_dir=model_cache)
+    embeddings = build_embeddings(settings)
+
+    progress(f"[{name}] index opbouwen…")
+    start = time.perf_counter()
+    bot = build_assistant(settings, embeddings=embeddings)
+    index_s = time.perf_counter() - start
+    chunks = [u.context_text() for u in bot.search.units]
+
+    progress(f"[{name}] kale encode-doorvoer meten…")
+    sample = chunks[: min(len(chunks), 2000)]
+    start = time.perf_counter()
+    embeddings.embed_documents(sample)
+    encode_per_s = len(sample) / (time.perf_counter() - start)
+
+    progress(f"[{name}] warme latentie meten…")
+    for question in QUESTIONS:
+        bot.ask(question)
+    latencies, floors = [], []
+    for _ in range(5):
+        for question in QUESTIONS:
+            t = time.perf_counter()
+            bot.ask(question)
+            latencies.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            embeddings.embed_query(question)
+            floors.append((time.perf_counter() - t) * 1000)
+
+    progress(f"[{name}] koude start van ask en serve meten…")
+    cold = _cold_ask(settings, knowledge)
+    first_answer, rss = _serve(settings, knowledge)
+    return {
+        "pages": pages,
+        "chunks": len(chunks),
+        "warm_p50_ms": round(statistics.median(latencies), 1),
+        "warm_p95_ms": round(_percentile(latencies, 0.95), 1),
+        "embed_floor_ms": round(statistics.median(floors), 1),
+        "cold_ask_s": round(cold, 2),
+        "serve_first_answer_s": round(first_answer, 2),
+        "index_s": round(index_s, 2),
+        "index_chunks_per_s": round(len(chunks) / index_s, 1),
+        "encode_chunks_per_s": round(encode_per_s, 1),
+        "serve_rss_mb": round(rss, 1),
+    }
+
+
+def run(sizes: list[str], as_json: bool, keep: Path | None = None) -> dict[str, Any]:
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        raise ValueError(f"Onbekende grootte(s): {', '.join(unknown)}. Kies uit: {', '.join(SIZES)}.")
+    workdir = keep or Path(tempfile.mkdtemp(prefix="awt-bench-"))
+    model_cache = Settings().models_dir
+    results: dict[str, Any] = {}
+    try:
+        for name in sizes:
+            results[name] = bench_size(name, SIZES[name], workdir, model_cache, lambda m: print(m, file=sys.stderr))
+    finally:
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if as_json:
+        print(json.dumps(results, indent=2))
+    else:
+        columns = list(next(iter(results.values())).keys())
+        print("| meting | " + " | ".join(results) + " |")
+        print("|---|" + "---|" * len(results))
+        for column in columns:
+            print(f"| {column} | " + " | ".join(str(results[s][column]) for s in results) + " |")
+    return results
