@@ -250,7 +250,10 @@ def run(
 
     fingerprint = dataset_fingerprint(config.dataset)
     notes: list[str] = []
-    if baseline is None:
+    if baseline is not None and Path(baseline.dataset).name != Path(config.dataset).name and not config.update_baseline:
+        notes.append(f"De baseline hoort bij {baseline.dataset}, niet bij deze dataset; er wordt niet vergeleken.")
+        baseline = None
+    elif baseline is None:
         notes.append(f"Geen baseline voor backend '{config.backend}' in {_display_path(config.baseline)}.")
     elif baseline.dataset_sha256 != fingerprint:
         notes.append("De baseline is gemaakt met een andere versie van de dataset.")

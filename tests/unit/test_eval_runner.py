@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,28 @@ def test_regression_against_baseline_exits_1(tmp_path: Path, dataset: Path) -> N
     assert [key for key, c in checks.items() if c["regressed"]] == ["citation_precision"]
     assert "ACHTERUITGANG" in stdout.getvalue()
     assert run(config(tmp_path, dataset, tolerance=0.6), asker=NeedlessCitations(), stdout=io.StringIO()) == 0
+
+
+def test_a_baseline_of_another_dataset_is_not_compared(tmp_path: Path, dataset: Path) -> None:
+    assert run(config(tmp_path, dataset, update_baseline=True), asker=FakeAssistant(), stdout=io.StringIO()) == 0
+    other = dataset.with_name("ander.jsonl")
+    shutil.copy(dataset, other)
+
+    class Worse(FakeAssistant):
+        def ask(self, question: str, history: list[Message] | None = None) -> Answer:
+            answer = super().ask(question, history)
+            if answer.refused:
+                return answer
+            extra = self._answer(question, "Inleiding").citations[0].model_copy(update={"n": 2})
+            return answer.model_copy(
+                update={"answer": answer.answer.replace("[1]", "[1][2]"), "citations": [*answer.citations, extra]}
+            )
+
+    stdout = io.StringIO()
+    run(config(tmp_path, other), asker=Worse(), stdout=stdout)
+    checks = {c["metric"]: c for c in summary(tmp_path)["checks"]}  # type: ignore[union-attr]
+    assert not any(c["regressed"] for c in checks.values())
+    assert "niet bij deze dataset" in stdout.getvalue()
 
 
 def test_update_baseline_rewrites_and_then_compares_clean(tmp_path: Path, dataset: Path) -> None:
