@@ -1,0 +1,388 @@
+"""The JSON API: ``/api/ask`` (the ``ask --json`` contract), ``/api/ask/stream`` (server-sent events),
+``/api/health``, ``/api/feedback`` and offline documentation at ``/api/docs``. Every error is Dutch JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.contract import Answer, Message
+from assistant.questions import InvalidQuestion, clean_question
+from assistant.web.limits import RETRY_AFTER_SECONDS, Busy
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY = 50
+EXAMPLE_QUESTION = "Met welke landen moet Nederland samenwerken?"
+
+
+class AskRequest(BaseModel):
+    """A question, optionally with the conversation so far (for follow-ups such as ‘En de vijfde stap?’)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": EXAMPLE_QUESTION},
+                {
+                    "question": "En wat is de vijfde stap daarvan?",
+                    "history": [{"role": "user", "content": "Wat is de derde aanbeveling?"}],
+                },
+            ]
+        },
+    )
+
+    question: str = Field(description="De vraag, in het Nederlands (of Engels).")
+    history: list[Message] = Field(
+        default_factory=list, max_length=MAX_HISTORY, description="Het gesprek tot nu toe, oudste eerst."
+    )
+
+
+class FeedbackRequest(BaseModel):
+    """A vote on an answer that ``/api/ask`` gave (stored only when ``AWT_FEEDBACK=true``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vote: Literal["up", "down"] = Field(description="‘up’ (goed antwoord) of ‘down’ (slecht antwoord).")
+    question: str = Field(min_length=1, max_length=10_000)
+    history: list[Message] = Field(default_factory=list, max_length=MAX_HISTORY)
+    answer: Answer
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    documents: int
+    units: int
+    backend: str
+    feedback: bool
+
+
+class ErrorDetail(BaseModel):
+    detail: str = Field(description="Wat er mis is, in het Nederlands.")
+
+
+# --- Dutch errors ----------------------------------------------------------------------------------------
+
+_DUTCH_ERRORS: dict[str, str] = {
+    "missing": "ontbreekt",
+    "string_type": "moet tekst zijn",
+    "list_type": "moet een lijst zijn",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een object zijn",
+    "dict_type": "moet een object zijn",
+    "literal_error": "heeft een ongeldige waarde",
+    "extra_forbidden": "is geen toegestaan veld",
+    "string_too_short": "mag niet leeg zijn",
+    "bool_type": "moet true of false zijn",
+    "int_type": "moet een geheel getal zijn",
+    "float_type": "moet een getal zijn",
+}
+
+
+def _location(loc: Sequence[Any]) -> str:
+    parts = [p for p in loc if p != "body"]
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    loc = _location(error.get("loc", ()))
+    if kind == "json_invalid":
+        return "de inhoud is geen geldige JSON"
+    if kind in ("model_attributes_type", "dict_type", "model_type") and not loc:
+        return 'de inhoud moet een JSON-object zijn, zoals {"question": "…"}'
+    if kind == "missing" and not loc:
+        return 'de inhoud ontbreekt; stuur een JSON-object zoals {"question": "…"}'
+    if kind == "too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        message = f"is te lang (hoogstens {limit} elementen)" if limit is not None else "is te lang"
+    elif kind == "literal_error" and loc.endswith("role"):
+        message = "moet ‘user’ of ‘assistant’ zijn"
+    elif kind == "literal_error" and loc == "vote":
+        message = "moet ‘up’ of ‘down’ zijn"
+    else:
+        message = _DUTCH_ERRORS.get(kind, "is ongeldig")
+    return f"veld ‘{loc or 'inhoud'}’ {message}"
+
+
+def dutch_validation_message(errors: Sequence[dict[str, Any]]) -> str:
+    """One Dutch sentence for pydantic/FastAPI validation errors.
+
+    >>> dutch_validation_message([{"type": "string_type", "loc": ("body", "question")}])
+    'Ongeldig verzoek: veld ‘question’ moet tekst zijn.'
+    """
+    seen: list[str] = []
+    for error in errors:
+        text = _describe(dict(error))
+        if text not in seen:
+            seen.append(text)
+    return "Ongeldig verzoek: " + "; ".join(seen[:5]) + "."
+
+
+_STATUS_TEXT = {
+    404: "Dit adres bestaat niet in de API. Zie /api/docs.",
+    405: "Deze methode is hier niet toegestaan. Zie /api/docs.",
+    413: "Het verzoek is te groot.",
+}
+
+
+class ApiError(StarletteHTTPException):
+    """An HTTP error whose ``detail`` is already a Dutch sentence for the client."""
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """FastAPI answers in English by default; this app answers in Dutch, as ``{"detail": "..."}``."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": dutch_validation_message(exc.errors())})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, ApiError):
+            text = str(exc.detail)
+        else:
+            text = _STATUS_TEXT.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")
+        return JSONResponse(status_code=exc.status_code, content={"detail": text}, headers=exc.headers)
+
+
+def _busy_response(exc: Busy) -> JSONResponse:
+    return JSONResponse(
+        status_code=503, content={"detail": str(exc)}, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
+# --- the routes ---------------------------------------------------------------------------------------------
+
+_ERRORS = {
+    422: {"model": ErrorDetail, "description": "Ongeldige vraag of ongeldig verzoek (Nederlandse uitleg)."},
+    503: {"model": ErrorDetail, "description": "Even geduld: de server is vol; probeer het na Retry-After seconden."},
+}
+
+
+def word_chunks(text: str, words: int = 3) -> Iterator[str]:
+    """The text in pieces of a few words (with their spaces), for streaming; joined they give ``text`` back.
+
+    >>> list(word_chunks("een twee drie vier", 2))
+    ['een twee ', 'drie vier']
+    """
+    tokens = re.findall(r"\S+\s*|\s+", text)
+    for i in range(0, len(tokens), words):
+        yield "".join(tokens[i : i + words])
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["AWT-assistent"])
+
+    async def _answer(request: Request, body: AskRequest) -> Answer | JSONResponse:
+        state = request.app.state
+        try:
+            clean_question(body.question, state.settings.max_question_chars)  # before waiting for a slot
+        except InvalidQuestion as exc:
+            return JSONResponse(status_code=422, content={"detail": str(exc)})
+        try:
+            async with state.limiter.admit():
+                return await run_in_threadpool(
+                    state.limiter.run, lambda: state.assistant.ask(body.question, history=body.history)
+                )
+        except InvalidQuestion as exc:
+            return JSONResponse(status_code=422, content={"detail": str(exc)})
+        except Busy as exc:
+            return _busy_response(exc)
+
+    @router.post(
+        "/ask",
+        response_model=Answer,
+        responses=_ERRORS,
+        summary="Stel een vraag over het advies",
+        description=(
+            "Geeft hetzelfde JSON-object als `python -m assistant ask --json`: het antwoord met markeringen "
+            "[1] [2] en de bronnen (`citations`), letterlijk geciteerd met hun plaats (`start`/`end`) in het "
+            "document. `refused: true` betekent dat het advies de vraag niet beantwoordt."
+        ),
+    )
+    async def ask(request: Request, body: AskRequest) -> Any:
+        result = await _answer(request, body)
+        return result if isinstance(result, JSONResponse) else result.model_dump()
+
+    @router.post(
+        "/ask/stream",
+        responses={
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "Server-sent events: `delta` ({\"text\"}) een paar woorden per keer, "
+                "dan `answer` met het volledige antwoord-object.",
+            },
+            **_ERRORS,
+        },
+        summary="Stel een vraag; het antwoord komt in stukjes (server-sent events)",
+    )
+    async def ask_stream(request: Request, body: AskRequest) -> Any:
+        result = await _answer(request, body)
+        if isinstance(result, JSONResponse):
+            return result
+        answer = result
+
+        def events() -> Iterator[str]:
+            for chunk in word_chunks(answer.answer):
+                yield _sse("delta", {"text": chunk})
+            yield _sse("answer", answer.model_dump())
+
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        )
+
+    @router.get("/health", response_model=Health, summary="Draait de assistent, en met welke kennis?")
+    async def health(request: Request) -> Health:
+        state = request.app.state
+        documents = state.assistant.knowledge.documents
+        backend = getattr(getattr(state.assistant, "backend", None), "name", None) or state.settings.llm
+        return Health(
+            status="ok",
+            documents=len(documents),
+            units=sum(len(d.units) for d in documents),
+            backend=backend,
+            feedback=state.feedback is not None,
+        )
+
+    @router.post(
+        "/feedback",
+        status_code=201,
+        responses={404: {"model": ErrorDetail, "description": "Feedback staat uit (AWT_FEEDBACK)."}, 422: _ERRORS[422]},
+        summary="Geef een duim omhoog of omlaag voor een antwoord (alleen als feedback aan staat)",
+    )
+    async def feedback(request: Request, body: FeedbackRequest) -> dict[str, int]:
+        store = request.app.state.feedback
+        if store is None:
+            raise ApiError(404, "Feedback staat uit op deze server (AWT_FEEDBACK).")
+        row_id = await run_in_threadpool(
+            store.record,
+            body.vote,
+            body.question,
+            [m.model_dump() for m in body.history],
+            body.answer.model_dump(),
+            source="api",
+        )
+        return {"id": row_id}
+
+    @router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    async def docs(request: Request) -> HTMLResponse:
+        return HTMLResponse(render_docs(request.app.openapi()))
+
+    @router.api_route(
+        "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    async def not_found(rest: str) -> None:
+        known = {"ask", "ask/stream", "health", "feedback", "docs", "openapi.json"}
+        raise StarletteHTTPException(405 if rest.strip("/") in known else 404)
+
+    return router
+
+
+# --- offline API documentation --------------------------------------------------------------------------------
+
+
+def _schema_name(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if schema.get("type") == "array":
+        return f"lijst van {_schema_name(schema.get('items', {}))}"
+    if "anyOf" in schema:
+        return " of ".join(_schema_name(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(json.dumps(v) for v in schema["enum"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    return str(schema.get("type", "object"))
+
+
+def render_docs(spec: dict[str, Any]) -> str:
+    """The OpenAPI description as one self-contained Dutch HTML page (no CDN, no scripts from elsewhere)."""
+    esc = html.escape
+    parts: list[str] = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            anchor = f"{method}-{path}".replace("/", "-").strip("-")
+            parts.append(f'<section id="{esc(anchor)}"><h2><code>{method.upper()} {esc(path)}</code></h2>')
+            parts.append(f"<p><strong>{esc(op.get('summary', ''))}</strong></p>")
+            if op.get("description"):
+                parts.append(f"<p>{esc(op['description'])}</p>")
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if body:
+                parts.append(f"<p>Inhoud (JSON): <a href=\"#schema-{esc(_schema_name(body))}\">{esc(_schema_name(body))}</a></p>")
+            rows = []
+            for code, response in op.get("responses", {}).items():
+                content = response.get("content", {})
+                schema = next(iter(content.values()), {}).get("schema") if content else None
+                kind = esc(_schema_name(schema)) if schema else ", ".join(esc(c) for c in content) or "—"
+                rows.append(f"<tr><td>{esc(code)}</td><td>{esc(response.get('description', ''))}</td><td>{kind}</td></tr>")
+            parts.append("<table><thead><tr><th>Status</th><th>Betekenis</th><th>Inhoud</th></tr></thead><tbody>")
+            parts.extend(rows)
+            parts.append("</tbody></table></section>")
+    schemas = []
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        required = set(schema.get("required", []))
+        rows = [
+            f"<tr><td><code>{esc(field)}</code>{'' if field in required else ' (optioneel)'}</td>"
+            f"<td>{esc(_schema_name(prop))}</td><td>{esc(prop.get('description', ''))}</td></tr>"
+            for field, prop in schema.get("properties", {}).items()
+        ]
+        schemas.append(
+            f'<section id="schema-{esc(name)}"><h3>{esc(name)}</h3>'
+            f"<p>{esc(schema.get('description', ''))}</p><table><thead><tr><th>Veld</th><th>Type</th>"
+            f"<th>Uitleg</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        )
+    example = esc(json.dumps({"question": EXAMPLE_QUESTION}, ensure_ascii=False, indent=2))
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API — AWT-assistent</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem 1.25rem;line-height:1.5;color:#1f2937}}
+h1{{color:#154273}} h2{{font-size:1.1rem;margin-top:2rem;border-top:1px solid #d1d5db;padding-top:1rem}}
+code,pre,textarea{{font-family:ui-monospace,Menlo,Consolas,monospace}} pre{{background:#f3f4f6;padding:.75rem;overflow:auto}}
+table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #d1d5db;padding:.3rem .5rem;text-align:left;vertical-align:top}}
+textarea{{width:100%;min-height:6rem;box-sizing:border-box}} button{{font:inherit;padding:.4rem 1rem;background:#154273;color:#fff;border:0;border-radius:4px;cursor:pointer}}
+button:focus-visible,textarea:focus-visible{{outline:3px solid #f59e0b;outline-offset:2px}}
+</style></head><body><main>
+<h1>AWT-assistent — API</h1>
+<p>Een JSON-API over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014). Foutmeldingen zijn
+Nederlands, als <code>{{"detail": "…"}}</code>. De machineleesbare beschrijving staat in
+<a href="openapi.json">openapi.json</a>.</p>
+<h2>Probeer het</h2>
+<label for="body">Inhoud voor <code>POST ask</code></label>
+<textarea id="body">{example}</textarea>
+<p><button type="button" id="send">Verstuur</button></p>
+<pre id="result" aria-live="polite"></pre>
+{"".join(parts)}
+<h2>Gegevenstypen</h2>
+{"".join(schemas)}
+</main>
+<script>
+document.getElementById('send').addEventListener('click', async function () {{
+  var out = document.getElementById('result');
+  out.textContent = 'Bezig…';
+  try {{
+    var r = await fetch('ask', {{method: 'POST', headers: {{'Content-Type': 'application/json'}},
+                                 body: document.getElementById('body').value}});
+    out.textContent = r.status + '\\n' + JSON.stringify(await r.json(), null, 2);
+  }} catch (e) {{ out.textContent = 'Fout: ' + e; }}
+}});
+</script></body></html>"""

@@ -1,0 +1,141 @@
+"""One FastAPI app: the chat at ``/``, the compact chat at ``/embed``, the JSON API under ``/api``."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from assistant.settings import ConfigurationError, Settings
+from assistant.web.api import build_router, install_error_handlers
+from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
+from assistant.web.guard import WebGuard
+from assistant.web.limits import Limiter
+from assistant.web.ui import WebContext, build_chat, mount_kwargs
+
+log = logging.getLogger(__name__)
+
+_ROOT_PATH = re.compile(r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$")
+_FRAME_ANCESTORS = re.compile(r"^[A-Za-z0-9*'./:_ -]+$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+API_DESCRIPTION = (
+    "Vragen over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014), beantwoord met letterlijke "
+    "citaten. Alle foutmeldingen zijn Nederlands."
+)
+
+
+def normalized_root_path(value: str) -> str:
+    """``awt/`` → ``/awt``; ``""`` and ``/`` mean: served at the root.
+
+    >>> normalized_root_path("awt/"), normalized_root_path("/"), normalized_root_path("/intra/awt")
+    ('/awt', '', '/intra/awt')
+    """
+    value = value.strip().strip("/")
+    root = f"/{value}" if value else ""
+    if not _ROOT_PATH.match(root):
+        raise ConfigurationError(f"AWT_ROOT_PATH '{value}' is geen geldig pad (bijvoorbeeld: /awt).")
+    return root
+
+
+def check_web_settings(settings: Settings) -> None:
+    """Refuse settings that would make the server unsafe or broken, with a Dutch message for the operator."""
+    if bool(settings.auth_username) != bool(settings.auth_password):
+        raise ConfigurationError("Stel AWT_AUTH_USERNAME en AWT_AUTH_PASSWORD allebei in (of geen van beide).")
+    if not _FRAME_ANCESTORS.match(settings.frame_ancestors.strip() or "'self'"):
+        raise ConfigurationError(
+            "AWT_FRAME_ANCESTORS mag alleen bronnen bevatten, gescheiden door spaties, zoals "
+            "\"'self' https://intranet.example.nl\" (geen ; of komma)."
+        )
+    if settings.auth_header and not _HEADER_NAME.match(settings.auth_header):
+        raise ConfigurationError(f"AWT_AUTH_HEADER '{settings.auth_header}' is geen geldige headernaam.")
+
+
+def create_app(settings: Settings | None = None, assistant: object | None = None) -> FastAPI:
+    """The whole web server as one ASGI app. The assistant (model and index) is built here, once per process,
+    unless one is given (tests pass a shared or a fake one: it needs ``ask``, ``knowledge`` and
+    ``document_text``)."""
+    settings = settings or Settings()
+    check_web_settings(settings)
+    root = normalized_root_path(settings.root_path)
+    if assistant is None:
+        from assistant.service import build_assistant
+
+        assistant = build_assistant(settings)
+    limiter = Limiter(settings.web_concurrency, settings.web_queue_size)
+    feedback = FeedbackStore(settings.data_dir / FEEDBACK_FILE) if settings.feedback else None
+
+    app = FastAPI(
+        title="AWT-assistent",
+        description=API_DESCRIPTION,
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.assistant = assistant
+    app.state.limiter = limiter
+    app.state.feedback = feedback
+    install_error_handlers(app)
+    app.include_router(build_router())
+
+    @app.get("/embed", include_in_schema=False)
+    async def embed_slash() -> RedirectResponse:
+        return RedirectResponse("embed/", status_code=307)  # relative: right behind any proxy prefix
+
+    context = WebContext(assistant=assistant, settings=settings, limiter=limiter, feedback=feedback)
+    for path, compact in (("/embed", True), ("/", False)):  # "/" last: it catches everything else
+        page = build_chat(context, compact=compact)
+        # Gradio's queue holds waiting events of every kind (answers, re-rendering the sources, …); when it is
+        # full the page says "even geduld" (translated in assets.JS). The limiter bounds the model itself.
+        page.queue(
+            default_concurrency_limit=settings.web_concurrency, max_size=max(1, settings.web_queue_size), api_open=False
+        )
+        gradio_root = (root + ("" if path == "/" else path)) if root else None
+        gr.mount_gradio_app(app, page, path=path, root_path=gradio_root, **mount_kwargs())
+
+    app.add_middleware(
+        WebGuard,
+        frame_ancestors=settings.frame_ancestors,
+        auth_username=settings.auth_username,
+        auth_password=settings.auth_password,
+        auth_header=settings.auth_header,
+        root_path=root,
+    )
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Load the assistant once and serve chat, embed page and API with uvicorn until stopped."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from index.store import IndexUnavailable
+
+    try:
+        settings = Settings()
+        check_web_settings(settings)
+        print("De AWT-assistent wordt geladen (taalmodel en index)…", file=sys.stderr, flush=True)
+        app = create_app(settings)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SystemExit(f"Fout: ongeldige instelling: {first.get('loc')}: {first.get('msg')}") from None
+    except (ConfigurationError, IndexUnavailable) as exc:
+        raise SystemExit(f"Fout: {exc}") from None
+    root = normalized_root_path(settings.root_path)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    print(f"De AWT-assistent draait op http://{shown}:{port}{root}/ (stoppen: Ctrl+C)", file=sys.stderr, flush=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1,::1",
+        timeout_graceful_shutdown=5,
+        log_level="warning",
+    )

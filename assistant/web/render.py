@@ -1,0 +1,123 @@
+"""HTML for the chat page: answers, the sources panel and the advice with a cited passage highlighted.
+
+Every piece of text that reaches the page passes through :func:`html.escape` here: user input and document
+text are shown as text, never interpreted as markup.
+
+>>> highlight_document("Een korte tekst.", 4, 10, mark_id="awt-passage")
+'Een <mark id="awt-passage" tabindex="-1">korte </mark>tekst.'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+MARK_ID = "awt-passage"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|~])|^(#)", re.MULTILINE)
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _literal(text: str) -> str:
+    """Text for a Markdown renderer that shows it as typed: HTML escaped, emphasis/link/code syntax escaped."""
+    return _MARKDOWN_SPECIALS.sub(lambda m: "\\" + (m.group(1) or m.group(2)), html.escape(text, quote=False))
+
+
+def user_markdown(text: str) -> str:
+    """A user's message for the chat (rendered as Markdown): HTML and Markdown syntax both shown literally.
+
+    >>> user_markdown("<b>*vet*</b>")
+    '&lt;b&gt;\\\\*vet\\\\*&lt;/b&gt;'
+    """
+    return _literal(text)
+
+
+def _answer_body(text: str) -> str:
+    """The answer as Markdown: HTML escaped, ``- `` list lines kept, ``[n]`` markers styled."""
+    lines = []
+    for line in text.split("\n"):
+        bullet = line.startswith("- ")
+        body = line[2:] if bullet else line
+        body = _literal(body)
+        body = re.sub(r"\\\[(\d{1,3})\\\]", r'<span class="awt-marker">[\1]</span>', body)
+        lines.append(f"- {body}" if bullet else body)
+    return "\n".join(lines)
+
+
+def answer_markdown(text: str, *, refused: bool = False, notice: str | None = None) -> str:
+    """The assistant's message for the chat: a notice on top, a refusal in its own styled box."""
+    parts = []
+    if notice:
+        parts.append(f'<div class="awt-notice" role="note">{_escape(notice)}</div>\n')
+    if refused:
+        parts.append(
+            '<div class="awt-refusal" role="note"><span class="awt-refusal-title">Niet in het advies</span>\n\n'
+            f"{_answer_body(text)}\n\n</div>"
+        )
+    else:
+        parts.append(_answer_body(text))
+    return "\n".join(parts)
+
+
+def notice_markdown(text: str, kind: str = "busy") -> str:
+    """A message from the app itself (busy, error), styled apart from answers."""
+    return f'<div class="awt-system awt-system-{_escape(kind)}" role="alert">{_escape(text)}</div>'
+
+
+def highlight_document(text: str, start: int, end: int, *, mark_id: str = MARK_ID) -> str:
+    """The escaped document text with ``text[start:end]`` wrapped in ``<mark id=...>`` (offsets are clamped)."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    return (
+        f"{_escape(text[:start])}"
+        f'<mark id="{_escape(mark_id)}" tabindex="-1">{_escape(text[start:end])}</mark>'
+        f"{_escape(text[end:])}"
+    )
+
+
+def document_html(title: str, text: str, citation: Mapping[str, Any] | None = None) -> str:
+    """The whole advice as a readable panel; with a citation, its passage is highlighted and named above."""
+    if citation is None:
+        body = _escape(text)
+        caption = "De volledige tekst van het advies. Kies bij een bron ‘Toon in het advies’ om de passage te markeren."
+    else:
+        body = highlight_document(text, int(citation["start"]), int(citation["end"]))
+        caption = f"Gemarkeerd: [{int(citation['n'])}] {citation['label']}."
+    return (
+        f'<section class="awt-doc" lang="nl" aria-label="Het advies: {_escape(title)}">'
+        f'<p class="awt-doc-caption" role="status">{_escape(caption)}</p>'
+        f'<div class="awt-doc-text">{body}</div>'
+        "</section>"
+    )
+
+
+def source_html(citation: Mapping[str, Any]) -> str:
+    """One entry of the Bronnen panel: marker, label and the verbatim quote."""
+    n = int(citation["n"])
+    return (
+        f'<div class="awt-source-head" id="awt-bron-{n}">'
+        f'<span class="awt-marker">[{n}]</span> <strong>{_escape(str(citation["label"]))}</strong></div>'
+        f'<blockquote class="awt-quote" lang="nl">„{_escape(str(citation["quote"]))}”</blockquote>'
+    )
+
+
+def sources_intro(citations: Sequence[Mapping[str, Any]], refused: bool) -> str:
+    """The line above the sources: what they are (answer sources, or the nearest passages after a refusal)."""
+    if not citations:
+        return (
+            '<p class="awt-muted">Hier verschijnen de passages uit het advies waarop het antwoord steunt, '
+            "letterlijk geciteerd.</p>"
+        )
+    if refused:
+        return (
+            '<p class="awt-muted">Het advies beantwoordt deze vraag niet. '
+            "Dit zijn de passages die het dichtst bij uw vraag komen.</p>"
+        )
+    count = len(citations)
+    noun = "passage" if count == 1 else "passages"
+    return f'<p class="awt-muted">Het laatste antwoord citeert {count} {noun} uit het advies.</p>'

@@ -1,0 +1,334 @@
+"""The Gradio chat, in Dutch: ``/`` (with a header) and ``/embed`` (compact, for an iframe).
+
+One :class:`WebContext` (the assistant, loaded once per process, and the shared limiter) serves both pages.
+The extractive backend answers at once; the answer is streamed in word chunks so that it appears as it is read.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from assistant.questions import InvalidQuestion, clean_question
+from assistant.settings import Settings
+from assistant.web.api import word_chunks
+from assistant.web.assets import CSS, JS, THEME
+from assistant.web.feedback import FeedbackStore
+from assistant.web.limits import Busy, Limiter
+from assistant.web.render import (
+    MARK_ID,
+    answer_markdown,
+    document_html,
+    notice_markdown,
+    source_html,
+    sources_intro,
+    user_markdown,
+)
+
+log = logging.getLogger(__name__)
+
+TITLE = "AWT-assistent"
+EXAMPLES = (
+    "Wat is sociale innovatie volgens de AWT?",
+    "Welke rol ziet de AWT voor de overheid?",
+    "Wat is de derde aanbeveling?",
+    "Met welke landen moet Nederland samenwerken?",
+)
+HEADER_HTML = """
+<header class="awt-header">
+  <h1>AWT-assistent <span class="awt-header-sub">De kracht van sociale innovatie</span></h1>
+  <p>Ik beantwoord vragen over één tekst: het advies ‘De kracht van sociale innovatie’ van de Adviesraad voor
+  het wetenschaps- en technologiebeleid (AWT, advies 84, 2014). Elk antwoord citeert letterlijk uit het advies;
+  [1] [2] verwijzen naar de bronnen.</p>
+  <p>Wat niet in dat advies staat, weet ik niet: geen ander beleid, geen nieuws van na 2014 en geen persoonlijk
+  advies. Dan zeg ik dat eerlijk.</p>
+</header>
+"""
+PLACEHOLDER = (
+    "<strong>Stel een vraag over het AWT-advies</strong><br>"
+    "Bijvoorbeeld: ‘Wat is de derde aanbeveling?’ — en daarna: ‘En wat is de vijfde stap daarvan?’"
+)
+ERROR_TEXT = "Er ging iets mis bij het beantwoorden van deze vraag. Probeer het opnieuw of stel de vraag anders."
+FEEDBACK_THANKS = "Dank u wel voor uw beoordeling."
+STREAM_UPDATES = 24  # at most this many screen updates per answer…
+STREAM_DELAY = 0.02  # …this far apart: an answer is on screen within about half a second
+SCROLL_JS = f"""() => {{
+  setTimeout(() => {{
+    const mark = document.getElementById('{MARK_ID}');
+    if (mark) {{ mark.scrollIntoView({{block: 'center', behavior: 'smooth'}}); mark.focus({{preventScroll: true}}); }}
+  }}, 80);
+}}"""
+FOCUS_INPUT_JS = """() => {
+  if (window.matchMedia('(pointer: coarse)').matches) return;  // no keyboard popping up on phones
+  setTimeout(() => document.querySelector('#awt-question textarea')?.focus(), 50);
+}"""
+
+
+@dataclass
+class WebContext:
+    """What every page and API route of one process shares."""
+
+    assistant: Any
+    settings: Settings
+    limiter: Limiter
+    feedback: FeedbackStore | None = None
+
+    def document_title(self, name: str) -> str:
+        for doc in self.assistant.knowledge.documents:
+            if doc.name == name:
+                return str(doc.title)
+        return name
+
+    def document_view(self, citation: dict[str, Any] | None = None) -> str:
+        documents = self.assistant.knowledge.documents
+        name = citation["document"] if citation else documents[0].name
+        return document_html(self.document_title(name), self.assistant.document_text(name), citation)
+
+
+def _stream_pieces(text: str) -> Iterator[str]:
+    """Growing prefixes of ``text``: a few words more each time, at most :data:`STREAM_UPDATES` of them."""
+    words = max(1, len(text.split()))
+    per_update = max(2, math.ceil(words / STREAM_UPDATES))
+    shown = ""
+    for chunk in word_chunks(text, per_update):
+        shown += chunk
+        yield shown
+
+
+@dataclass
+class Step:
+    """One screen update of a chat turn (what :func:`converse` yields; the Gradio handler applies it)."""
+
+    chat: list[dict[str, Any]]
+    status: str = ""
+    busy: bool | None = None  # True: lock the input while answering; False: unlock; None: leave as is
+    restore: str | None = None  # put this question back in the input (the server was too busy)
+    warning: str | None = None  # show as a toast
+    final: bool = False
+    past: list[dict[str, str]] = field(default_factory=list)
+    answered: dict[int, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=lambda: {"citations": [], "refused": False})
+
+
+def converse(
+    ctx: WebContext,
+    message: str,
+    chat: list[dict[str, Any]] | None,
+    past: list[dict[str, str]] | None,
+    answered: dict[int, Any] | None,
+) -> Iterator[Step]:
+    """One chat turn: validate, wait for a slot, ask, then show the answer a few words at a time."""
+    chat, past, answered = list(chat or []), list(past or []), dict(answered or {})
+    try:
+        text = clean_question(message, ctx.settings.max_question_chars)
+    except InvalidQuestion as exc:
+        yield Step(chat, status=str(exc), warning=str(exc))
+        return
+    chat.append({"role": "user", "content": user_markdown(text)})
+    yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
+    try:
+        answer = ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past))
+    except Busy as exc:
+        chat.append({"role": "assistant", "content": notice_markdown(str(exc), "busy")})
+        yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
+        return
+    except InvalidQuestion as exc:
+        chat.pop()
+        yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
+        return
+    except Exception:  # noqa: BLE001 - the user gets a Dutch message, the log the traceback
+        log.exception("Beantwoorden mislukt")
+        chat.append({"role": "assistant", "content": notice_markdown(ERROR_TEXT, "error")})
+        yield Step(chat, status=ERROR_TEXT, busy=False)
+        return
+    chat.append({"role": "assistant", "content": ""})
+    for shown in _stream_pieces(answer.answer):
+        chat[-1] = {"role": "assistant", "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice)}
+        yield Step(list(chat))
+        time.sleep(STREAM_DELAY)
+    chat[-1] = {"role": "assistant", "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice)}
+    answered[len(chat) - 1] = {"question": text, "history": list(past), "answer": answer.model_dump()}
+    past += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.answer}]
+    count = len(answer.citations)
+    done = (
+        "Het advies beantwoordt deze vraag niet."
+        if answer.refused
+        else f"Antwoord klaar, met {count} {'bron' if count == 1 else 'bronnen'}."
+    )
+    yield Step(
+        chat,
+        status=done,
+        busy=False,
+        final=True,
+        past=past,
+        answered=answered,
+        sources={"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused},
+    )
+
+
+def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
+    """The chat page; ``compact`` (for ``/embed``) leaves out the header, has a lower chat and fewer examples.
+
+    Two columns (chat | Bronnen and the advice) on a wide screen, one below the other on a narrow one.
+    """
+    feedback_on = ctx.feedback is not None
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
+        history = gr.State([])  # [{"role", "content"}] exactly as the assistant said it: for follow-ups
+        sources = gr.State({"citations": [], "refused": False})  # of the latest answer
+        turns = gr.State({})  # chat index of an answer -> what was asked and answered (for feedback)
+
+        if not compact:
+            gr.HTML(HEADER_HTML, elem_id="awt-header-block")
+        with gr.Row(equal_height=False, elem_classes=["awt-main"]):
+            with gr.Column(scale=3, min_width=320, elem_classes=["awt-chat-col"]):
+                chatbot = gr.Chatbot(
+                    label="Gesprek met de AWT-assistent",
+                    show_label=False,
+                    elem_id="awt-chatbot",
+                    height=340 if compact else 460,
+                    placeholder=PLACEHOLDER,
+                    feedback_options=("Like", "Dislike") if feedback_on else None,
+                    buttons=[],  # "copy" would copy the Markdown source, not the text that is shown
+                    latex_delimiters=[],
+                    group_consecutive_messages=False,
+                    sanitize_html=True,
+                    render_markdown=True,
+                    autoscroll=True,
+                )
+                with gr.Row(elem_classes=["awt-ask-row"]):
+                    question = gr.Textbox(
+                        label="Uw vraag over het advies",
+                        placeholder="Typ uw vraag en druk op Enter…",
+                        elem_id="awt-question",
+                        lines=1,
+                        max_lines=5,
+                        max_length=ctx.settings.max_question_chars,
+                        scale=5,
+                        min_width=200,
+                        autofocus=not compact,
+                    )
+                    send = gr.Button("Vraag stellen", variant="primary", scale=1, min_width=130, elem_id="awt-send")
+                gr.HTML('<p class="awt-examples-title" id="awt-examples-title">Voorbeeldvragen</p>')
+                with gr.Row(elem_classes=["awt-examples"]):
+                    example_buttons = [
+                        gr.Button(text, size="sm", variant="secondary", elem_classes=["awt-example"])
+                        for text in (EXAMPLES[2:] if compact else EXAMPLES)
+                    ]
+                with gr.Row(elem_classes=["awt-tools"]):
+                    new_chat = gr.Button("Nieuw gesprek", size="sm", variant="secondary", elem_id="awt-new")
+                status = gr.HTML("", elem_id="awt-status", elem_classes=["awt-sr-only"])
+            with gr.Column(scale=2, min_width=300, elem_classes=["awt-side-col"]):
+                with gr.Accordion("Bronnen", open=True, elem_id="awt-sources-panel"):
+
+                    @gr.render(inputs=[sources])
+                    def show_sources(state: dict[str, Any]) -> None:
+                        citations = list(state.get("citations") or [])
+                        gr.HTML(sources_intro(citations, bool(state.get("refused"))))
+                        for citation in citations:
+                            with gr.Group(elem_classes=["awt-source"]):
+                                gr.HTML(source_html(citation), padding=False)
+                                button = gr.Button(
+                                    f"Toon [{citation['n']}] in het advies",
+                                    size="sm",
+                                    variant="secondary",
+                                    elem_classes=["awt-context-btn"],
+                                )
+                                button.click(
+                                    partial(show_in_context, citation),
+                                    None,
+                                    [document, document_panel],
+                                    queue=False,
+                                    api_visibility="private",
+                                ).then(None, js=SCROLL_JS)
+
+                with gr.Accordion("Het advies in context", open=False, elem_id="awt-document-panel") as document_panel:
+                    document = gr.HTML(ctx.document_view(), elem_id="awt-document")
+
+        def show_in_context(citation: dict[str, Any]) -> tuple[str, Any]:
+            return ctx.document_view(citation), gr.Accordion(open=True)
+
+        def respond(
+            message: str, chat: list[dict[str, Any]], past: list[dict[str, str]], answered: dict[int, Any]
+        ) -> Iterator[dict[Any, Any]]:
+            for step in converse(ctx, message, chat, past, answered):
+                if step.warning:
+                    gr.Warning(step.warning)
+                updates: dict[Any, Any] = {chatbot: step.chat, status: step.status}
+                if step.busy is not None:
+                    updates.update({b: gr.Button(interactive=not step.busy) for b in [send, *example_buttons]})
+                    if step.busy:
+                        updates[question] = gr.Textbox(value="", interactive=False)
+                    elif step.restore is not None:
+                        updates[question] = gr.Textbox(value=step.restore, interactive=True)
+                    else:
+                        updates[question] = gr.Textbox(interactive=True)
+                if step.final:
+                    updates.update({history: step.past, turns: step.answered, sources: step.sources})
+                yield updates
+
+        outputs = [question, send, *example_buttons, chatbot, history, sources, turns, status]
+        inputs = [question, chatbot, history, turns]
+        common: dict[str, Any] = {"api_visibility": "private", "trigger_mode": "once"}
+        question.submit(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
+        send.click(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
+        for button, text in zip(example_buttons, EXAMPLES[2:] if compact else EXAMPLES, strict=True):
+            button.click(lambda t=text: t, None, question, queue=False, api_visibility="private").then(
+                respond, inputs, outputs, **common
+            ).then(None, js=FOCUS_INPUT_JS)
+
+        def start_over() -> dict[Any, Any]:
+            return {
+                chatbot: [],
+                history: [],
+                turns: {},
+                sources: {"citations": [], "refused": False},
+                document: ctx.document_view(),
+                document_panel: gr.Accordion(open=False),
+                question: gr.Textbox(value="", interactive=True),
+                status: "Nieuw gesprek gestart.",
+            }
+
+        reset = [chatbot, history, turns, sources, document, document_panel, question, status]
+        new_chat.click(start_over, None, reset, api_visibility="private").then(None, js=FOCUS_INPUT_JS)
+        chatbot.clear(start_over, None, reset, api_visibility="private")
+
+        if feedback_on:
+
+            def on_vote(answered: dict[int, Any], vote: gr.LikeData) -> None:
+                record = (answered or {}).get(vote.index if isinstance(vote.index, int) else vote.index[0])
+                if record is None or not isinstance(vote.liked, bool) or ctx.feedback is None:
+                    return
+                ctx.feedback.record(
+                    "up" if vote.liked else "down",
+                    record["question"],
+                    record["history"],
+                    record["answer"],
+                    source="embed" if compact else "chat",
+                )
+                gr.Info(FEEDBACK_THANKS, duration=4)
+
+            chatbot.like(on_vote, [turns], None, api_visibility="private")
+    return page
+
+
+def mount_kwargs() -> dict[str, Any]:
+    """Keyword arguments for :func:`gradio.mount_gradio_app` shared by both pages: offline, Dutch, quiet."""
+    return {
+        "theme": THEME,
+        "css": CSS,
+        "js": JS,
+        "footer_links": [],
+        "run_history": False,
+        "enable_monitoring": False,
+        "pwa": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "show_error": False,
+    }

@@ -1,0 +1,186 @@
+"""Shared helpers of the web tests: a fake assistant, a live uvicorn server, and browser steps."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Frame, Page, expect
+
+from assistant.contract import Answer, Citation
+from assistant.questions import clean_question
+
+DOC_NAME = "advies.txt"
+DOC_TEXT = (
+    "De kracht van sociale innovatie\n\n"
+    "De AWT doet drie aanbevelingen:\n"
+    " 1. Adopteer en agendeer sociale innovatie,\n"
+    " 2. Geef ruimte aan sociale innovatie,\n"
+    " 3. Stimuleer sociale innovatie via het innovatie- en kennisbeleid.\n"
+)
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class FakeKnowledge:
+    documents: tuple[Any, ...]
+
+
+@dataclass
+class FakeAssistant:
+    """Duck-types :class:`assistant.service.Assistant` (``ask``, ``knowledge``, ``document_text``), no model."""
+
+    max_chars: int = 2000
+    gate: threading.Event | None = None  # when set, ask() waits for it (to fill the server up)
+    calls: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from knowledge.units import Document, Unit
+
+        start = DOC_TEXT.index("Stimuleer")
+        end = DOC_TEXT.index(".\n", start) + 1
+        unit = Unit(
+            id="advies#aanbeveling-3", document=DOC_NAME, label="Aanbeveling 3", heading_path=(),
+            text=DOC_TEXT[start:end], start=start, end=end,
+        )
+        self.knowledge = FakeKnowledge((Document(DOC_NAME, "De kracht van sociale innovatie", DOC_TEXT, (unit,)),))
+        self.unit = unit
+
+    def document_text(self, name: str) -> str:
+        assert name == DOC_NAME
+        return DOC_TEXT
+
+    def ask(self, question: str, history: list[Any] | None = None) -> Answer:
+        text = clean_question(question, self.max_chars)
+        self.calls.append((text, list(history or [])))
+        if self.gate is not None:
+            self.gate.wait(timeout=10)
+        if "weer" in text:
+            return Answer(
+                question=text, answer="Dat staat niet in het advies.", citations=[], refused=True, backend="nep"
+            )
+        citation = Citation(
+            n=1, label=self.unit.label, document=DOC_NAME, quote=self.unit.text, score=0.9,
+            unit_id=self.unit.id, start=self.unit.start, end=self.unit.end,
+        )
+        return Answer(
+            question=text,
+            answer=f"Volgens het advies (Aanbeveling 3): „{self.unit.text}” [1]",
+            citations=[citation],
+            refused=False,
+            backend="nep",
+        )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn serving one app on a free loopback port, in a thread of the test process."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.data_dir: Path | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("de testserver startte niet")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+ANSWER_TIMEOUT = 60_000
+
+_WATCH_STREAM = """() => {
+  window.__awtLengths = [];
+  const chat = document.querySelector('#awt-chatbot');
+  new MutationObserver(() => {
+    const bots = chat.querySelectorAll('[data-testid="bot"]');
+    if (bots.length) window.__awtLengths.push(bots[bots.length - 1].textContent.length);
+  }).observe(chat, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def record_requests(page: Page) -> list[str]:
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    return urls
+
+
+def foreign(urls: list[str], *allowed_hosts: str) -> list[str]:
+    """Requests to any host but the allowed ones (``data:``/``blob:`` stay inside the page)."""
+    return [u for u in urls if not u.startswith(("data:", "blob:")) and urlsplit(u).netloc not in allowed_hosts]
+
+
+def bot_messages(scope: Page | Frame) -> Any:
+    return scope.locator('#awt-chatbot [data-testid="bot"]')
+
+
+def wait_until_ready(scope: Page | Frame) -> Any:
+    box = scope.get_by_test_id("textbox")
+    expect(box).to_be_editable(timeout=ANSWER_TIMEOUT)
+    expect(box).to_have_value("", timeout=ANSWER_TIMEOUT)
+    return box
+
+
+def watch_stream(page: Page) -> None:
+    page.evaluate(_WATCH_STREAM)
+
+
+def streamed_lengths(page: Page) -> list[int]:
+    return sorted(set(page.evaluate("window.__awtLengths || []")))
+
+
+def ask(scope: Page | Frame, question: str) -> Any:
+    """Type a question, send it with Enter, and wait until the answer is complete; returns the last answer."""
+    box = wait_until_ready(scope)
+    before = bot_messages(scope).count()
+    box.fill(question)
+    box.press("Enter")
+    expect(bot_messages(scope)).to_have_count(before + 1, timeout=ANSWER_TIMEOUT)
+    wait_until_ready(scope)
+    return bot_messages(scope).last
+
+
+def sources_panel(scope: Page | Frame) -> Any:
+    return scope.locator("#awt-sources-panel")
+
+
+def run_async(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API keeps an event loop in the main thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -1,0 +1,175 @@
+"""The JSON API with FastAPI's TestClient and a fake assistant: contract, Dutch errors, limits, feedback."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from awt_web_support import FakeAssistant, run_async
+
+ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "JSON decode")
+
+
+@pytest.fixture(scope="module")
+def client(default_app: Any) -> TestClient:
+    return TestClient(default_app)
+
+
+def test_ask_returns_the_ask_json_contract(client: TestClient, shared_fake: FakeAssistant) -> None:
+    response = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"question", "answer", "citations", "refused", "backend", "notice"}
+    assert body == shared_fake.ask("Wat is de derde aanbeveling?").model_dump()
+    assert body["citations"][0]["label"] == "Aanbeveling 3"
+
+
+def test_history_reaches_the_assistant(client: TestClient, shared_fake: FakeAssistant) -> None:
+    history = [
+        {"role": "user", "content": "Wat is de derde aanbeveling?"},
+        {"role": "assistant", "content": "Stimuleer … [1]"},
+    ]
+    response = client.post("/api/ask", json={"question": "En de vijfde stap daarvan?", "history": history})
+    assert response.status_code == 200
+    question, turns = shared_fake.calls[-1]
+    assert question == "En de vijfde stap daarvan?"
+    assert [m.model_dump() for m in turns] == history
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"question": "   "}, "leeg"),
+        ({"question": "x" * 2500}, "te lang"),
+        ({}, "‘question’ ontbreekt"),
+        ({"question": 42}, "‘question’ moet tekst zijn"),
+        ({"question": None}, "‘question’ moet tekst zijn"),
+        ({"question": ["Wat?"]}, "‘question’ moet tekst zijn"),
+        ({"question": "Wat?", "history": "Wat is stap 1?"}, "‘history’ moet een lijst zijn"),
+        ({"question": "Wat?", "history": [{"role": "system", "content": "x"}]}, "‘user’ of ‘assistant’"),
+        ({"question": "Wat?", "history": [{"role": "user"}]}, "history[0].content’ ontbreekt"),
+        ({"question": "Wat?", "history": ["Wat is stap 1?"]}, "history[0]’ moet een object zijn"),
+        ({"question": "Wat?", "history": [{"role": "user", "content": "x"}] * 51}, "te lang"),
+        ({"question": "Wat?", "temperature": 2}, "‘temperature’ is geen toegestaan veld"),
+        (["Wat?"], "JSON-object"),
+    ],
+)
+def test_bad_requests_get_422_in_dutch(client: TestClient, payload: Any, expected: str) -> None:
+    response = client.post("/api/ask", json=payload)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert expected in detail
+    assert not any(word in detail for word in ENGLISH)
+
+
+def test_malformed_json_gets_422_in_dutch(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b'{"question": "Wat', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "geen geldige JSON" in response.json()["detail"]
+
+
+def test_unknown_paths_and_methods_answer_in_dutch(client: TestClient) -> None:
+    missing = client.get("/api/bestaat-niet")
+    assert missing.status_code == 404
+    assert "bestaat niet" in missing.json()["detail"]
+    wrong_method = client.get("/api/ask")
+    assert wrong_method.status_code == 405
+    assert "niet toegestaan" in wrong_method.json()["detail"]
+
+
+def test_health(client: TestClient) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "documents": 1, "units": 1, "backend": "extractief", "feedback": False}
+
+
+def test_openapi_and_offline_docs(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/ask", "/api/ask/stream", "/api/health"} <= set(spec["paths"])
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert 'lang="nl"' in docs.text and "POST /api/ask" in docs.text
+    assert "cdn" not in docs.text.lower() and 'src="http' not in docs.text and "href=\"http" not in docs.text
+
+
+def test_stream_sends_word_deltas_then_the_answer(client: TestClient) -> None:
+    import json
+
+    with client.stream("POST", "/api/ask/stream", json={"question": "Wat is de derde aanbeveling?"}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(response.iter_text())
+    events = [block.split("\n", 1) for block in raw.strip().split("\n\n")]
+    names = [head.removeprefix("event: ") for head, _ in events]
+    data = [json.loads(body.removeprefix("data: ")) for _, body in events]
+    assert names[-1] == "answer" and set(names[:-1]) == {"delta"} and len(names) > 3
+    assert "".join(d["text"] for d in data[:-1]) == data[-1]["answer"]
+    assert client.post("/api/ask/stream", json={"question": ""}).status_code == 422
+
+
+def test_a_full_server_answers_503_with_retry_after(make_app: Any) -> None:
+    gate = threading.Event()
+    slow = FakeAssistant(gate=gate)
+    app = make_app(assistant=slow, web_concurrency=1, web_queue_size=0)
+
+    async def scenario() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            first = asyncio.create_task(api.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}))
+            while not slow.calls:  # the first question now holds the only slot
+                await asyncio.sleep(0.01)
+            second = await api.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"})
+            gate.set()
+            return [await first, second]
+
+    first, second = run_async(scenario())
+    assert first.status_code == 200
+    assert second.status_code == 503
+    assert second.headers["retry-after"] == "5"
+    assert "Even geduld" in second.json()["detail"]
+
+
+def test_feedback_is_off_by_default(client: TestClient) -> None:
+    answer = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}).json()
+    response = client.post("/api/feedback", json={"vote": "up", "question": "Wat?", "answer": answer})
+    assert response.status_code == 404
+    assert "Feedback staat uit" in response.json()["detail"]
+
+
+def test_feedback_is_stored_and_exported_as_eval_items(make_app: Any, tmp_path: Any) -> None:
+    from assistant.web import export_feedback
+    from evals.dataset import GoldItem
+
+    client = TestClient(make_app(feedback=True))
+    assert client.get("/api/health").json()["feedback"] is True
+    question = "Wat is de derde aanbeveling?"
+    answer = client.post("/api/ask", json={"question": question}).json()
+    history = [{"role": "user", "content": "Wat is sociale innovatie?"}]
+    up = client.post("/api/feedback", json={"vote": "up", "question": question, "history": history, "answer": answer})
+    assert up.status_code == 201
+    refusal = client.post("/api/ask", json={"question": "Wat voor weer wordt het?"}).json()
+    down = client.post("/api/feedback", json={"vote": "down", "question": "Wat voor weer wordt het?", "answer": refusal})
+    assert down.status_code == 201
+    assert client.post("/api/feedback", json={"vote": "meh", "question": "x", "answer": answer}).status_code == 422
+
+    items = export_feedback(tmp_path / "data" / "feedback.sqlite3")
+    assert [item["id"] for item in items] == [f"feedback-{up.json()['id']}", f"feedback-{down.json()['id']}"]
+    good, bad = items
+    assert good["question"] == question and good["history"] == history
+    assert good["expected_citations"] == ["Aanbeveling 3"] and good["answerable"] is True and good["key_facts"] == []
+    assert bad["expected_citations"] == [] and bad["answerable"] is False and bad["needs_review"] is True
+    assert "history" not in bad
+    for item in items:
+        GoldItem.model_validate(item)  # the eval format, as evals/gold.jsonl has it
+
+
+def test_export_of_a_missing_database_is_empty(tmp_path: Any) -> None:
+    from assistant.web import export_feedback
+
+    assert export_feedback(tmp_path / "nergens.sqlite3") == []
