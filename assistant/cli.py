@@ -167,6 +167,24 @@ def serve_command(host: str, port: int) -> None:
     serve(host=host, port=port)
 
 
+@main.command("feedback-export")
+@click.option("--output", type=click.Path(path_type=Path), help="JSONL-bestand (standaard: naar het scherm).")
+def feedback_export_command(output: Path | None) -> None:
+    """Zet opgeslagen duim-omhoog/omlaag-feedback om in eval-items (evals-formaat, JSONL)."""
+    from assistant.settings import Settings
+    from assistant.web import export_feedback
+
+    database = Settings().data_dir / "feedback.sqlite3"
+    if not database.exists():
+        _fail(f"er is nog geen feedback opgeslagen ({database} bestaat niet; zet AWT_FEEDBACK=true).")
+    lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in export_feedback(database))
+    if output is None:
+        click.echo(lines, nl=False)
+    else:
+        output.write_text(lines, encoding="utf-8")
+        click.echo(f"{lines.count(chr(10))} item(s) geschreven naar {output}.", err=True)
+
+
 @main.command("bench")
 @click.option("--json", "as_json", is_flag=True, help="Print één JSON-object per grootte.")
 @click.option("--sizes", default="advice,200p,2000p", show_default=True, help="Corpusgroottes, komma-gescheiden.")

@@ -173,3 +173,33 @@ def test_export_of_a_missing_database_is_empty(tmp_path: Any) -> None:
     from assistant.web import export_feedback
 
     assert export_feedback(tmp_path / "nergens.sqlite3") == []
+
+
+
+def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+    from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
+    from evals.dataset import load_dataset
+
+    monkeypatch.setenv("AWT_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    missing = runner.invoke(main, ["feedback-export"])
+    assert missing.exit_code == 1 and "nog geen feedback" in missing.output
+
+    store = FeedbackStore(tmp_path / FEEDBACK_FILE)
+    answer = {
+        "question": "Wat is stap 5?", "answer": "„Geef voorrang…” [1]", "refused": False, "backend": "extractief",
+        "citations": [{"n": 1, "label": "Aanbeveling 3, stap 5", "document": "a.txt", "quote": "Geef voorrang",
+                       "score": 1.0, "unit_id": "a#1", "start": 0, "end": 13}],
+    }
+    store.record("up", "Wat is stap 5?", [], answer, source="test")
+    store.record("down", "Wat is stap 6?", [], {**answer, "question": "Wat is stap 6?"}, source="test")
+    out = tmp_path / "feedback.jsonl"
+    result = runner.invoke(main, ["feedback-export", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    items = load_dataset(out)
+    assert [i.question for i in items] == ["Wat is stap 5?", "Wat is stap 6?"]
+    assert items[0].expected_citations == ["Aanbeveling 3, stap 5"] and items[0].answerable
+    assert not items[1].answerable
