@@ -99,10 +99,18 @@ class Assistant:
 
 
 def build_backend(settings: Settings) -> AnswerBackend:
-    """The answer backend named by ``AWT_LLM``."""
-    if settings.llm == "extractief":
+    """The answer backend named by ``AWT_LLM``: ``extractief`` (default) or a generative one (``ollama``,
+    ``openai``, ``llamacpp``; see :mod:`assistant.generative`, imported only when chosen)."""
+    name = settings.llm.strip().lower()
+    if name == "extractief":
         return ExtractiveBackend(threshold=settings.refusal_threshold, max_units=settings.top_k)
-    raise ConfigurationError(f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). Beschikbaar: extractief.")
+    from assistant.generative import GENERATIVE_BACKENDS, build_generative_backend
+
+    if name in GENERATIVE_BACKENDS:
+        return build_generative_backend(settings)
+    raise ConfigurationError(
+        f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). Beschikbaar: extractief, {', '.join(GENERATIVE_BACKENDS)}."
+    )
 
 
 def build_assistant(

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     feedback: bool = False  # thumbs up/down, stored in <data_dir>/feedback.sqlite3
     web_concurrency: int = Field(default=4, ge=1, le=64)  # questions answered at once (chat + API)
     web_queue_size: int = Field(default=32, ge=0, le=10_000)  # more may wait; beyond that: "even geduld"
+    rate_limit: int = Field(default=30, ge=0, le=100_000)  # questions per minute per client (IP or auth user); 0 = off
 
     @property
     def models_dir(self) -> Path:

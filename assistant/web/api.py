@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.contract import Answer, Message
 from assistant.questions import InvalidQuestion, clean_question
-from assistant.web.limits import RETRY_AFTER_SECONDS, Busy
+from assistant.web.limits import RETRY_AFTER_SECONDS, Busy, RateLimited, client_key
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=exc.status_code, content={"detail": text}, headers=exc.headers)
 
 
+def _rate_limited_response(exc: RateLimited) -> JSONResponse:
+    return JSONResponse(
+        status_code=429, content={"detail": str(exc)}, headers={"Retry-After": str(exc.retry_after_seconds)}
+    )
+
+
+def request_client_key(request: Request) -> str:
+    """The rate-limit key of an API request (the proxy's user header when configured, else the client IP)."""
+    host = request.client.host if request.client else None
+    return client_key(host, request.headers, request.app.state.settings.auth_header)
+
+
 def _busy_response(exc: Busy) -> JSONResponse:
     return JSONResponse(
         status_code=503, content={"detail": str(exc)}, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
@@ -170,6 +182,11 @@ def _busy_response(exc: Busy) -> JSONResponse:
 
 _ERRORS = {
     422: {"model": ErrorDetail, "description": "Ongeldige vraag of ongeldig verzoek (Nederlandse uitleg)."},
+    429: {
+        "model": ErrorDetail,
+        "description": "Te veel vragen van deze gebruiker in de afgelopen minuut (AWT_RATE_LIMIT); "
+        "probeer het na Retry-After seconden opnieuw.",
+    },
     503: {"model": ErrorDetail, "description": "Even geduld: de server is vol; probeer het na Retry-After seconden."},
 }
 
@@ -198,6 +215,10 @@ def build_router() -> APIRouter:
             clean_question(body.question, state.settings.max_question_chars)  # before waiting for a slot
         except InvalidQuestion as exc:
             return JSONResponse(status_code=422, content={"detail": str(exc)})
+        try:
+            state.rate_limiter.check(request_client_key(request))  # before waiting for a slot too
+        except RateLimited as exc:
+            return _rate_limited_response(exc)
         try:
             async with state.limiter.admit():
                 return await run_in_threadpool(

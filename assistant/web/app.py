@@ -14,7 +14,7 @@ from assistant.settings import ConfigurationError, Settings
 from assistant.web.api import build_router, install_error_handlers
 from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
 from assistant.web.guard import WebGuard
-from assistant.web.limits import Limiter
+from assistant.web.limits import Limiter, RateLimiter
 from assistant.web.ui import WebContext, build_chat, mount_kwargs
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
 
         assistant = build_assistant(settings)
     limiter = Limiter(settings.web_concurrency, settings.web_queue_size)
+    rate_limiter = RateLimiter(settings.rate_limit)
     feedback = FeedbackStore(settings.data_dir / FEEDBACK_FILE) if settings.feedback else None
 
     app = FastAPI(
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.limiter = limiter
+    app.state.rate_limiter = rate_limiter
     app.state.feedback = feedback
     install_error_handlers(app)
     app.include_router(build_router())
@@ -88,7 +90,9 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     async def embed_slash() -> RedirectResponse:
         return RedirectResponse("embed/", status_code=307)  # relative: right behind any proxy prefix
 
-    context = WebContext(assistant=assistant, settings=settings, limiter=limiter, feedback=feedback)
+    context = WebContext(
+        assistant=assistant, settings=settings, limiter=limiter, feedback=feedback, rate_limiter=rate_limiter
+    )
     for path, compact in (("/embed", True), ("/", False)):  # "/" last: it catches everything else
         page = build_chat(context, compact=compact)
         # Gradio's queue holds waiting events of every kind (answers, re-rendering the sources, …); when it is

@@ -21,7 +21,7 @@ from assistant.settings import Settings
 from assistant.web.api import word_chunks
 from assistant.web.assets import CSS, JS, THEME
 from assistant.web.feedback import FeedbackStore
-from assistant.web.limits import Busy, Limiter
+from assistant.web.limits import Busy, Limiter, RateLimited, RateLimiter, client_key
 from assistant.web.render import (
     MARK_ID,
     answer_markdown,
@@ -79,6 +79,7 @@ class WebContext:
     settings: Settings
     limiter: Limiter
     feedback: FeedbackStore | None = None
+    rate_limiter: RateLimiter | None = None
 
     def document_title(self, name: str) -> str:
         for doc in self.assistant.knowledge.documents:
@@ -123,8 +124,10 @@ def converse(
     chat: list[dict[str, Any]] | None,
     past: list[dict[str, str]] | None,
     answered: dict[int, Any] | None,
+    client: str | None = None,
 ) -> Iterator[Step]:
-    """One chat turn: validate, wait for a slot, ask, then show the answer a few words at a time."""
+    """One chat turn: validate, check the client's rate limit, wait for a slot, ask, then show the answer a few
+    words at a time. ``client`` is the rate-limit key (see :func:`assistant.web.limits.client_key`)."""
     chat, past, answered = list(chat or []), list(past or []), dict(answered or {})
     try:
         text = clean_question(message, ctx.settings.max_question_chars)
@@ -132,6 +135,13 @@ def converse(
         yield Step(chat, status=str(exc), warning=str(exc))
         return
     chat.append({"role": "user", "content": user_markdown(text)})
+    if ctx.rate_limiter is not None:
+        try:
+            ctx.rate_limiter.check(client or "ip:onbekend")
+        except RateLimited as exc:
+            chat.append({"role": "assistant", "content": notice_markdown(str(exc), "busy")})
+            yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
+            return
     yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
     try:
         answer = ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past))
@@ -255,9 +265,16 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
             return ctx.document_view(citation), gr.Accordion(open=True)
 
         def respond(
-            message: str, chat: list[dict[str, Any]], past: list[dict[str, str]], answered: dict[int, Any]
+            message: str,
+            chat: list[dict[str, Any]],
+            past: list[dict[str, str]],
+            answered: dict[int, Any],
+            request: gr.Request,
         ) -> Iterator[dict[Any, Any]]:
-            for step in converse(ctx, message, chat, past, answered):
+            host = request.client.host if request is not None and request.client else None
+            headers = request.headers if request is not None else None
+            client = client_key(host, headers, ctx.settings.auth_header)
+            for step in converse(ctx, message, chat, past, answered, client):
                 if step.warning:
                     gr.Warning(step.warning)
                 updates: dict[Any, Any] = {chatbot: step.chat, status: step.status}

@@ -47,7 +47,8 @@ def live_server(real_assistant: Any, tmp_path_factory: pytest.TempPathFactory) -
     """The real app (real assistant, loaded once per run) on a loopback port, feedback on."""
     from assistant.web import create_app
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("web-data"), feedback=True)
+    # many tests (API, browser) ask this one server from 127.0.0.1 within a minute: no per-client limit here
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web-data"), feedback=True, rate_limit=0)
     with LiveServer(create_app(settings, assistant=real_assistant)) as server:
         server.data_dir = settings.data_dir
         yield server

@@ -1,0 +1,328 @@
+"""The generative backend: a chat model writes the answer from numbered passages, verification keeps only what
+the cited passages support, and every failure ends in the extractive answer with a Dutch notice.
+
+>>> from langchain_core.language_models.fake_chat_models import FakeListChatModel
+>>> backend = GenerativeBackend(FakeListChatModel(responses=["..."]), name="test:fake")
+>>> backend.name
+'test:fake'
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, decide, refusal, select_units
+from assistant.contract import Answer, Message
+from assistant.generative.prompt import NO_ANSWER, build_messages
+from assistant.generative.verify import (
+    LexicalSupportChecker,
+    Passage,
+    SupportChecker,
+    Verification,
+    strip_markers,
+    verify,
+)
+
+log = logging.getLogger(__name__)
+
+FALLBACK = "Daarom volgt hieronder het letterlijke antwoord uit het advies."
+NOTICE_UNREACHABLE = "Het taalmodel was niet bereikbaar of gaf een fout. " + FALLBACK
+NOTICE_TIMEOUT = "Het taalmodel gaf niet binnen {seconds:g} seconden antwoord. " + FALLBACK
+NOTICE_LATE = "Het taalmodel gaf niet op tijd antwoord. " + FALLBACK
+NOTICE_UNSUPPORTED = "Het antwoord van het taalmodel werd niet door de geciteerde passages ondersteund. " + FALLBACK
+NOTICE_EMPTY = "Het taalmodel gaf een leeg of onbruikbaar antwoord. " + FALLBACK
+NOTICE_LANGUAGE = "Het taalmodel antwoordde niet in het Nederlands. " + FALLBACK
+NOTICE_INTERNAL = "Het antwoord van het taalmodel kon niet worden verwerkt. " + FALLBACK
+NOTICE_REMOVED = (
+    "Uit het gegenereerde antwoord {count} weggelaten, omdat de geciteerde passages {pronoun} niet ondersteunen."
+)
+
+#: Languages an answer is told apart from; a restricted set keeps short Dutch answers from odd labels.
+_LANGUAGES = ("nl", "en", "de", "fr", "af")
+_FOREIGN = frozenset({"en", "de", "fr"})  # Afrikaans is how langid sometimes labels terse Dutch
+
+
+class AnswerStream:
+    """An iterator over the text chunks of an answer as it is generated; afterwards ``answer`` holds the
+    verified :class:`Answer` (reading it first runs the rest of the stream).
+
+    The streamed text is the raw generation: the final answer may differ (sentences removed, markers renumbered),
+    so a client shows the tokens while they come and then replaces them by the final answer.
+    """
+
+    def __init__(self, produce: Callable[[Callable[[Answer], None]], Iterator[str]]) -> None:
+        self._answer: Answer | None = None
+        self._chunks = produce(self._finish)
+
+    def _finish(self, answer: Answer) -> None:
+        self._answer = answer
+
+    def __iter__(self) -> AnswerStream:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._chunks)
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            for _ in self._chunks:
+                pass
+        if self._answer is None:  # pragma: no cover - every producer finishes with an answer
+            raise RuntimeError("the stream ended without an answer")
+        return self._answer
+
+
+@runtime_checkable
+class StreamingBackend(Protocol):
+    """An :class:`~assistant.answer.AnswerBackend` that can also stream: chunks first, the Answer at the end."""
+
+    name: str
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+
+    def stream(self, question: str, retrieval: Retrieval) -> AnswerStream: ...
+
+
+class StreamingAdapter:
+    """Any answer backend (the extractive one) as a :class:`StreamingBackend`: the whole answer is one chunk."""
+
+    def __init__(self, backend: AnswerBackend) -> None:
+        self.backend = backend
+        self.name = backend.name
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        return self.backend.answer(question, retrieval)
+
+    def stream(self, question: str, retrieval: Retrieval) -> AnswerStream:
+        def produce(finish: Callable[[Answer], None]) -> Iterator[str]:
+            answer = self.backend.answer(question, retrieval)
+            finish(answer)
+            if answer.answer:
+                yield answer.answer
+
+        return AnswerStream(produce)
+
+
+def as_streaming(backend: AnswerBackend) -> StreamingBackend:
+    """``backend`` itself when it streams, otherwise wrapped in a :class:`StreamingAdapter`."""
+    if isinstance(backend, StreamingBackend):
+        return backend
+    return StreamingAdapter(backend)
+
+
+class _Assistant(Protocol):
+    backend: AnswerBackend
+
+    def retrieve(
+        self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
+    ) -> tuple[str, Retrieval]: ...
+
+
+def stream_answer(
+    assistant: _Assistant, question: str, history: Sequence[Message | dict[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Events for a web client: ``{"type": "token", "text": ...}`` while the answer is written, then one
+    ``{"type": "answer", "answer": Answer.model_dump()}`` with the verified answer, which replaces the tokens.
+
+    The question is cleaned and searched before this returns, so :class:`~assistant.questions.InvalidQuestion`
+    (a Dutch message) is raised here, before any event is produced.
+    """
+    text, retrieval = assistant.retrieve(question, history)
+    answer_stream = as_streaming(assistant.backend).stream(text, retrieval)
+
+    def events() -> Iterator[dict[str, Any]]:
+        for chunk in answer_stream:
+            yield {"type": "token", "text": chunk}
+        answer = answer_stream.answer.model_copy(update={"question": text})
+        yield {"type": "answer", "answer": answer.model_dump()}
+
+    return events()
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages(list(_LANGUAGES))
+    return identifier
+
+
+def answer_language(text: str) -> str | None:
+    """``'nl'``, ``'en'``, … for the text without its markers; None when there is nothing to classify."""
+    cleaned = strip_markers(text)
+    if sum(ch.isalpha() for ch in cleaned) < 3:
+        return None
+    language, _score = _identifier().classify(cleaned)
+    return str(language)
+
+
+def _is_timeout(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, TimeoutError) or "timeout" in type(seen).__name__.lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _join(*notices: str | None) -> str | None:
+    return " ".join(n for n in notices if n) or None
+
+
+class GenerativeBackend:
+    """Answers with a chat model, grounded in the retrieved passages and verified sentence by sentence.
+
+    ``chat_model`` is any LangChain chat model (tests inject fakes). The extractive backend decides whether the
+    question is answerable (no model call otherwise) and is the fallback for every failure.
+    """
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        *,
+        name: str,
+        threshold: float = 0.80,
+        max_units: int = 3,
+        max_passages: int = 4,
+        max_passage_chars: int = 2400,
+        checker: SupportChecker | None = None,
+        timeout: float | None = None,
+        repair_markers: bool = True,
+    ) -> None:
+        self.chat_model = chat_model
+        self.name = name
+        self.threshold = threshold
+        self.max_units = max_units
+        self.max_passages = max_passages
+        self.max_passage_chars = max_passage_chars
+        self.checker: SupportChecker = checker or LexicalSupportChecker()
+        self.timeout = timeout
+        self.repair_markers = repair_markers
+        self.fallback = ExtractiveBackend(threshold=threshold, max_units=max_units)
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        return self.stream(question, retrieval).answer
+
+    def stream(self, question: str, retrieval: Retrieval) -> AnswerStream:
+        return AnswerStream(lambda finish: self._produce(question, retrieval, finish))
+
+    def passages(self, retrieval: Retrieval) -> list[Passage]:
+        """What the model gets: the units the extractive answer would quote, then the next best hits, except when
+        the question names a passage ("stap 5 van aanbeveling 3"): other passages only tempt a small model to
+        answer from the wrong one."""
+        scores = {h.unit.id: h.score for h in retrieval.hits}
+        units = list(select_units(retrieval, self.max_units))
+        named = any(h.structural for h in retrieval.hits)
+        for hit in [] if named else retrieval.hits:
+            if len(units) >= self.max_passages:
+                break
+            if hit.unit not in units:
+                units.append(hit.unit)
+        chosen: list[Passage] = []
+        used = 0
+        for unit in units:
+            if chosen and (len(chosen) >= max(self.max_passages, 1) or used + len(unit.text) > self.max_passage_chars):
+                break
+            chosen.append(Passage(len(chosen) + 1, unit, scores.get(unit.id, 0.0)))
+            used += len(unit.text)
+        return chosen
+
+    def messages(self, question: str, retrieval: Retrieval, passages: Sequence[Passage]) -> list[Any]:
+        asked = retrieval.question or question
+        earlier = None
+        if retrieval.query.startswith(asked) and retrieval.query != asked:
+            earlier = retrieval.query[len(asked) :].strip() or None
+        return build_messages(asked, [p.prompt_line() for p in passages], earlier=earlier)
+
+    def _fallback(self, question: str, retrieval: Retrieval, notice: str, removed: Sequence[str] = ()) -> Answer:
+        answer = self.fallback.answer(question, retrieval)
+        return answer.model_copy(update={"notice": _join(answer.notice, notice), "removed": list(removed)})
+
+    def _produce(self, question: str, retrieval: Retrieval, finish: Callable[[Answer], None]) -> Iterator[str]:
+        if not decide(retrieval, self.threshold).answerable:
+            answer = self.fallback.answer(question, retrieval)  # the extractive refusal; no model call
+            finish(answer)
+            yield answer.answer
+            return
+        passages = self.passages(retrieval)
+        started = time.monotonic()
+        first_token: float | None = None
+        chunks: list[str] = []
+        try:
+            messages = self.messages(question, retrieval, passages)
+            for chunk in self.chat_model.stream(messages):
+                text = chunk.text
+                if text:
+                    first_token = first_token or time.monotonic() - started
+                    chunks.append(text)
+                    yield text
+                if self.timeout is not None and time.monotonic() - started > self.timeout:
+                    raise TimeoutError(f"no complete answer after {self.timeout:g} s")
+        except Exception as error:  # noqa: BLE001 - any model failure becomes the extractive answer + notice
+            timed_out = _is_timeout(error)
+            log.warning("Taalmodel %s faalde (%s: %s)", self.name, type(error).__name__, error)
+            if isinstance(error, ValueError) and not chunks and "chunk" in str(error):
+                notice = NOTICE_EMPTY  # langchain-core: the model streamed nothing at all
+            elif not timed_out:
+                notice = NOTICE_UNREACHABLE
+            elif self.timeout:
+                notice = NOTICE_TIMEOUT.format(seconds=self.timeout)
+            else:
+                notice = NOTICE_LATE
+            finish(self._fallback(question, retrieval, notice))
+            return
+        raw = "".join(chunks)
+        log.info(
+            "Taalmodel %s: %.1f s (eerste token na %.1f s), %d tekens",
+            self.name, time.monotonic() - started, first_token or 0.0, len(raw),
+        )
+        try:
+            answer = self._verified(question, retrieval, passages, raw)
+        except Exception:  # noqa: BLE001 - never a traceback for the user
+            log.exception("Controle van het gegenereerde antwoord mislukte")
+            answer = self._fallback(question, retrieval, NOTICE_INTERNAL)
+        finish(answer)
+
+    def _verified(self, question: str, retrieval: Retrieval, passages: Sequence[Passage], raw: str) -> Answer:
+        if not raw.strip():
+            return self._fallback(question, retrieval, NOTICE_EMPTY)
+        if answer_language(raw) in _FOREIGN:
+            return self._fallback(question, retrieval, NOTICE_LANGUAGE)
+        result: Verification = verify(
+            raw, passages, self.checker, repair=self.repair_markers, no_answer=NO_ANSWER
+        )
+        if result.removed:
+            log.debug("Verwijderd (niet ondersteund): %s", result.removed)
+        if not result.supported_sentences:
+            if result.said_no_answer:
+                notice = _join(" ".join(retrieval.notices) or None, self._removed_notice(result.removed))
+                answer = refusal(question, retrieval, self.name, notice)
+                return answer.model_copy(update={"removed": result.removed})
+            notice = NOTICE_UNSUPPORTED if result.removed or result.checks else NOTICE_EMPTY
+            return self._fallback(question, retrieval, notice, result.removed)
+        if answer_language(result.text) in _FOREIGN:
+            return self._fallback(question, retrieval, NOTICE_LANGUAGE, result.removed)
+        return Answer(
+            question=question,
+            answer=result.text,
+            citations=result.citations,
+            refused=False,
+            backend=self.name,
+            notice=_join(" ".join(retrieval.notices) or None, self._removed_notice(result.removed)),
+            removed=result.removed,
+        )
+
+    @staticmethod
+    def _removed_notice(removed: Sequence[str]) -> str | None:
+        if not removed:
+            return None
+        count = "is één zin" if len(removed) == 1 else f"zijn {len(removed)} zinnen"
+        return NOTICE_REMOVED.format(count=count, pronoun="die" if len(removed) == 1 else "ze")

@@ -1,0 +1,1 @@
+"""Load tests of the web API (``python -m tests.load.loadtest``)."""
