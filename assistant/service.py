@@ -40,9 +40,17 @@ def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
     return digest.hexdigest()
 
 
+# py3langid alone calls "Wat is sociale innovatie?" English: short Dutch questions share too much with English.
+_ENGLISH_ONLY = frozenset(
+    "what which who whom whose when where why how the does did should could would and with about this these "
+    "those its their there recommendation recommendations step steps appendix advice government".split()
+)
+
+
 def _is_english(text: str) -> bool:
-    language, _ = py3langid.classify(text)
-    return language == "en"
+    """English only when the classifier says so and the text has a word that is English and not Dutch."""
+    words = {w.strip("?!.,:;'\"()").lower() for w in text.split()}
+    return bool(words & _ENGLISH_ONLY) and py3langid.classify(text)[0] == "en"
 
 
 class Assistant:
