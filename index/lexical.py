@@ -1,7 +1,7 @@
 """BM25 over the units' context text, with the Dutch analyzer.
 
 >>> idx = LexicalIndex(["Werk samen met andere landen", "Zorg voor kennisbeleid"])
->>> idx.scores("samenwerken met landen").argmax()
+>>> int(idx.scores("samenwerken met landen").argmax())
 0
 """
 
@@ -63,11 +63,6 @@ class LexicalIndex:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
 
-    def known_terms(self, text: str) -> tuple[list[str], list[str]]:
-        """Split the analyzed terms of ``text`` into those the corpus contains and those it does not."""
-        terms = analyze(text)
-        return [t for t in terms if t in self._vocabulary], [t for t in terms if t not in self._vocabulary]
-
     def match(self, word: str) -> str | None:
         """The corpus word that ``word`` stands for: itself, its stem, a one-typo variant, or a compound part.
 
@@ -93,10 +88,6 @@ class LexicalIndex:
             if shared >= 5 and shared >= 0.8 * min(len(word), len(known)):
                 return known  # an inflection the stemmer misses: "europa" / "europese"
         return None
-
-    def topic_words(self, share: float = 0.4) -> set[str]:
-        """Words in more than ``share`` of all passages ("sociale innovatie"): what every passage is about."""
-        return {w for w, df in self._surface_frequency.items() if df > share * self._size}
 
     def coverage(self, words_: list[str]) -> float | None:
         """Share of the question's content words the corpus knows (typos, inflections and compounds allowed);
