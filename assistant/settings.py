@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_path
 from pydantic import Field
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     model_cache_dir: Path | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_backend: Literal["onnx", "torch"] = "onnx"  # onnx: exported once, no torch at query time
     query_prefix: str | None = None
     passage_prefix: str | None = None
     chroma_url: str | None = None

