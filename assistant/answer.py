@@ -20,7 +20,7 @@ from index.search import Hit, SearchResult
 from index.text import DOCUMENT_WORDS, META_WORDS, STOPWORDS, analyze, asks_about_document, content_words, words
 from knowledge.dutch import fold, is_number_word
 from knowledge.loader import citation_label
-from knowledge.units import Unit
+from knowledge.units import Unit, UnitCatalog
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 
@@ -84,7 +84,7 @@ class Retrieval:
     query: str  # what was searched: the question, completed from earlier turns when it follows up
     result: SearchResult
     lexical: LexicalIndex
-    units_by_id: dict[str, Unit]
+    units_by_id: UnitCatalog
     injection: bool = False
     english: bool = False
     notices: list[str] = field(default_factory=list)
@@ -94,17 +94,10 @@ class Retrieval:
         return self.result.hits
 
     def children_of(self, unit: Unit) -> list[Unit]:
-        return [u for u in self.units_by_id.values() if u.parent_id == unit.id]
+        return self.units_by_id.children_of(unit)
 
     def lead_in_unit(self, item: Unit) -> Unit | None:
-        """The unit that introduces a list item: its parent item, or the paragraph holding the lead-in line."""
-        if item.parent_id:
-            return self.units_by_id.get(item.parent_id)
-        if item.lead_in:
-            for unit in self.units_by_id.values():
-                if unit.document == item.document and unit.kind == "paragraph" and item.lead_in in unit.text:
-                    return unit
-        return None
+        return self.units_by_id.lead_in_unit(item)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port that is free now (for the servers the benchmark and the tests start)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -105,7 +106,7 @@ def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
     """Seconds from ``serve`` start to the first answered /api/ask, and the server's peak RSS after 20 answers."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],

@@ -98,7 +98,7 @@ class Assistant:
             query=resolved.search_text,
             result=result,
             lexical=self.search.lexical,
-            units_by_id={u.id: u for u in self.search.units},
+            units_by_id=self.search.catalog,
             injection=injection,
             english=english,
             notices=notices,

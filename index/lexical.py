@@ -17,6 +17,8 @@ import numpy as np
 
 from index.text import analyze, words
 
+MATCH_CACHE_SIZE = 50_000
+
 # bm25s sets its logger to DEBUG when imported, which would print a line for every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -35,6 +37,7 @@ class LexicalIndex:
         self._vocabulary = {term for doc in corpus for term in doc}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
+        self._matches: dict[str, str | None] = {}
 
     def _compound_parts(self, text: str) -> list[str]:
         """Stems of the known words inside compounds: "bedrijvenbeleid" also counts as "bedrijven" + "beleid"."""
@@ -75,6 +78,13 @@ class LexicalIndex:
         """
         if word in self._surface_frequency:
             return word
+        if word not in self._matches:
+            if len(self._matches) >= MATCH_CACHE_SIZE:  # questions bring endless new words; keep memory bounded
+                self._matches.clear()
+            self._matches[word] = self._match_unknown(word)
+        return self._matches[word]
+
+    def _match_unknown(self, word: str) -> str | None:
         stems = analyze(word)
         if stems and stems[0] in self._vocabulary:
             return stems[0]

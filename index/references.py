@@ -154,13 +154,26 @@ class StructureIndex:
     """Label structure of all units: resolves :class:`References` to the units they name."""
 
     def __init__(self, units: Sequence[Unit]) -> None:
-        self._units = list(units)
         self._parts = {u.id: label_parts(u.label) for u in units}
+        # Only units with numbered labels can be named: indexed, in document order, by every noun of their label
+        # and by their last noun ("stap" for "Aanbeveling 3, stap 5"), so a question never scans all units.
+        self._numbered: list[Unit] = []
+        self._by_noun: dict[str, list[Unit]] = {}
+        self._by_last_noun: dict[str, list[Unit]] = {}
+        for unit in units:
+            if parts := self._parts[unit.id]:
+                self._numbered.append(unit)
+                for noun in dict(parts):
+                    self._by_noun.setdefault(noun, []).append(unit)
+                self._by_last_noun.setdefault(parts[-1][0], []).append(unit)
         self.nouns = {noun for parts in self._parts.values() for noun, _ in parts}
+        self._top_level_nouns = {
+            parts[0][0] for parts in self._parts.values() if len(parts) == 1 and parts[0][0] != "bijlage"
+        }
 
     def top_level_nouns(self) -> set[str]:
         """Nouns of numbered labels that stand alone ("Aanbeveling 2"), not nested ("…, stap 5")."""
-        return {parts[0][0] for parts in self._parts.values() if len(parts) == 1 and parts[0][0] != "bijlage"}
+        return set(self._top_level_nouns)
 
     def parse(self, question: str) -> References:
         return parse_references(question, self.nouns)
@@ -168,8 +181,8 @@ class StructureIndex:
     def _last_number(self, noun: str, within: dict[str, int]) -> int:
         numbers = [
             dict(parts)[noun]
-            for parts in self._parts.values()
-            if parts and parts[-1][0] == noun and all(dict(parts).get(k) == v for k, v in within.items() if k != noun)
+            for parts in (self._parts[u.id] for u in self._by_last_noun.get(noun, ()))
+            if all(dict(parts).get(k) == v for k, v in within.items() if k != noun)
         ]
         return max(numbers, default=-1)
 
@@ -178,15 +191,16 @@ class StructureIndex:
         chosen: list[Unit] = []
         for pair in refs.pairs:
             wanted = {n: (self._last_number(n, pair) if v == -1 else v) for n, v in pair.items()}
-            matches = [u for u in self._units if self._covers(self._parts[u.id], wanted)]
+            candidates = self._by_noun.get(next(iter(wanted)), []) if wanted else self._numbered
+            matches = [u for u in candidates if self._covers(self._parts[u.id], wanted)]
             if matches:
                 fewest = min(len(self._parts[u.id]) for u in matches)
                 chosen.extend(u for u in matches if len(self._parts[u.id]) == fewest)
         for noun in refs.lists:
             scope = refs.pairs[0] if refs.pairs else {}
-            for unit in self._units:
+            for unit in self._by_last_noun.get(noun, ()):
                 parts = self._parts[unit.id]
-                if parts and parts[-1][0] == noun and all(dict(parts[:-1]).get(k) == v for k, v in scope.items() if k != noun):
+                if all(dict(parts[:-1]).get(k) == v for k, v in scope.items() if k != noun):
                     chosen.append(unit)
         seen: set[str] = set()
         return [u for u in chosen if not (u.id in seen or seen.add(u.id))]

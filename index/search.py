@@ -18,7 +18,7 @@ from index.lexical import LexicalIndex
 from index.references import References, StructureIndex
 from index.text import asks_about_document, content_words, strip_meta
 from knowledge.dutch import fold
-from knowledge.units import Unit
+from knowledge.units import Unit, UnitCatalog
 
 DENSE_WEIGHT = 0.5
 COLOPHON_BONUS = 0.5
@@ -85,6 +85,7 @@ class HybridSearch:
     ) -> None:
         self.units = list(units)
         self.dense_weight = dense_weight
+        self.catalog = UnitCatalog(self.units)
         self._by_id = {u.id: u for u in self.units}
         self._position = {u.id: i for i, u in enumerate(self.units)}
         self._dense = dense
@@ -107,7 +108,8 @@ class HybridSearch:
         dense_hits = self._dense.search(self._embeddings.embed_query(query), k=depth) if self.units else []
         dense_score = {uid: sim for uid, sim in dense_hits if uid in self._by_id}
         lexical = self.lexical.scores(focused)
-        lexical_rank = [i for i in np.argsort(-lexical, kind="stable") if lexical[i] > 0][:depth]
+        matched = np.flatnonzero(lexical > 0)
+        lexical_rank = matched[np.argsort(-lexical[matched], kind="stable")][:depth].tolist()
 
         # BM25 only sees the words the corpus shares with the question: trust it as far as it can see.
         seen = self.lexical.coverage(content_words(focused))

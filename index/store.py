@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "awt-units"
-BATCH_SIZE = 64
+BATCH_SIZE = 256
 ProgressFactory = Callable[[int, str], Any]
 
 
@@ -109,7 +109,7 @@ def _metadata(unit: Unit) -> dict[str, str | int]:
 
 
 class VectorStore:
-    """Units in a Chroma collection (through langchain-chroma, always with our embedding function)."""
+    """Units in a Chroma collection: written through langchain-chroma with our embeddings, searched by vector."""
 
     def __init__(
         self,
@@ -123,7 +123,7 @@ class VectorStore:
         self._embeddings = embeddings
         self._lock_path = lock_path
         self._prefix = prefix
-        self._store: Chroma | None = None
+        self._collection: chromadb.Collection | None = None
         self.fingerprint: str | None = None
         self.rebuilt = False
 
@@ -187,8 +187,10 @@ class VectorStore:
         name = f"{self._prefix}-{uuid.uuid4().hex[:12]}"
         store = self._chroma(name, {"fingerprint": fingerprint, "complete": False, "units": len(units)})
         bar = progress(len(units), "Index opbouwen") if progress else None
-        for i in range(0, len(units), BATCH_SIZE):
-            batch = units[i : i + BATCH_SIZE]
+        # Batches of similar length waste little time on padding; the order in the collection does not matter.
+        by_length = sorted(units, key=lambda u: len(u.context_text()))
+        for i in range(0, len(by_length), BATCH_SIZE):
+            batch = by_length[i : i + BATCH_SIZE]
             store.add_texts(
                 texts=[u.context_text() for u in batch],
                 metadatas=[_metadata(u) for u in batch],
@@ -204,7 +206,7 @@ class VectorStore:
         return name
 
     def _use(self, name: str, fingerprint: str) -> None:
-        self._store = self._chroma(name)
+        self._collection = self._client.get_collection(name)
         self.fingerprint = fingerprint
 
     def _drop_all_but(self, keep: str) -> None:
@@ -214,12 +216,13 @@ class VectorStore:
 
     @property
     def collection_name(self) -> str | None:
-        return self._store._collection.name if self._store is not None else None
+        return self._collection.name if self._collection is not None else None
 
     def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
         """Unit ids with cosine similarity, best first."""
-        if self._store is None:
+        if self._collection is None:
             raise IndexUnavailable("De index is nog niet geladen.")
-        hits = self._store.similarity_search_by_vector_with_relevance_scores(query_vector, k=k)
-        # langchain-chroma returns the raw cosine distance here
-        return [(doc.metadata["unit_id"], 1.0 - float(distance)) for doc, distance in hits]
+        # Ids and distances only: fetching texts and metadata of 100 hits (as langchain-chroma's search does)
+        # costs more than the nearest-neighbour search itself. Ids are unit ids.
+        found = self._collection.query(query_embeddings=[query_vector], n_results=k, include=["distances"])
+        return [(uid, 1.0 - float(distance)) for uid, distance in zip(found["ids"][0], found["distances"][0], strict=True)]

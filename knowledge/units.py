@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,6 +36,53 @@ class Unit:
             parts.append(self.lead_in)
         parts.append(self.text)
         return "\n".join(p for p in parts if p)
+
+
+class UnitCatalog(Mapping[str, Unit]):
+    """All units by id, with the relations an answer follows; built once, so a question never scans every unit.
+
+    >>> item = Unit("d#1", "d", "Aanbeveling 1", (), "Doe dit.", 20, 28, "list_item", "De AWT adviseert:")
+    >>> intro = Unit("d#0", "d", "Inleiding", (), "De AWT adviseert:", 0, 17)
+    >>> UnitCatalog([intro, item]).lead_in_unit(item).label
+    'Inleiding'
+    """
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self._by_id = {u.id: u for u in units}
+        self._children: dict[str, list[Unit]] = {}
+        self._paragraphs: dict[str, list[Unit]] = {}
+        for unit in self._by_id.values():
+            if unit.parent_id:
+                self._children.setdefault(unit.parent_id, []).append(unit)
+            if unit.kind == "paragraph":
+                self._paragraphs.setdefault(unit.document, []).append(unit)
+        self._lead_ins: dict[str, Unit | None] = {}
+
+    def __getitem__(self, unit_id: str) -> Unit:
+        return self._by_id[unit_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self._by_id
+
+    def children_of(self, unit: Unit) -> list[Unit]:
+        return list(self._children.get(unit.id, ()))
+
+    def lead_in_unit(self, item: Unit) -> Unit | None:
+        """The unit that introduces a list item: its parent item, or the paragraph holding the lead-in line."""
+        if item.parent_id:
+            return self._by_id.get(item.parent_id)
+        if not item.lead_in:
+            return None
+        if item.id not in self._lead_ins:
+            lead_in = item.lead_in
+            self._lead_ins[item.id] = next((u for u in self._paragraphs.get(item.document, ()) if lead_in in u.text), None)
+        return self._lead_ins[item.id]
 
 
 @dataclass(frozen=True)

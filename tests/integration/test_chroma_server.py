@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from assistant.bench import free_port
 from assistant.service import build_assistant
 from assistant.settings import Settings
 
@@ -21,17 +21,11 @@ pytestmark = pytest.mark.integration
 CHROMA = Path(sys.executable).with_name("chroma")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMA.exists() and not shutil.which("chroma"):
         pytest.fail("the chroma server binary from the chromadb package is missing")
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     process = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],

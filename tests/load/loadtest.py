@@ -22,7 +22,6 @@ import asyncio
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from assistant.bench import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = (
@@ -173,12 +174,6 @@ async def run_load(
     if pid is not None:
         result.rss_after_kb = rss_kb(pid)
     return result
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

@@ -39,7 +39,7 @@ from assistant.settings import Settings
 from index.lexical import LexicalIndex
 from index.references import References
 from index.search import Hit, SearchResult
-from knowledge.units import Unit
+from knowledge.units import Unit, UnitCatalog
 
 DOC = "advies.txt"
 TEXTS = {
@@ -70,7 +70,7 @@ def make_units() -> list[Unit]:
 
 def make_retrieval(question: str = QUESTION, *, answerable: bool = True,
                    order: tuple[str, ...] = ("a1", "a2", "rol"), notices: list[str] | None = None) -> Retrieval:
-    units = {u.id: u for u in make_units()}
+    units = UnitCatalog(make_units())
     hits = [
         Hit(unit=units[uid], score=1.0 - 0.1 * i, dense=0.95 - 0.01 * i, lexical=2.0 - i)
         for i, uid in enumerate(order)

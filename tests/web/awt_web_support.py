@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Frame, Page, expect
 
+from assistant.bench import free_port
 from assistant.contract import Answer, Citation
 from assistant.questions import clean_question
 
@@ -85,12 +85,6 @@ class FakeAssistant:
             refused=False,
             backend="nep",
         )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LiveServer:

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from awt_web_support import REPO, free_port
+from assistant.bench import free_port
+from awt_web_support import REPO
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, free_port, record_requests, sources_panel
+from assistant.bench import free_port
+from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, record_requests, sources_panel
 from playwright.sync_api import expect
 
 from assistant.settings import Settings
