@@ -15,7 +15,7 @@ from collections import Counter
 import bm25s
 import numpy as np
 
-from index.text import analyze, words
+from index.text import analyze, analyze_words, words
 
 MATCH_CACHE_SIZE = 50_000
 
@@ -28,21 +28,21 @@ class LexicalIndex:
 
     def __init__(self, texts: list[str]) -> None:
         self._size = len(texts)
-        surface = [set(words(t)) for t in texts]
-        self._surface_frequency = Counter(w for doc in surface for w in doc)
+        tokens = [words(t) for t in texts]
+        self._surface_frequency = Counter(w for doc in tokens for w in set(doc))
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._surface_frequency:
             self._by_prefix.setdefault(word[:3], []).append(word)
-        corpus = [(analyze(t) + self._compound_parts(t)) or ["_"] for t in texts]
+        corpus = [(analyze_words(doc) + self._compound_parts(doc)) or ["_"] for doc in tokens]
         self._vocabulary = {term for doc in corpus for term in doc}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._matches: dict[str, str | None] = {}
 
-    def _compound_parts(self, text: str) -> list[str]:
+    def _compound_parts(self, tokens: list[str]) -> list[str]:
         """Stems of the known words inside compounds: "bedrijvenbeleid" also counts as "bedrijven" + "beleid"."""
         parts: list[str] = []
-        for word in words(text):
+        for word in tokens:
             if len(word) < 9:
                 continue
             for i in range(4, len(word) - 3):

@@ -27,8 +27,13 @@ def words(text: str) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """``"Werk samen met andere landen"`` → ``['werk', 'sam', 'land']``: the terms BM25 indexes."""
-    tokens = [t for t in words(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
-    return list(_stemmer().stemWords(tokens))
+    return analyze_words(words(text))
+
+
+def analyze_words(tokens: list[str]) -> list[str]:
+    """:func:`analyze` for text already split by :func:`words`."""
+    kept = [t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+    return list(_stemmer().stemWords(kept))
 
 
 # Words that say *how* something is asked, not *what*: they neither make a question about the documents nor

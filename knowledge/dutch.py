@@ -25,10 +25,24 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 _VOWELS = "aeiou"
 
 
+class _CombiningMarks(dict[int, int | None]):
+    """``str.translate`` table that deletes combining marks, filled per code point on first sight."""
+
+    def __missing__(self, code_point: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code_point)) else code_point
+        self[code_point] = kept
+        return kept
+
+
+_STRIP_MARKS = _CombiningMarks()
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that ``België`` and ``belgie`` compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if decomposed.isascii():  # this runs over every unit at start-up: skip the table when nothing is accented
+        return decomposed
+    return decomposed.translate(_STRIP_MARKS)
 
 
 def parse_number(word: str) -> int | None:
