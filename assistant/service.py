@@ -21,8 +21,10 @@ from assistant.contract import Answer, Message
 from assistant.questions import InvalidQuestion, clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
 from index.embedder import build_embeddings, embedding_identity
+from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import VectorStore, open_client
+from knowledge.cache import DocumentCache
 from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
 log = logging.getLogger(__name__)
@@ -130,7 +132,8 @@ def build_assistant(
 ) -> Assistant:
     """Load the knowledge, make sure the index matches it, and wire search and answering together."""
     settings = settings or Settings()
-    knowledge = load_knowledge(knowledge_roots(settings))
+    parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
+    knowledge = load_knowledge(knowledge_roots(settings), cache=parsed)
     for problem in knowledge.problems:
         log.warning(problem)
     if not knowledge.documents:
@@ -139,5 +142,6 @@ def build_assistant(
     store = VectorStore(open_client(settings), embeddings, lock_path=settings.data_dir / "index.lock")
     units = knowledge.units
     store.ensure(units, fingerprint(knowledge, embedding_identity(settings)), progress_bar)
-    search = HybridSearch(units, store, embeddings)
+    lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
+    search = HybridSearch(units, store, embeddings, lexical=lexical)
     return Assistant(settings, knowledge, search, build_backend(settings))

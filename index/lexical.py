@@ -8,16 +8,25 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import logging
 import os
+import shutil
 from collections import Counter
+from importlib import metadata
+from pathlib import Path
 
 import bm25s
 import numpy as np
 
+from index.model_folder import ensure_folder
 from index.text import analyze, analyze_words, words
 
 MATCH_CACHE_SIZE = 50_000
+# The code that decides the terms: any change to it must not reuse a cached index.
+_ANALYZER_SOURCES = ("index/lexical.py", "index/text.py", "knowledge/dutch.py")
+log = logging.getLogger(__name__)
 
 # bm25s sets its logger to DEBUG when imported, which would print a line for every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -27,17 +36,68 @@ class LexicalIndex:
     """A BM25 index (bm25s) over a fixed list of texts; scores come back in the same order."""
 
     def __init__(self, texts: list[str]) -> None:
-        self._size = len(texts)
         tokens = [words(t) for t in texts]
-        self._surface_frequency = Counter(w for doc in tokens for w in set(doc))
-        self._by_prefix: dict[str, list[str]] = {}
-        for word in self._surface_frequency:
-            self._by_prefix.setdefault(word[:3], []).append(word)
+        self._setup(len(texts), Counter(w for doc in tokens for w in set(doc)))
         corpus = [(analyze_words(doc) + self._compound_parts(doc)) or ["_"] for doc in tokens]
         self._vocabulary = {term for doc in corpus for term in doc}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
+
+    def _setup(self, size: int, surface_frequency: Counter[str]) -> None:
+        self._size = size
+        self._surface_frequency = surface_frequency
+        self._by_prefix: dict[str, list[str]] = {}
+        for word in surface_frequency:
+            self._by_prefix.setdefault(word[:3], []).append(word)
         self._matches: dict[str, str | None] = {}
+
+    @classmethod
+    def cached(cls, texts: list[str], cache_dir: Path) -> LexicalIndex:
+        """The index of ``texts``, loaded from ``cache_dir`` when built before (by any process), else built and saved.
+
+        Building analyses every word of the corpus (~3 s per 1,000 pages on two cores); loading takes a fraction
+        of that. The cache key covers the texts and the analyzer's code, so a change to either builds anew.
+        """
+        target = cache_dir / _cache_key(texts)[:24]
+        try:
+            index = cls._load_or_build(texts, target)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:  # a damaged cache costs time, not answers
+            log.warning("De woordenindex in %s is onbruikbaar (%s); hij wordt opnieuw opgebouwd.", target, exc)
+            shutil.rmtree(target, ignore_errors=True)
+            try:
+                index = cls._load_or_build(texts, target)
+            except (OSError, ValueError, KeyError, RuntimeError):
+                return cls(texts)
+        for old in cache_dir.iterdir():
+            if old.is_dir() and not old.name.startswith(".") and old.name != target.name:
+                shutil.rmtree(old, ignore_errors=True)
+                old.with_name(f".{old.name}.lock").unlink(missing_ok=True)
+        return index
+
+    @classmethod
+    def _load_or_build(cls, texts: list[str], target: Path) -> LexicalIndex:
+        built: list[LexicalIndex] = []
+
+        def build(folder: Path) -> None:
+            built.append(cls(texts))
+            built[0].save(folder)
+
+        folder = ensure_folder(target, {"texts": len(texts)}, build, progress_message="")
+        return built[0] if built else cls.load(folder)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder / "bm25"), show_progress=False)
+        meta = {"size": self._size, "vocabulary": sorted(self._vocabulary), "surface": self._surface_frequency}
+        (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index._setup(int(meta["size"]), Counter(meta["surface"]))
+        index._vocabulary = set(meta["vocabulary"])
+        index._bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        return index
 
     def _compound_parts(self, tokens: list[str]) -> list[str]:
         """Stems of the known words inside compounds: "bedrijvenbeleid" also counts as "bedrijven" + "beleid"."""
@@ -109,3 +169,14 @@ class LexicalIndex:
         if not words_:
             return None
         return sum(self.match(w) is not None for w in words_) / len(words_)
+
+
+def _cache_key(texts: list[str]) -> str:
+    digest = hashlib.sha256(f"bm25s {metadata.version('bm25s')} PyStemmer {metadata.version('PyStemmer')}".encode())
+    root = Path(__file__).resolve().parents[1]
+    for source in _ANALYZER_SOURCES:
+        digest.update((root / source).read_bytes())
+    for text in texts:
+        digest.update(f"{len(text)}:".encode())
+        digest.update(text.encode())
+    return digest.hexdigest()

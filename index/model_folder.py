@@ -1,4 +1,4 @@
-"""Model folders built once into a cache and shared by every process: written aside, renamed into place.
+"""Folders (models, indexes) built once into a cache and shared by every process: written aside, renamed into place.
 
 Used for the offline e5 conversion and for the ONNX export. A folder counts as complete only when its
 marker file matches the fingerprint of what it was built from; the marker is written last, so a build
@@ -57,7 +57,7 @@ def ensure_folder(
                 _build_into(target, fingerprint, write)
     except Timeout as exc:
         raise RuntimeError(
-            f"Het taalmodel kon niet worden klaargezet: een ander proces is er al te lang mee bezig (lock {lock})."
+            f"De map '{target}' kon niet worden klaargezet: een ander proces is er al te lang mee bezig (lock {lock})."
         ) from exc
     return target
 

@@ -81,7 +81,13 @@ class HybridSearch:
     """Ranks units for a query; built once per process over the loaded units."""
 
     def __init__(
-        self, units: Sequence[Unit], dense: DenseSearch, embeddings: Embeddings, dense_weight: float = DENSE_WEIGHT
+        self,
+        units: Sequence[Unit],
+        dense: DenseSearch,
+        embeddings: Embeddings,
+        dense_weight: float = DENSE_WEIGHT,
+        *,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         self.units = list(units)
         self.dense_weight = dense_weight
@@ -90,7 +96,7 @@ class HybridSearch:
         self._position = {u.id: i for i, u in enumerate(self.units)}
         self._dense = dense
         self._embeddings = embeddings
-        self.lexical = LexicalIndex([u.context_text() for u in self.units])
+        self.lexical = lexical if lexical is not None else LexicalIndex([u.context_text() for u in self.units])
         self.structure = StructureIndex(self.units)
 
     def _quotes_title(self, unit: Unit) -> bool:

@@ -24,11 +24,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, fold, singular
 from knowledge.formats import Extracted
 from knowledge.units import Document, Unit
+
+if TYPE_CHECKING:
+    from knowledge.cache import DocumentCache
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent / "documents"
 INTRODUCTION_LABEL = "Inleiding"
@@ -444,12 +447,13 @@ def knowledge_files(root: Path) -> list[Path]:
     )
 
 
-def load_knowledge(root: Path | Sequence[Path]) -> KnowledgeBase:
+def load_knowledge(root: Path | Sequence[Path], *, cache: DocumentCache | None = None) -> KnowledgeBase:
     """Load every supported file below ``root`` (or several roots, in order); bad files become ``problems``.
 
     A document is named by its path relative to its root. If a later root holds a file with a name already
     loaded, it is skipped with a problem. Unit ids are the file's stem; a document whose stem another document
     already uses (``advies.txt`` next to ``advies.pdf``) gets its full name as id prefix, so ids stay unique.
+    With a ``cache``, a file parsed before (same bytes, name, parser) is read back instead of parsed again.
     """
     roots = [root] if isinstance(root, Path) else list(root)
     documents: list[Document] = []
@@ -470,14 +474,30 @@ def load_knowledge(root: Path | Sequence[Path]) -> KnowledgeBase:
                 while prefix in prefixes:
                     prefix += "-x"
             try:
-                document = load_document(path, folder, id_prefix=prefix)
+                document = _load_cached(path, folder, name, prefix, cache)
             except KnowledgeError as exc:
                 problems.append(str(exc))
                 continue
             names.add(name)
             prefixes.add(prefix)
             documents.append(document)
+    if cache is not None:
+        cache.prune()
     return KnowledgeBase(tuple(documents), tuple(problems))
+
+
+def _load_cached(path: Path, root: Path, name: str, prefix: str, cache: DocumentCache | None) -> Document:
+    if cache is None:
+        return load_document(path, root, id_prefix=prefix)
+    try:
+        key = cache.key(path, name, prefix)
+    except OSError:
+        return load_document(path, root, id_prefix=prefix)  # unreadable: load_document says so in Dutch
+    document = cache.get(key)
+    if document is None:
+        document = load_document(path, root, id_prefix=prefix)
+        cache.put(key, document)
+    return document
 
 
 class _HasDirs(Protocol):
