@@ -1,6 +1,7 @@
 """Parsed documents kept on disk, so a new process does not extract and parse every file again.
 
-Extracting a long PDF with pypdf takes seconds per hundred pages; every ``ask`` would pay it. A document
+Extracting and parsing a PDF costs ~0.8 s per 100 simple pages (more for real reports), and every ``ask``
+process would pay it again; reading the stored result back takes ~0.02 s. A document
 is stored as JSON (never pickle) under a key of the file's bytes, its name and id prefix, the parser
 version and the versions of the format libraries: change any of them and the file is parsed anew.
 
