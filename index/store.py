@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "awt-units"
 BATCH_SIZE = 256
+CLAIM_PREFIX = "claim"
+CLAIM_HEARTBEAT_S = 20.0  # a builder renews its claim this often...
+CLAIM_STALE_S = 300.0  # ...and a claim not renewed for this long belongs to a process that died
+CLAIM_POLL_S = 1.0
 ProgressFactory = Callable[[int, str], Any]
 
 
@@ -159,34 +163,90 @@ class VectorStore:
         fingerprint: str,
         progress: ProgressFactory | None = None,
     ) -> bool:
-        """Serve the complete collection for ``fingerprint``, building it first if needed. True if it was built."""
+        """Serve the complete collection for ``fingerprint``, building it first if needed. True if it was built.
+
+        Of several processes that need the same build, one builds and the others wait for it, also across
+        machines sharing a Chroma server: the builder holds a claim collection (creating a collection is atomic
+        in Chroma) and renews its heartbeat while building; a claim whose heartbeat stopped is taken over.
+        """
         ready = self._complete(fingerprint)
         if ready:
             self._use(ready[0].name, fingerprint)
             return False
         with self._lock():
-            ready = self._complete(fingerprint)  # another process may have built it while we waited
-            if ready:
-                self._use(ready[0].name, fingerprint)
+            claim = self._claim(fingerprint)
+            if claim is None:  # another process built it while we waited
+                self._use(self._complete(fingerprint)[0].name, fingerprint)
                 return False
             try:
-                name = self._build(units, fingerprint, progress)
-            except Exception:
-                previous = self._complete()
-                if not previous:
-                    raise
-                log.exception("Het bijwerken van de index is mislukt; de vorige index blijft in gebruik.")
-                self._use(previous[0].name, str((previous[0].metadata or {}).get("fingerprint")))
-                return False
-            self._use(name, fingerprint)
-            self._drop_all_but(name)
-            self.rebuilt = True
-            return True
+                return self._build_claimed(units, fingerprint, progress, claim)
+            finally:
+                self._release(claim)
 
-    def _build(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None) -> str:
+    def _build_claimed(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None, claim: str) -> bool:
+        ready = self._complete(fingerprint)
+        if ready:
+            self._use(ready[0].name, fingerprint)
+            return False
+        try:
+            name = self._build(units, fingerprint, progress, claim)
+        except Exception:
+            previous = self._complete()
+            if not previous:
+                raise
+            log.exception("Het bijwerken van de index is mislukt; de vorige index blijft in gebruik.")
+            self._use(previous[0].name, str((previous[0].metadata or {}).get("fingerprint")))
+            return False
+        self._use(name, fingerprint)
+        self._drop_all_but(name)
+        self.rebuilt = True
+        return True
+
+    def _claim(self, fingerprint: str) -> str | None:
+        """Wait until this process may build ``fingerprint`` (returns the claim's name) or someone else built it (None)."""
+        name = f"{CLAIM_PREFIX}-{self._prefix}-{fingerprint[:16]}"
+        told = False
+        while True:
+            if self._try_create(name):
+                return name
+            if self._complete(fingerprint):
+                return None
+            try:
+                heartbeat = float((self._client.get_collection(name).metadata or {}).get("heartbeat", 0.0))
+            except Exception:  # released between our two calls: try again
+                continue
+            if time.time() - heartbeat > CLAIM_STALE_S:
+                log.warning("Een eerdere opbouw van de index is blijven steken; dit proces neemt hem over.")
+                self._release(name)
+                continue
+            if not told:
+                log.warning("Een ander proces bouwt de index op; dit proces wacht daarop.")
+                told = True
+            time.sleep(CLAIM_POLL_S)
+
+    def _try_create(self, name: str) -> bool:
+        try:
+            self._client.create_collection(name, metadata={"heartbeat": time.time()})
+            return True
+        except Exception as exc:
+            # Chroma reports "already exists" as InternalError locally and differently over HTTP: look, don't parse.
+            try:
+                self._client.get_collection(name)
+            except Exception:
+                raise exc from None
+            return False
+
+    def _release(self, claim: str) -> None:
+        try:
+            self._client.delete_collection(claim)
+        except Exception:  # already gone (taken over as stale): nothing to release
+            log.debug("claim %s was already released", claim)
+
+    def _build(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None, claim: str) -> str:
         name = f"{self._prefix}-{uuid.uuid4().hex[:12]}"
         store = self._chroma(name, {"fingerprint": fingerprint, "complete": False, "units": len(units)})
         bar = progress(len(units), "Index opbouwen") if progress else None
+        last_beat = time.monotonic()
         # Batches of similar length waste little time on padding; the order in the collection does not matter.
         by_length = sorted(units, key=lambda u: len(u.context_text()))
         for i in range(0, len(by_length), BATCH_SIZE):
@@ -198,6 +258,9 @@ class VectorStore:
             )
             if bar is not None:
                 bar.update(len(batch))
+            if time.monotonic() - last_beat > CLAIM_HEARTBEAT_S:
+                self._client.get_collection(claim).modify(metadata={"heartbeat": time.time()})
+                last_beat = time.monotonic()
         if bar is not None:
             bar.close()
         self._client.get_collection(name).modify(

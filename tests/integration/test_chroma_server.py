@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import chromadb
 import httpx
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
@@ -64,3 +66,57 @@ def test_replicas_share_one_server_index(chroma_url: str, tmp_path: Path) -> Non
 def test_nothing_is_written_locally_in_server_mode(chroma_url: str, tmp_path: Path) -> None:
     build_assistant(Settings(data_dir=tmp_path, chroma_url=chroma_url), embeddings=DeterministicFakeEmbedding(size=32))
     assert not (tmp_path / "chroma").exists()
+
+
+class SlowEmbeddings(DeterministicFakeEmbedding):
+    """Slow enough that two replicas starting together overlap in their builds."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        time.sleep(1.0)
+        return super().embed_documents(texts)
+
+
+def test_replicas_starting_together_build_once(chroma_url: str, tmp_path: Path) -> None:
+    knowledge = tmp_path / "kennis"
+    knowledge.mkdir()
+    (knowledge / "advies.md").write_text(
+        "# Samen starten\n\nDe raad doet twee aanbevelingen:\n\n1. Bouw de index één keer.\n2. Deel hem.\n",
+        encoding="utf-8",
+    )
+    results: dict[int, object] = {}
+
+    def start(replica: int) -> None:
+        settings = Settings(data_dir=tmp_path / f"replica-{replica}", chroma_url=chroma_url, knowledge_dir=knowledge)
+        results[replica] = build_assistant(settings, embeddings=SlowEmbeddings(size=32))
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(results) == {1, 2}
+    stores = [results[i].search._dense for i in (1, 2)]  # type: ignore[attr-defined]
+    assert sorted(s.rebuilt for s in stores) == [False, True]  # one built, the other waited and reused it
+    assert stores[0].collection_name == stores[1].collection_name
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
+    assert not [c.name for c in client.list_collections() if c.name.startswith("claim-")]  # claim released
+    for i in (1, 2):
+        assert results[i].ask("Wat is de tweede aanbeveling?").citations[0].label == "Aanbeveling 2"  # type: ignore[attr-defined]
+
+
+def test_a_dead_builders_claim_is_taken_over(chroma_url: str, tmp_path: Path) -> None:
+    from assistant.service import fingerprint as knowledge_fingerprint
+    from index.embedder import embedding_identity
+    from knowledge.loader import knowledge_roots, load_knowledge
+
+    settings = Settings(data_dir=tmp_path / "replica", chroma_url=chroma_url)
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
+    for collection in client.list_collections():  # start from an empty server
+        client.delete_collection(collection.name)
+    wanted = knowledge_fingerprint(load_knowledge(knowledge_roots(settings)), embedding_identity(settings))
+    claim = f"claim-awt-units-{wanted[:16]}"
+    client.create_collection(claim, metadata={"heartbeat": time.time() - 3600})  # its builder died an hour ago
+
+    bot = build_assistant(settings, embeddings=DeterministicFakeEmbedding(size=32))
+    assert bot.search._dense.rebuilt is True  # type: ignore[attr-defined]
+    assert claim not in [c.name for c in client.list_collections()]

@@ -205,7 +205,8 @@ class _FakeOpenAI(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
         type(self).calls.append(self.path)
-        time.sleep(0.3)  # an LLM takes its time: the connection is open long enough for the watcher to see it
+        time.sleep(1.0)  # an LLM takes its time: the connection stays open long enough for the watcher to see it,
+        # also when the machine is busy and the watcher samples late
         text = "Het advies noemt dit [1]."
         if body.get("stream"):
             chunk = {"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
