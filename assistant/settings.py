@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=60.0, gt=0)
+    llm_temperature: float = Field(default=0.2, ge=0.0, le=2.0)  # low: the answer should paraphrase little
+    llm_max_tokens: int = Field(default=300, ge=16, le=8192)  # length limit of one generated answer
+    llm_context: int = Field(default=4096, ge=512, le=131_072)  # context window (ollama num_ctx, llamacpp n_ctx)
+    llm_threads: int | None = Field(default=None, ge=1, le=256)  # llamacpp CPU threads; unset = every core
     log_questions: bool = False
 
     # --- web (chat UI, API, embedding) ---

@@ -33,6 +33,16 @@ class GenerationOptions:
     n_threads: int | None = None  # llamacpp: None = every core
     max_retries: int = 0  # a retry would double the time the user waits beyond AWT_LLM_TIMEOUT
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GenerationOptions:
+        """The options an operator set with ``AWT_LLM_TEMPERATURE``, ``…_MAX_TOKENS``, ``…_CONTEXT``, ``…_THREADS``."""
+        return cls(
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+            n_ctx=settings.llm_context,
+            n_threads=settings.llm_threads,
+        )
+
 
 def provider(settings: Settings) -> str:
     return settings.llm.strip().lower()
@@ -52,7 +62,7 @@ def build_chat_model(settings: Settings, options: GenerationOptions | None = Non
 
     Every call is bounded by ``AWT_LLM_TIMEOUT`` and not retried.
     """
-    options = options or GenerationOptions()
+    options = options or GenerationOptions.from_settings(settings)
     name = provider(settings)
     if name == "openai":
         return _openai(settings, options)

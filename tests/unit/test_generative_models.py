@@ -124,3 +124,24 @@ def test_the_llamacpp_adapter_stops_at_the_timeout_and_frees_the_model() -> None
     with pytest.raises(TimeoutError):
         model.invoke("vraag")
     assert model._lock is not None and not model._lock.locked()
+
+
+def test_generation_options_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("langchain_openai")
+    pytest.importorskip("langchain_ollama")
+    monkeypatch.setenv("AWT_LLM_TEMPERATURE", "0.7")
+    monkeypatch.setenv("AWT_LLM_MAX_TOKENS", "512")
+    monkeypatch.setenv("AWT_LLM_CONTEXT", "8192")
+    openai = build_chat_model(Settings(llm="openai", llm_base_url=CLOSED, llm_model="qwen"))
+    assert openai.temperature == 0.7 and openai.extra_body == {"max_tokens": 512}
+    ollama = build_chat_model(Settings(llm="ollama", llm_model="qwen2.5:7b"))
+    assert (ollama.temperature, ollama.num_predict, ollama.num_ctx) == (0.7, 512, 8192)
+
+
+@pytest.mark.parametrize(("variable", "value"), [("AWT_LLM_TEMPERATURE", "3"), ("AWT_LLM_MAX_TOKENS", "0")])
+def test_out_of_range_generation_options_are_refused(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError):
+        Settings()
