@@ -78,6 +78,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Ask a server the benchmark or a test started to stop; kill it if it has not stopped after ``timeout`` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 def _env(settings: Settings, knowledge: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -128,8 +138,7 @@ def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
             httpx.post(url, json={"question": question}, timeout=60)
         return first, _peak_rss_mb(process.pid)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process, timeout=30)
 
 
 def bench_size(name: str, pages: int, workdir: Path, model_cache: Path, progress: Callable[[str], None]) -> dict[str, Any]:

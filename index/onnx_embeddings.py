@@ -87,8 +87,8 @@ class OnnxEmbeddings(Embeddings):
         }
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        vectors = self._session.run(None, feed)[0]
-        return [[float(x) for x in row] for row in vectors]
+        vectors: list[list[float]] = self._session.run(None, feed)[0].tolist()
+        return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         prefixed = [self.passage_prefix + t for t in texts]

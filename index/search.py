@@ -92,7 +92,6 @@ class HybridSearch:
         self.units = list(units)
         self.dense_weight = dense_weight
         self.catalog = UnitCatalog(self.units)
-        self._by_id = {u.id: u for u in self.units}
         self._position = {u.id: i for i, u in enumerate(self.units)}
         self._dense = dense
         self._embeddings = embeddings
@@ -104,7 +103,7 @@ class HybridSearch:
         return len(title) > 8 and fold(title) in fold(unit.text)
 
     def unit(self, unit_id: str) -> Unit:
-        return self._by_id[unit_id]
+        return self.catalog[unit_id]
 
     def search(self, query: str, k: int = 5, references: References | None = None) -> SearchResult:
         refs = references if references is not None else self.structure.parse(query)
@@ -112,7 +111,7 @@ class HybridSearch:
         depth = min(len(self.units), max(50, k * 5))
         focused = strip_meta(query)
         dense_hits = self._dense.search(self._embeddings.embed_query(query), k=depth) if self.units else []
-        dense_score = {uid: sim for uid, sim in dense_hits if uid in self._by_id}
+        dense_score = {uid: sim for uid, sim in dense_hits if uid in self.catalog}
         lexical = self.lexical.scores(focused)
         matched = np.flatnonzero(lexical > 0)
         lexical_rank = matched[np.argsort(-lexical[matched], kind="stable")][:depth].tolist()
@@ -125,12 +124,12 @@ class HybridSearch:
         if asks_about_document(query):
             # "Welk nummer heeft het advies?": the passage that cites the document's own title is its colophon.
             for uid in fused:
-                if self._quotes_title(self._by_id[uid]):
+                if self._quotes_title(self.catalog[uid]):
                     fused[uid] += COLOPHON_BONUS
 
         def hit(uid: str, structural: bool = False) -> Hit:
             return Hit(
-                unit=self._by_id[uid],
+                unit=self.catalog[uid],
                 score=fused.get(uid, 0.0),
                 dense=dense_score.get(uid, 0.0),
                 lexical=float(lexical[self._position[uid]]),

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
-from assistant.bench import free_port
+from assistant.bench import free_port, stop_process
 from assistant.service import build_assistant
 from assistant.settings import Settings
 
@@ -47,8 +47,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("chroma run did not start within 60 s")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_process(process, timeout=20)
 
 
 def test_replicas_share_one_server_index(chroma_url: str, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.bench import free_port
+from assistant.bench import free_port, stop_process
 from awt_web_support import REPO
 
 pytestmark = pytest.mark.integration
@@ -138,12 +138,7 @@ def served(env: dict[str, str]) -> Iterator[tuple[str, SocketWatcher]]:
             time.sleep(0.25)
         yield url, watcher
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_process(process)
         watcher.stop.set()
         watcher.join(timeout=5)
         if process.stdout:

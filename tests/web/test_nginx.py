@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from assistant.bench import free_port
+from assistant.bench import free_port, stop_process
 from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, record_requests, sources_panel
 from playwright.sync_api import expect
 
@@ -109,12 +109,7 @@ def proxied(real_assistant: Any, tmp_path_factory: pytest.TempPathFactory) -> It
             wait_for_port(other, process, d / "error.log")
             yield {"intranet": f"http://127.0.0.1:{intranet}", "other": f"http://127.0.0.1:{other}"}
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=10)
 
 
 def test_the_proxy_serves_the_app_under_the_sub_path(proxied: dict[str, Any]) -> None:
