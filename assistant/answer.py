@@ -1,71 +1,31 @@
 """Composing an answer from retrieved units: the extractive default backend and the refusal decision.
 
->>> backend = ExtractiveBackend()
+>>> from assistant.decision import CalibratedModel
+>>> backend = ExtractiveBackend(CalibratedModel.load())
 >>> backend.name
 'extractief'
 """
 
 from __future__ import annotations
 
-import difflib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.contract import Answer, Citation
+from assistant.decision import EXPLANATIONS, CalibratedModel, Reason, Verdict, decide, extract
+from index.background import BackgroundStats
 from index.lexical import LexicalIndex
 from index.references import label_parts
 from index.search import Hit, SearchResult
-from index.text import DOCUMENT_WORDS, META_WORDS, STOPWORDS, analyze, asks_about_document, content_words, words
-from knowledge.dutch import fold, is_number_word
 from knowledge.loader import citation_label
 from knowledge.units import Unit, UnitCatalog
 
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class AnswerType:
-    """A kind of fact a question asks for, and the pattern a passage must contain to give it."""
-
-    name: str
-    question: re.Pattern[str]
-    evidence: re.Pattern[str]
-
-
-ANSWER_TYPES: tuple[AnswerType, ...] = (
-    AnswerType(
-        "bedrag",
-        re.compile(
-            r"\b(?:hoeveel (?:\w+ )?\w*(?:geld|euro)|\w*geld|budget\w*|bedrag\w*|kost(?:en|t)?|subsidie\w*|financiering|miljoen|miljard|"
-            r"how much money|funding|cost)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"€|\beuro\b|\bmiljoen\b|\bmiljard\b|\bEUR\b", re.IGNORECASE),
-    ),
-    AnswerType(
-        "persoon",
-        re.compile(
-            r"\b(?:voorzitter|directeur|secretaris|woordvoerder|hoe heet|naam van|welke persoon|welke minister|"
-            r"wie (?:is|was|zijn|waren) de (?:minister|staatssecretaris|auteur)s?|chair(?:man)?|who is the)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\b(?:prof|dr|drs|mr|ir|ing)\.\s*[A-Z]|\b[A-Z]\.(?:\s?[A-Z]\.)*\s(?:(?:van|de|der|den)\s)*[A-Z][a-z]+"),
-    ),
-    AnswerType(
-        "dag",
-        re.compile(r"\b(?:op welke (?:dag|datum)|welke datum|exacte datum|what date|which day)\b", re.IGNORECASE),
-        re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b\d{{1,2}}-\d{{1,2}}-\d{{2,4}}\b", re.IGNORECASE),
-    ),
-    AnswerType(
-        "tijd",
-        re.compile(r"\b(?:wanneer|in welk jaar|welk jaar|sinds wanneer|when|what year)\b", re.IGNORECASE),
-        re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bdecennia\b", re.IGNORECASE),
-    ),
-)
 _SELECTS_ONE = re.compile(r"\bwelke van\b|\bwelk van\b|\bwhich of\b|\bin welke (?:stap|aanbeveling)", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhoeveel\s+(?P<noun>\w+)|\bhow many\s+(?P<en>\w+)", re.IGNORECASE)
 
 
 class AnswerBackend(Protocol):
@@ -88,6 +48,8 @@ class Retrieval:
     injection: bool = False
     english: bool = False
     notices: list[str] = field(default_factory=list)
+    follow_up: bool = False
+    background: BackgroundStats | None = None
 
     @property
     def hits(self) -> list[Hit]:
@@ -100,102 +62,11 @@ class Retrieval:
         return self.units_by_id.lead_in_unit(item)
 
 
-@dataclass(frozen=True)
-class Decision:
-    answerable: bool
-    reason: str = ""
-
-
-def decide(retrieval: Retrieval, threshold: float) -> Decision:
-    """Is the answer in the documents? Named references always are; otherwise the question's content words must
-    be known to the corpus (or the meaning be very close), and a question asking for an amount, a person or a date
-    needs a passage that contains one."""
-    hits = retrieval.hits
-    if not hits:
-        return Decision(False, "geen passages")
-    question = retrieval.question
-    unknown_kind = None if retrieval.english else _unknown_asked_kind(question, retrieval.lexical)
-    if unknown_kind:
-        return Decision(False, f"gevraagd soort onbekend: {unknown_kind}")
-    top_text = " ".join(f"{h.unit.lead_in or ''} {h.unit.text}" for h in hits[:3])
-    for kind in ANSWER_TYPES:
-        if kind.question.search(question) and not kind.evidence.search(top_text):
-            return Decision(False, f"type:{kind.name}")
-    how_many = _HOW_MANY.search(question)
-    if how_many and not _counted(how_many["noun"] or how_many["en"] or "", top_text):
-        return Decision(False, "type:aantal")
-    refs = retrieval.result.references
-    if any(h.structural for h in hits):
-        # "Zijn de aanbevelingen door het kabinet overgenomen?" names the list but asks what it does not say
-        rest = [
-            w for w in content_words(question)
-            if not _names_reference(w, refs.nouns()) and not is_number_word(w) and w not in {"nummer", "nr"}
-        ]
-        if len(rest) >= 2 and not retrieval.english and retrieval.lexical.coverage(rest) == 0.0:
-            return Decision(False, "verwijzing, maar de vraag gaat over iets anders")
-        return Decision(True, "verwijzing")
-    if refs.pairs:
-        return Decision(False, "verwijzing bestaat niet")
-    terms = content_words(retrieval.query)
-    about_document = asks_about_document(question)
-    if not terms and not about_document:
-        return Decision(False, "geen inhoudelijke vraag")
-    coverage = retrieval.lexical.coverage(terms)
-    if coverage is None or about_document:
-        coverage = 1.0
-    best = retrieval.result.best_dense
-    if retrieval.english:
-        if best < threshold and coverage < 0.5:
-            return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
-    elif coverage < 0.5 and best < threshold + 0.08:
-        return Decision(False, f"buiten onderwerp (dense {best:.3f}, dekking {coverage:.2f})")
-    elif best < threshold - 0.04:
-        return Decision(False, f"te ver weg (dense {best:.3f})")
-    return Decision(True, f"dense {best:.3f}, dekking {coverage:.2f}")
-
-
-def _names_reference(word: str, nouns: set[str]) -> bool:
-    return any(word.startswith(noun) or difflib.SequenceMatcher(None, word, noun).ratio() > 0.8 for noun in nouns)
-
-
-# Kinds of answer rather than kinds of thing: "welk probleem", "welke taak" can be answered by any passage.
-_ABSTRACT_KINDS = frozenset(
-    "probleem problemen taak taken rol rollen reden redenen doel doelen manier manieren soort soorten punt punten "
-    "onderdeel onderdelen aspect aspecten vorm vormen zaak zaken idee ideeen oplossing oplossingen kwestie "
-    "kwesties belang conclusie conclusies boodschap rol kant kanten richting stap stappen actie acties".split()
-)
-_ASKED_KIND = re.compile(r"\bwelke?\s+(?P<first>[^\W\d]+)(?:\s+(?P<second>[^\W\d]+))?", re.IGNORECASE)
-
-
-def _unknown_asked_kind(question: str, lexical: LexicalIndex) -> str | None:
-    """``Welke Australische projecten …?`` asks for things of a kind; if the documents never name that kind,
-    they cannot list any. An adjective (ending in -e) is checked together with the noun after it."""
-    match = _ASKED_KIND.search(question)
-    if not match:
-        return None
-    candidates = [match["first"]]
-    if match["second"] and fold(match["first"]).endswith("e"):
-        candidates.append(match["second"])
-    for word in map(fold, candidates):
-        if is_number_word(word) or word in META_WORDS or word in STOPWORDS or word in _ABSTRACT_KINDS:
-            continue
-        if difflib.get_close_matches(word, DOCUMENT_WORDS, n=1, cutoff=0.8):
-            continue
-        if lexical.match(word) is None:
-            return word
-    return None
-
-
-def _counted(noun: str, text: str) -> bool:
-    """Does ``text`` give a number for ``noun`` ("drie aanbevelingen", "zes concrete stappen")?"""
-    stems = analyze(noun)
-    if not stems:
-        return True
-    tokens = words(text)
-    for i, token in enumerate(tokens):
-        if analyze(token) == stems and any(is_number_word(t) for t in tokens[max(0, i - 3) : i]):
-            return True
-    return False
+def judge(retrieval: Retrieval, model: CalibratedModel) -> Verdict:
+    """The decision for a retrieval, logged by reason code (never the question)."""
+    verdict = decide(extract(retrieval), model)
+    log.info("Beslissing: %s (zekerheid %.2f)", verdict.reason.value, verdict.confidence)
+    return verdict
 
 
 class ExtractiveBackend:
@@ -203,16 +74,16 @@ class ExtractiveBackend:
 
     name = "extractief"
 
-    def __init__(self, threshold: float = 0.80, max_units: int = 3) -> None:
-        self.threshold = threshold
+    def __init__(self, model: CalibratedModel, max_units: int = 3) -> None:
+        self.model = model
         self.max_units = max_units
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        decision = decide(retrieval, self.threshold)
-        notice = " ".join(retrieval.notices) or None
-        if not decision.answerable:
-            return refusal(question, retrieval, self.name, notice)
-        units, intro = self._select(retrieval)
+        verdict = judge(retrieval, self.model)
+        if not verdict.answer:
+            return refusal(question, retrieval, self.name, verdict)
+        notice = _notice(retrieval, verdict)
+        units, intro = _select(retrieval, self.max_units)
         scores = {h.unit.id: h.score for h in retrieval.hits}
         citations = [_citation(i + 1, u, scores.get(u.id, 0.0)) for i, u in enumerate(units)]
         return Answer(
@@ -222,37 +93,40 @@ class ExtractiveBackend:
             refused=False,
             backend=self.name,
             notice=notice,
+            reason=verdict.reason.value,
+            confidence=round(verdict.confidence, 3),
         )
 
-    def _select(self, retrieval: Retrieval) -> tuple[list[Unit], str | None]:
-        hits = retrieval.hits
-        named = [h.unit for h in hits if h.structural]
-        refs = retrieval.result.references
-        if named and refs.lists and _SELECTS_ONE.search(retrieval.question):
-            members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
-            scores = {h.unit.id: h.score for h in hits}
-            best = max(members or named, key=lambda u: scores.get(u.id, 0.0))
-            return [best, *([p] if (p := retrieval.units_by_id.get(best.parent_id or "")) else [])], None
-        if named and refs.lists:
-            members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
-            lead = retrieval.lead_in_unit(members[0]) if members else None
-            ordered = ([lead] if lead and lead not in named else []) + [u for u in named if u not in members]
-            ordered += [u for u in members if u not in ordered]
-            return ordered, "list"
-        if named:
-            chosen = list(named)
-            if len(named) == 1:
-                chosen.extend(c for c in retrieval.children_of(named[0]) if c not in chosen)
-        else:
-            top = hits[0]
-            chosen = [top.unit, *retrieval.children_of(top.unit)]
-            for hit in hits[1 : self.max_units]:
-                if hit.score >= 0.85 * top.score and hit.unit not in chosen:
-                    chosen.append(hit.unit)
-        parent = retrieval.units_by_id.get(chosen[0].parent_id or "")
-        if parent is not None and parent not in chosen:
-            chosen.append(parent)  # a step is read with the recommendation it belongs to
-        return chosen, None
+
+def _select(retrieval: Retrieval, max_units: int) -> tuple[list[Unit], str | None]:
+    hits = retrieval.hits
+    named = [h.unit for h in hits if h.structural]
+    refs = retrieval.result.references
+    if named and refs.lists and _SELECTS_ONE.search(retrieval.question):
+        members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
+        scores = {h.unit.id: h.score for h in hits}
+        best = max(members or named, key=lambda u: scores.get(u.id, 0.0))
+        return [best, *([p] if (p := retrieval.units_by_id.get(best.parent_id or "")) else [])], None
+    if named and refs.lists:
+        members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
+        lead = retrieval.lead_in_unit(members[0]) if members else None
+        ordered = ([lead] if lead and lead not in named else []) + [u for u in named if u not in members]
+        ordered += [u for u in members if u not in ordered]
+        return ordered, "list"
+    if named:
+        chosen = list(named)
+        if len(named) == 1:
+            chosen.extend(c for c in retrieval.children_of(named[0]) if c not in chosen)
+    else:
+        top = _substantive_first(retrieval)
+        chosen = [top.unit, *retrieval.children_of(top.unit)]
+        for hit in hits[1 : max_units]:
+            if hit.score >= 0.85 * top.score and hit.unit not in chosen:
+                chosen.append(hit.unit)
+    parent = retrieval.units_by_id.get(chosen[0].parent_id or "")
+    if parent is not None and parent not in chosen:
+        chosen.append(parent)  # a step is read with the recommendation it belongs to
+    return chosen, None
 
 
 def _citation(n: int, unit: Unit, score: float) -> Citation:
@@ -296,27 +170,61 @@ def _compose(units: Sequence[Unit], mode: str | None) -> str:
     return "\n".join(lines)
 
 
-REFUSAL_TEXT = (
-    "Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014), dus daar kan ik geen "
-    "betrouwbaar antwoord op geven."
-)
+REFUSAL_TEXT = "Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014)."
 
 
-def refusal(question: str, retrieval: Retrieval, backend: str, notice: str | None) -> Answer:
-    """A Dutch refusal that points at the nearest recommendations, so the user knows where to look instead."""
+def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
+    notices = list(retrieval.notices)
+    if verdict.reason is Reason.ONZEKER:
+        notices.append(EXPLANATIONS[Reason.ONZEKER])
+    return " ".join(notices) or None
+
+
+def _missing_parts(retrieval: Retrieval) -> str:
+    pairs = retrieval.result.references.pairs
+    names = [", ".join(f"{noun} {number}" for noun, number in reversed(pair.items())) for pair in pairs]
+    return " en ".join(names)
+
+
+def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict) -> Answer:
+    """A Dutch refusal that says why and points at the nearest passages, so the user knows where to look instead."""
     numbered = [h for h in retrieval.hits if re.search(r"\d", h.unit.label)]
-    nearest = (numbered or retrieval.hits)[:2]
+    nearest = (numbered or retrieval.hits)[:2] if verdict.reason is not Reason.GEEN_VRAAG else []
     citations = [_citation(i + 1, h.unit, h.score) for i, h in enumerate(nearest)]
-    text = REFUSAL_TEXT
+    explanation = EXPLANATIONS[verdict.reason]
+    if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
+        explanation = f"Het advies heeft geen {parts}."
+    text = f"{REFUSAL_TEXT} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
         text += f" Het dichtst bij uw vraag komen: {pointers}."
     return Answer(
-        question=question, answer=text, citations=citations, refused=True, backend=backend, notice=notice
+        question=question,
+        answer=text,
+        citations=citations,
+        refused=True,
+        backend=backend,
+        notice=" ".join(retrieval.notices) or None,
+        reason=verdict.reason.value,
+        confidence=round(verdict.confidence, 3),
     )
+
+
+def _substantive_first(retrieval: Retrieval) -> Hit:
+    """The best hit, unless it is only the line that introduces a list ("De AWT doet drie aanbevelingen…:")
+    and a passage of the same section that says something itself scores close to it."""
+    hits = retrieval.hits
+    top = hits[0]
+    lead_ins = {lead.id for h in hits if (lead := retrieval.lead_in_unit(h.unit)) is not None}
+    if top.unit.id not in lead_ins:
+        return top
+    for hit in hits[1:4]:
+        if hit.unit.id not in lead_ins and hit.unit.heading_path == top.unit.heading_path and hit.score >= 0.6 * top.score:
+            return hit
+    return top
 
 
 def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:
     """The units the extractive answer would quote, in its order (the generative backend shows them to the LLM)."""
-    units, _mode = ExtractiveBackend(max_units=max_units)._select(retrieval)
+    units, _mode = _select(retrieval, max_units)
     return units

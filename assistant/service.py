@@ -13,13 +13,15 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import py3langid
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval
+from assistant.decision import CalibratedModel
+from assistant.decision.signals import english_share
 from assistant.contract import Answer, Message
 from assistant.questions import InvalidQuestion, clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
+from index.background import BackgroundStats, background_questions, cached_background
 from index.embedder import build_embeddings, embedding_identity
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
@@ -42,17 +44,7 @@ def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
     return digest.hexdigest()
 
 
-# py3langid alone calls "Wat is sociale innovatie?" English: short Dutch questions share too much with English.
-_ENGLISH_ONLY = frozenset(
-    "what which who whom whose when where why how the does did should could would and with about this these "
-    "those its their there recommendation recommendations step steps appendix advice government".split()
-)
-
-
-def _is_english(text: str) -> bool:
-    """English only when the classifier says so and the text has a word that is English and not Dutch."""
-    words = {w.strip("?!.,:;'\"()").lower() for w in text.split()}
-    return bool(words & _ENGLISH_ONLY) and py3langid.classify(text)[0] == "en"
+ENGLISH_SHARE = 0.5  # at least half the words clearly English (wordfreq): answer in Dutch and say so
 
 
 class Assistant:
@@ -64,11 +56,13 @@ class Assistant:
         knowledge: KnowledgeBase,
         search: HybridSearch,
         backend: AnswerBackend,
+        background: BackgroundStats | None = None,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.search = search
         self.backend = backend
+        self.background = background
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -90,7 +84,7 @@ class Assistant:
             log.info("Vraag: %s", text)
         searchable, injection = strip_injection(text)
         notices = [INJECTION_NOTICE] if injection else []
-        english = _is_english(searchable) if searchable else False
+        english = english_share(searchable) >= ENGLISH_SHARE if searchable else False
         if english:
             notices.append(ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
@@ -104,6 +98,8 @@ class Assistant:
             injection=injection,
             english=english,
             notices=notices,
+            follow_up=resolved.follow_up,
+            background=self.background,
         )
         return text, retrieval
 
@@ -113,7 +109,7 @@ def build_backend(settings: Settings) -> AnswerBackend:
     ``openai``, ``llamacpp``; see :mod:`assistant.generative`, imported only when chosen)."""
     name = settings.llm.strip().lower()
     if name == "extractief":
-        return ExtractiveBackend(threshold=settings.refusal_threshold, max_units=settings.top_k)
+        return ExtractiveBackend(CalibratedModel.load(settings.decision_model), max_units=settings.top_k)
     from assistant.generative import GENERATIVE_BACKENDS, build_generative_backend
 
     if name in GENERATIVE_BACKENDS:
@@ -129,8 +125,11 @@ def build_assistant(
     embeddings: Embeddings | None = None,
     progress: Callable[[str], None] | None = None,
     progress_bar: Callable[[int, str], Any] | None = None,
+    backend: AnswerBackend | None = None,
 ) -> Assistant:
-    """Load the knowledge, make sure the index matches it, and wire search and answering together."""
+    """Load the knowledge, make sure the index matches it, and wire search and answering together.
+
+    ``embeddings`` and ``backend`` replace the ones the settings name (tests, calibration)."""
     settings = settings or Settings()
     parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
     knowledge = load_knowledge(knowledge_roots(settings), cache=parsed)
@@ -141,7 +140,13 @@ def build_assistant(
     embeddings = embeddings or build_embeddings(settings, progress)
     store = VectorStore(open_client(settings), embeddings, lock_path=settings.data_dir / "index.lock")
     units = knowledge.units
-    store.ensure(units, fingerprint(knowledge, embedding_identity(settings)), progress_bar)
+    index_id = fingerprint(knowledge, embedding_identity(settings))
+    store.ensure(units, index_id, progress_bar)
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
-    return Assistant(settings, knowledge, search, build_backend(settings))
+    background = cached_background(
+        settings.data_dir / "background" / f"{index_id[:32]}.json",
+        lambda: background_questions(search.lexical.surface_words()),
+        search.best_dense,
+    )
+    return Assistant(settings, knowledge, search, backend or build_backend(settings), background)

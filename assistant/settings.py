@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     passage_prefix: str | None = None
     chroma_url: str | None = None
     top_k: int = Field(default=3, ge=1, le=20)
-    refusal_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    decision_model: Path | None = None  # calibration file of the answer/refuse decision; default: the shipped one
     max_question_chars: int = Field(default=2000, ge=10)
     llm: str = "extractief"
     llm_base_url: str | None = None

@@ -1,4 +1,5 @@
-"""Command line: ``python -m evals run [--dataset PAD] [--output MAP] [--backend NAAM] [--update-baseline]``.
+"""Command line: ``python -m evals run [--dataset PAD] [--output MAP] [--backend NAAM] [--update-baseline]`` and
+``python -m evals calibrate [--dataset evals/train.jsonl]`` (refits the answer/refuse model).
 
 Exit codes: 0 all thresholds hold and nothing regressed, 1 a threshold or regression failure,
 2 unusable input (invalid dataset line, unreadable baseline, unknown judge).
@@ -15,7 +16,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.decision.model import DEFAULT_MODEL_FILE
 from evals.baseline import BaselineError
+from evals.calibrate import DEFAULT_TRAINING_SET, describe, run_calibration
 from evals.dataset import DatasetError
 from evals.gate import DEFAULT_TOLERANCE
 from evals.judges import UnknownJudgeError
@@ -58,12 +61,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="geregistreerde LLM-beoordelaar (herhaalbaar)",
     )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
+    calibrate_parser = commands.add_parser(
+        "calibrate", help="fit het beslismodel (antwoorden of weigeren) op de trainingsset"
+    )
+    calibrate_parser.add_argument(
+        "--dataset", type=Path, default=DEFAULT_TRAINING_SET, metavar="PAD",
+        help="trainingsset, nooit de gold set of een blinde set (standaard: %(default)s)",
+    )
+    calibrate_parser.add_argument(
+        "--output", type=Path, default=DEFAULT_MODEL_FILE, metavar="PAD",
+        help="modelbestand (standaard: het meegeleverde, %(default)s)",
+    )
     return parser
+
+
+def _calibrate(dataset: Path, output: Path) -> int:
+    from assistant.answer import ExtractiveBackend
+    from assistant.decision import CalibratedModel
+    from assistant.service import build_assistant
+    from assistant.settings import Settings
+
+    if dataset.name == "gold.jsonl" or dataset.name.startswith("blind"):
+        print(f"Fout: {dataset} is een meetset; fit alleen op een trainingsset.", file=sys.stderr)
+        return 2
+    neutral = ExtractiveBackend(CalibratedModel((), (), (), (), 0.0))  # retrieval only: nothing is answered
+    model = run_calibration(dataset, output, build_assistant(Settings(), backend=neutral))
+    print(describe(model))
+    print(f"Geschreven: {output}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run; returns the exit code."""
     args = build_parser().parse_args(argv)
+    if args.command == "calibrate":
+        try:
+            return _calibrate(args.dataset, args.output)
+        except DatasetError as error:
+            print(f"Fout: {error}", file=sys.stderr)
+            return 2
     config = RunConfig(
         dataset=args.dataset,
         output=args.output,

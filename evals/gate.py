@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-MetricKind = Literal["rate", "drop", "count", "judge"]
+MetricKind = Literal["rate", "drop", "count", "judge", "info"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,14 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("citation_precision", "Citatieprecisie", "verwijzing [n] is nodig en relevant (ALCE)"),
     MetricSpec("key_fact_recall", "Kernfeiten", "genoemde kernfeitgroepen per beantwoordbare vraag"),
     MetricSpec("refusal_accuracy", "Terechte weigeringen", "vraag buiten het advies wordt geweigerd"),
+    MetricSpec("decision_accuracy", "Juiste beslissing", "beantwoordbaar beantwoord, de rest geweigerd (alle vragen)"),
+    MetricSpec(
+        "hedged_rate",
+        "Met voorbehoud",
+        "antwoorden met reden 'onzeker' (tellen als beantwoord)",
+        higher_is_better=False,
+        kind="info",
+    ),
     MetricSpec(
         "false_refusal_rate",
         "Onterechte weigeringen",

@@ -247,6 +247,11 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, float | None]:
     summary["key_fact_recall"] = _mean_of(answerable, "key_fact_recall")
     summary["refusal_accuracy"] = _mean_of(unanswerable, "refusal_correct")
     summary["false_refusal_rate"] = _mean_of(answerable, "refused")
+    summary["decision_accuracy"] = _mean_of(results, "refusal_correct")
+    answered = [r for r in results if not r.answer.refused]
+    summary["hedged_rate"] = (
+        sum(r.answer.reason == "onzeker" for r in answered) / len(answered) if answered else None
+    )
     summary["dutch_rate"] = _mean_of(results, "dutch")
     summary["robustness_key_fact_drop"] = m.robustness_drop(_variant_pairs(results, "key_fact_recall"))
     summary["robustness_label_drop"] = m.robustness_drop(_variant_pairs(results, "label_accuracy"))
@@ -274,6 +279,8 @@ def applicable_counts(results: Sequence[ItemResult]) -> dict[str, int]:
         counts[key] = sum(1 for r in results if r.metrics.get(key) is not None)
     counts["refusal_accuracy"] = len(results) - len(answerable)
     counts["false_refusal_rate"] = len(answerable)
+    counts["decision_accuracy"] = len(results)
+    counts["hedged_rate"] = sum(1 for r in results if not r.answer.refused)
     counts["dutch_rate"] = counts["removed_sentences"] = len(results)
     counts["robustness_key_fact_drop"] = len(_variant_pairs(results, "key_fact_recall"))
     counts["robustness_label_drop"] = len(_variant_pairs(results, "label_accuracy"))

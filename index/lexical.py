@@ -163,6 +163,10 @@ class LexicalIndex:
                 return known  # an inflection the stemmer misses: "europa" / "europese"
         return None
 
+    def surface_words(self) -> list[str]:
+        """Every folded word form of the corpus."""
+        return list(self._surface_frequency)
+
     def coverage(self, words_: list[str]) -> float | None:
         """Share of the question's content words the corpus knows (typos, inflections and compounds allowed);
         ``None`` when there are none."""

@@ -16,12 +16,11 @@ from langchain_core.embeddings import Embeddings
 
 from index.lexical import LexicalIndex
 from index.references import References, StructureIndex
-from index.text import asks_about_document, content_words, strip_meta
+from index.text import content_words, strip_meta
 from knowledge.dutch import fold
 from knowledge.units import Unit, UnitCatalog
 
 DENSE_WEIGHT = 0.5
-COLOPHON_BONUS = 0.5
 
 
 def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float = DENSE_WEIGHT) -> dict[str, float]:
@@ -98,12 +97,13 @@ class HybridSearch:
         self.lexical = lexical if lexical is not None else LexicalIndex([u.context_text() for u in self.units])
         self.structure = StructureIndex(self.units)
 
-    def _quotes_title(self, unit: Unit) -> bool:
-        title = unit.heading_path[0] if unit.heading_path else ""
-        return len(title) > 8 and fold(title) in fold(unit.text)
-
     def unit(self, unit_id: str) -> Unit:
         return self.catalog[unit_id]
+
+    def best_dense(self, query: str) -> float:
+        """The best dense score any unit gets for ``query`` (0.0 for an empty corpus)."""
+        hits = self._dense.search(self._embeddings.embed_query(query), k=1) if self.units else []
+        return max((sim for _uid, sim in hits), default=0.0)
 
     def search(self, query: str, k: int = 5, references: References | None = None) -> SearchResult:
         refs = references if references is not None else self.structure.parse(query)
@@ -121,12 +121,6 @@ class HybridSearch:
         lexical_weight = (1 - self.dense_weight) * (1.0 if seen is None else seen)
         weight = 1 - lexical_weight
         fused = fuse(dense_score, {self.units[i].id: float(lexical[i]) for i in lexical_rank}, weight)
-        if asks_about_document(query):
-            # "Welk nummer heeft het advies?": the passage that cites the document's own title is its colophon.
-            for uid in fused:
-                if self._quotes_title(self.catalog[uid]):
-                    fused[uid] += COLOPHON_BONUS
-
         def hit(uid: str, structural: bool = False) -> Hit:
             return Hit(
                 unit=self.catalog[uid],

@@ -7,9 +7,11 @@ import re
 from functools import lru_cache
 
 import Stemmer
+import stopwordsiso
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
 from knowledge.dutch import fold
+from knowledge.vocabulary import QUESTION_WORDS, closed_classes, is_saying_verb
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 STOPWORDS: frozenset[str] = frozenset(fold(w) for w in (*STOPWORDS_DUTCH, *STOPWORDS_EN))
@@ -36,51 +38,34 @@ def analyze_words(tokens: list[str]) -> list[str]:
     return list(_stemmer().stemWords(kept))
 
 
-# Words that say *how* something is asked, not *what*: they neither make a question about the documents nor
-# should they pull passages that merely mention "het advies" or "de AWT".
-META_WORDS: frozenset[str] = frozenset(
-    fold(w)
-    for w in (
-        "advies adviezen awt adviesraad raad rapport tekst document documenten zegt zeggen staat staan vindt vinden "
-        "volgens noem noemt beschrijf beschrijft beschreven uitleg leg uit vertel geef gegeven precies eigenlijk "
-        "nou graag kort kun kunt je jij u mij me wat welke welk wie waar wanneer hoe waarom hoeveel gaat over "
-        "ergens iets daar hier ff even alweer nog weer dan toch zeg zegt eens dus waarmee waarover waarin waarom "
-        "moeten moete gewoon soort genoemd noemen lees lezen vind deel staan alle allemaal "
-        "voordat nadat omdat terwijl zodat hoewel zoals welk welke"
-        "the what which does say says about advice report tell me please"
-    ).split()
+# Function words for deciding what a question is about: the stopword lists of two libraries (bm25s, stopwords-iso)
+# and the closed classes of knowledge.vocabulary. BM25 keeps its own, smaller list (STOPWORDS).
+FUNCTION_WORDS: frozenset[str] = (
+    STOPWORDS
+    | frozenset(fold(w) for w in stopwordsiso.stopwords("nl"))
+    | frozenset().union(*closed_classes().values())
 )
-
-# Words that ask about the document itself (its title, number, date, origin): answerable from its front matter.
-DOCUMENT_WORDS: frozenset[str] = frozenset(
-    (
-        "titel naam nummer adviesnummer afkorting jaar maand datum verschenen verscheen uitgekomen gepubliceerd "
-        "publicatie bron thema sector stuk title number year published"
-    ).split()
-)
+_LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= 5)
 
 
-_FUNCTION_WORDS = sorted(w for w in STOPWORDS | META_WORDS if len(w) >= 5)
-
-
-def _is_function_word(word: str) -> bool:
-    if word in STOPWORDS or word in META_WORDS or word in DOCUMENT_WORDS:
+@lru_cache(maxsize=4096)
+def is_function_word(word: str) -> bool:
+    """A stopword, a closed-class word or a verb of saying, or a typo of a long one ("volgns", "eigelijk")."""
+    if word in FUNCTION_WORDS or is_saying_verb(word):
         return True
-    # a typo of a long function word ("volgns", "eigelijk") is still a function word
-    return len(word) >= 5 and bool(difflib.get_close_matches(word, _FUNCTION_WORDS, n=1, cutoff=0.85))
+    return len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_FUNCTION_WORDS, n=1, cutoff=0.85))
 
 
 def content_words(text: str) -> list[str]:
-    """Folded words of ``text`` without stopwords, meta and document words: what the question is about."""
-    return [w for w in words(text) if len(w) > 1 and not _is_function_word(w)]
-
-
-def asks_about_document(text: str) -> bool:
-    """Does the question ask about the document itself (title, number, date, theme)?"""
-    return any(w in DOCUMENT_WORDS for w in words(text))
+    """Folded words of ``text`` without function words: what the question is about."""
+    return [w for w in words(text) if len(w) > 1 and not w.isdigit() and not is_function_word(w)]
 
 
 def strip_meta(text: str) -> str:
-    """``"Wat zegt het advies over experimenteren?"`` → ``"het over experimenteren"``-like text for search."""
-    kept = [w for w in re.findall(r"\S+", text) if fold(w).strip("?!.,:;'\"‘’“”()") not in META_WORDS]
+    """``"Wat zegt het advies over experimenteren?"`` → ``"het advies over experimenteren"``: what BM25 should see."""
+    kept = [w for w in re.findall(r"\S+", text) if not _is_framing(fold(w).strip("?!.,:;'\"‘’“”()"))]
     return " ".join(kept) or text
+
+
+def _is_framing(word: str) -> bool:
+    return word in QUESTION_WORDS or is_saying_verb(word)

@@ -17,7 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, decide, refusal, select_units
+from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, judge, refusal, select_units
+from assistant.decision import CalibratedModel, Reason, Verdict
 from assistant.contract import Answer, Message
 from assistant.generative.prompt import NO_ANSWER, build_messages
 from assistant.generative.verify import (
@@ -180,8 +181,10 @@ def _join(*notices: str | None) -> str | None:
 class GenerativeBackend:
     """Answers with a chat model, grounded in the retrieved passages and verified sentence by sentence.
 
-    ``chat_model`` is any LangChain chat model (tests inject fakes). The extractive backend decides whether the
-    question is answerable (no model call otherwise) and is the fallback for every failure.
+    ``chat_model`` is any LangChain chat model (tests inject fakes). The decision component
+    (:mod:`assistant.decision`) says whether the question is answerable (no model call otherwise); when the model
+    itself says the passages do not answer, that is a refusal with reason ``niet_in_tekst``. The extractive
+    backend is the fallback for every failure.
     """
 
     def __init__(
@@ -189,7 +192,7 @@ class GenerativeBackend:
         chat_model: BaseChatModel,
         *,
         name: str,
-        threshold: float = 0.80,
+        model: CalibratedModel,
         max_units: int = 3,
         max_passages: int = 4,
         max_passage_chars: int = 2400,
@@ -199,14 +202,14 @@ class GenerativeBackend:
     ) -> None:
         self.chat_model = chat_model
         self.name = name
-        self.threshold = threshold
+        self.model = model
         self.max_units = max_units
         self.max_passages = max_passages
         self.max_passage_chars = max_passage_chars
         self.checker: SupportChecker = checker or LexicalSupportChecker()
         self.timeout = timeout
         self.repair_markers = repair_markers
-        self.fallback = ExtractiveBackend(threshold=threshold, max_units=max_units)
+        self.fallback = ExtractiveBackend(model, max_units=max_units)
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         return self.stream(question, retrieval).answer
@@ -247,7 +250,8 @@ class GenerativeBackend:
         return answer.model_copy(update={"notice": _join(answer.notice, notice), "removed": list(removed)})
 
     def _produce(self, question: str, retrieval: Retrieval, finish: Callable[[Answer], None]) -> Iterator[str]:
-        if not decide(retrieval, self.threshold).answerable:
+        verdict = judge(retrieval, self.model)
+        if not verdict.answer:
             answer = self.fallback.answer(question, retrieval)  # the extractive refusal; no model call
             finish(answer)
             yield answer.answer
@@ -285,13 +289,15 @@ class GenerativeBackend:
             self.name, time.monotonic() - started, first_token or 0.0, len(raw),
         )
         try:
-            answer = self._verified(question, retrieval, passages, raw)
+            answer = self._verified(question, retrieval, passages, raw, verdict)
         except Exception:  # noqa: BLE001 - never a traceback for the user
             log.exception("Controle van het gegenereerde antwoord mislukte")
             answer = self._fallback(question, retrieval, NOTICE_INTERNAL)
         finish(answer)
 
-    def _verified(self, question: str, retrieval: Retrieval, passages: Sequence[Passage], raw: str) -> Answer:
+    def _verified(
+        self, question: str, retrieval: Retrieval, passages: Sequence[Passage], raw: str, verdict: Verdict
+    ) -> Answer:
         if not raw.strip():
             return self._fallback(question, retrieval, NOTICE_EMPTY)
         if answer_language(raw) in _FOREIGN:
@@ -303,9 +309,10 @@ class GenerativeBackend:
             log.debug("Verwijderd (niet ondersteund): %s", result.removed)
         if not result.supported_sentences:
             if result.said_no_answer:
-                notice = _join(" ".join(retrieval.notices) or None, self._removed_notice(result.removed))
-                answer = refusal(question, retrieval, self.name, notice)
-                return answer.model_copy(update={"removed": result.removed})
+                said_no = Verdict(False, Reason.NIET_IN_TEKST, verdict.confidence)
+                answer = refusal(question, retrieval, self.name, said_no)
+                notice = _join(answer.notice, self._removed_notice(result.removed))
+                return answer.model_copy(update={"removed": result.removed, "notice": notice})
             notice = NOTICE_UNSUPPORTED if result.removed or result.checks else NOTICE_EMPTY
             return self._fallback(question, retrieval, notice, result.removed)
         if answer_language(result.text) in _FOREIGN:
@@ -318,6 +325,8 @@ class GenerativeBackend:
             backend=self.name,
             notice=_join(" ".join(retrieval.notices) or None, self._removed_notice(result.removed)),
             removed=result.removed,
+            reason=verdict.reason.value,
+            confidence=round(verdict.confidence, 3),
         )
 
     @staticmethod

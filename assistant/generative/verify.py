@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from assistant.contract import Citation
-from index.text import META_WORDS, analyze, words
+from index.text import FUNCTION_WORDS, analyze, words
 from knowledge.dutch import CARDINALS, ORDINALS, fold
 from knowledge.units import Unit
 
@@ -44,11 +44,9 @@ _NUMBER_WORDS: dict[str, int] = {
     fold(word): value for word, value in {**CARDINALS, **ORDINALS}.items() if value >= 1 and fold(word) != "een"
 }
 
-#: Words that frame a claim ("volgens het advies stelt de AWT …") rather than make it.
-FRAMING_WORDS: frozenset[str] = META_WORDS | frozenset(
-    "stelt stellen schrijft schrijven benadrukt benadrukken concludeert concluderen meent menen aldus "
-    "constateert constateren wijst merkt op".split()
-)
+#: Words that frame a claim ("volgens het advies stelt de AWT …") rather than make it: function words and verbs of
+#: saying (see knowledge.vocabulary).
+FRAMING_WORDS: frozenset[str] = FUNCTION_WORDS
 
 
 @runtime_checkable

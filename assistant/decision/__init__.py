@@ -1,0 +1,23 @@
+"""The answer/refuse decision: one component that every backend uses.
+
+``signals`` turns a retrieval into numbers, ``model`` holds the calibrated weights, ``decide`` gives the verdict
+with a reason code (``reasons``) that reaches the user and the log.
+"""
+
+from assistant.decision.decide import Verdict, decide, rule_verdict
+from assistant.decision.model import CalibratedModel, ModelFileError
+from assistant.decision.reasons import EXPLANATIONS, Reason
+from assistant.decision.signals import FEATURES, Signals, extract
+
+__all__ = [
+    "EXPLANATIONS",
+    "FEATURES",
+    "CalibratedModel",
+    "ModelFileError",
+    "Reason",
+    "Signals",
+    "Verdict",
+    "decide",
+    "rule_verdict",
+    "extract",
+]

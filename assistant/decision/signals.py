@@ -1,0 +1,189 @@
+"""The evidence a decision weighs, as numbers: computed from a retrieval, or given directly in tests.
+
+Every signal is general: dense scores read against a background of everyday Dutch (per corpus), coverage of the
+question's words by the corpus (typos, inflections and compounds allowed) weighted by how specific each word is
+in general Dutch (wordfreq), the structural references the question makes, and what kind of fact it asks for.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from wordfreq import zipf_frequency
+
+from index.text import analyze, content_words, words
+from knowledge.dutch import is_number_word
+from knowledge.vocabulary import DAY_WORDS, MONEY_WORDS, MONTHS, TIME_WORDS
+
+if TYPE_CHECKING:
+    from assistant.answer import Retrieval
+
+# The fact kinds a question can ask for that a passage must visibly contain.
+AMOUNT, PERSON, DAY, YEAR, COUNT = "bedrag", "persoon", "datum", "jaar", "aantal"
+
+_MONEY_EVIDENCE = re.compile(r"€|\b(?:euro|eur|miljoen|miljard)\b", re.IGNORECASE)
+_PERSON_EVIDENCE = re.compile(
+    r"\b(?:prof|dr|drs|mr|ir|ing)\.\s*[A-Z]|\b[A-Z]\.(?:\s?[A-Z]\.)*\s(?:(?:van|de|der|den)\s)*[A-Z][a-z]+"
+)
+_MONTH = "|".join(sorted(MONTHS))
+_DAY_EVIDENCE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b|\b\d{{1,2}}-\d{{1,2}}-\d{{2,4}}\b", re.IGNORECASE)
+_YEAR_EVIDENCE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTH})\b", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhoeveel\s+(?P<noun>[^\W\d]+)|\bhow many\s+(?P<en>[^\W\d]+)", re.IGNORECASE)
+
+#: Names of the numeric signals, in the order the calibrated model reads them.
+FEATURES: tuple[str, ...] = (
+    "dense_rel",
+    "margin",
+    "coverage",
+    "specific_coverage",
+    "passage_coverage",
+    "unknown_specificity",
+    "lexical_top",
+    "structural",
+    "english",
+    "content_words",
+    "asks_year_unseen",
+    "follow_up",
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What is known about one question and its best passages (all numbers, so tests can write them down)."""
+
+    has_question: bool = True  # something is left after instructions were removed
+    missing_reference: bool = False  # names a numbered part the documents do not have
+    asked_kind: str | None = None  # bedrag, persoon, datum, jaar, aantal
+    kind_found: bool = True  # the best passages contain a fact of that kind
+    dense_rel: float = 0.0  # best dense score, in background spreads above the background mean
+    margin: float = 0.0  # best dense score minus the fifth best (how much one passage stands out)
+    coverage: float = 1.0  # share of content words the corpus knows
+    specific_coverage: float = 1.0  # the same, each word weighted by how specific it is in general Dutch
+    passage_coverage: float = 1.0  # share of (specificity-weighted) content words found in the best passages
+    unknown_specificity: float = 0.0  # the most specific content word the corpus does not know (0..1)
+    lexical_top: float = 0.0  # best BM25 score, squashed to 0..1
+    structural: bool = False  # the question names a part that exists ("de tweede aanbeveling")
+    english: float = 0.0  # share of the question's words that are English rather than Dutch
+    content_words: int = 0
+    follow_up: bool = False
+
+    def vector(self) -> list[float]:
+        """The numeric features in :data:`FEATURES` order."""
+        values = {
+            **asdict(self),
+            "content_words": math.log1p(self.content_words),
+            "asks_year_unseen": float(self.asked_kind == YEAR and not self.kind_found),
+        }
+        return [float(values[name]) for name in FEATURES]
+
+
+@lru_cache(maxsize=8192)
+def specificity(word: str) -> float:
+    """0 for the commonest Dutch words, 1 for words general Dutch (wordfreq) hardly or never uses."""
+    zipf = max(zipf_frequency(word, "nl"), zipf_frequency(word, "en"))
+    return min(1.0, max(0.0, (7.0 - zipf) / 5.0))
+
+
+@lru_cache(maxsize=8192)
+def _is_english_word(word: str) -> bool:
+    english, dutch = zipf_frequency(word, "en"), zipf_frequency(word, "nl")
+    return english >= 2.5 and english > dutch + 0.5
+
+
+def english_share(text: str) -> float:
+    """Share of the words (of three letters or more) that are clearly more English than Dutch."""
+    tokens = [w for w in words(text) if len(w) >= 3 and w.isalpha()]
+    if not tokens:
+        return 0.0
+    return sum(_is_english_word(w) for w in tokens) / len(tokens)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of fact the question asks for, from closed classes: question words and units of money and time."""
+    tokens = words(question)
+    token_set = set(tokens)
+    if _HOW_MANY.search(question):
+        noun = words(_HOW_MANY.search(question).group(0))[-1]  # type: ignore[union-attr]
+        return AMOUNT if noun in MONEY_WORDS else COUNT
+    if token_set & MONEY_WORDS:
+        return AMOUNT
+    if token_set & DAY_WORDS:
+        return DAY
+    if token_set & {"wanneer", "when"} or token_set & (TIME_WORDS - DAY_WORDS):
+        return YEAR
+    if token_set & {"wie", "wiens", "who", "whom", "whose"}:
+        return PERSON
+    return None
+
+
+def kind_found(kind: str | None, question: str, passages: str) -> bool:
+    """Whether ``passages`` contain a fact of the asked kind."""
+    if kind == AMOUNT:
+        return bool(_MONEY_EVIDENCE.search(passages))
+    if kind == PERSON:
+        return bool(_PERSON_EVIDENCE.search(passages))
+    if kind == DAY:
+        return bool(_DAY_EVIDENCE.search(passages))
+    if kind == YEAR:
+        return bool(_YEAR_EVIDENCE.search(passages))
+    if kind == COUNT:
+        match = _HOW_MANY.search(question)
+        return match is None or _counted(words(match.group(0))[-1], passages)
+    return True
+
+
+def _counted(noun: str, text: str) -> bool:
+    """Does ``text`` give a number for ``noun`` ("drie aanbevelingen", "zes concrete stappen")?"""
+    tokens = words(text)
+    stem = noun[:5]
+    return any(
+        token[:5] == stem and any(is_number_word(t) or t.isdigit() for t in tokens[max(0, i - 3) : i])
+        for i, token in enumerate(tokens)
+    )
+
+
+def _stems(text: str) -> set[str]:
+    return set(analyze(text))
+
+
+def extract(retrieval: Retrieval) -> Signals:
+    """The signals of a retrieval (see :class:`assistant.answer.Retrieval`)."""
+    question, hits = retrieval.question, retrieval.hits
+    if not question.strip() or not hits:
+        return Signals(has_question=bool(question.strip()), content_words=0)
+    refs = retrieval.result.references
+    structural = any(h.structural for h in hits)
+    # coverage is a Dutch lexical signal: English words are left to the (multilingual) dense score
+    terms = [w for w in content_words(retrieval.query) if not _is_english_word(w)]
+    lexical = retrieval.lexical
+    top_text = " ".join(f"{h.unit.lead_in or ''} {h.unit.text}" for h in hits[:3])
+    known = [lexical.match(w) is not None for w in terms]
+    weights = [max(0.05, specificity(w)) for w in terms]
+    unknown = [specificity(w) for w, k in zip(terms, known) if not k]
+    passage_terms = _stems(top_text)
+    in_passages = [bool(set(analyze(lexical.match(w) or w)) & passage_terms) for w in terms]
+    dense = sorted((h.dense for h in hits), reverse=True)
+    best = retrieval.result.best_dense
+    background = retrieval.background
+    kind = asked_kind(question)
+    return Signals(
+        has_question=True,
+        missing_reference=bool(refs.pairs) and not structural,
+        asked_kind=kind,
+        kind_found=kind_found(kind, question, top_text),
+        dense_rel=background.relative(best) if background else 0.0,
+        margin=(dense[0] - dense[min(4, len(dense) - 1)]) * 100 if dense else 0.0,
+        coverage=sum(known) / len(known) if known else 1.0,
+        specific_coverage=sum(w for w, k in zip(weights, known) if k) / sum(weights) if weights else 1.0,
+        passage_coverage=sum(w for w, k in zip(weights, in_passages) if k) / sum(weights) if weights else 1.0,
+        unknown_specificity=max(unknown, default=0.0),
+        lexical_top=1 - math.exp(-max(h.lexical for h in hits) / 5.0),
+        structural=structural,
+        english=english_share(question),
+        content_words=len(terms),
+        follow_up=retrieval.follow_up,
+    )
