@@ -14,26 +14,10 @@ from dataclasses import dataclass
 from assistant.contract import Message
 from index.references import References, StructureIndex, context_noun, elliptic_ordinal, merge_references
 from index.text import content_words
+from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, POINTING_PATTERN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_INJECTION = re.compile(
-    r"(?:negeer|vergeet|omzeil|ignore|disregard|forget|override)\b[^.?!\n]{0,60}?"
-    r"\b(?:instructies?|regels?|opdracht(?:en)?|prompts?|instructions?|rules?|richtlijnen)\b"
-    r"|\b(?:je bent nu|jij bent nu|je staat nu|vanaf nu|from now on|you are now|act as|doe alsof|speel de rol|"
-    r"system ?prompt|systeemprompt|jailbreak|developer mode|ontwikkelaarsmodus|zonder bronn?e?n?|geen bronnen|"
-    r"hoeft (?:niets|niet|geen)\b[^.?!\n]{0,20}\bciteren|niet meer te citeren)\b"
-    r"|\b(?:toon|laat zien|print|reveal|show)\b[^.?!\n]{0,30}\b(?:systeemprompt|system prompt|instructies|instructions|wachtwoord|password)\b",
-    re.IGNORECASE,
-)
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*", re.UNICODE)
-_FOLLOW_UP_START = re.compile(r"^\s*(?:en|ook|maar|and|also|what about|en wat|hoe zit het)\b", re.IGNORECASE)
-_ANAPHOR = re.compile(
-    r"\b(?:daarvan|hiervan|ervan|daarbij|hierbij|daarover|hierover|daarin|hierin|daaronder|dezelfde|"
-    r"die aanbeveling|deze aanbeveling|die stap|deze stap|of it|of that|about that)\b",
-    re.IGNORECASE,
-)
-
-
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given; ``str()`` is a Dutch message for the user."""
 
@@ -57,7 +41,7 @@ def clean_question(question: object, max_chars: int) -> str:
 def strip_injection(question: str) -> tuple[str, bool]:
     """Remove sentences that try to instruct the assistant; the flag says whether any were found."""
     sentences = _SENTENCE.findall(question)
-    kept = [s for s in sentences if not _INJECTION.search(s)]
+    kept = [s for s in sentences if not INSTRUCTION_PATTERN.search(s)]
     return " ".join(s.strip() for s in kept).strip(), len(kept) != len(sentences)
 
 
@@ -72,7 +56,7 @@ class ResolvedQuestion:
 
 
 def _is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP_START.search(question) or _ANAPHOR.search(question)) or len(content_words(question)) <= 1
+    return bool(FOLLOW_UP_START.search(question) or POINTING_PATTERN.search(question)) or len(content_words(question)) <= 1
 
 
 def resolve_question(question: str, history: Sequence[Message], structure: StructureIndex) -> ResolvedQuestion:

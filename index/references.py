@@ -14,20 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, ORDINALS, fold, parse_number, singular
+from knowledge.vocabulary import CONJUNCTIONS, ENGLISH_NOUNS, NUMBER_NOUNS
 from knowledge.units import Unit
 
-ENGLISH_NOUNS: dict[str, str] = {
-    "recommendation": "aanbeveling",
-    "recommendations": "aanbeveling",
-    "step": "stap",
-    "steps": "stap",
-    "appendix": "bijlage",
-    "appendices": "bijlage",
-    "annex": "bijlage",
-    "annexes": "bijlage",
-    "chapter": "hoofdstuk",
-    "chapters": "hoofdstuk",
-}
 _NUMBER = rf"(?:\d+|[ivx]+|{NUMBER_WORD_PATTERN})"
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 _LABEL_PART = re.compile(r"^(?P<noun>[^\W\d_]+)\s+(?P<num>\d+)$", re.UNICODE)
@@ -93,7 +82,7 @@ def _enumerated(tokens: list[str], j: int) -> list[int]:
     """Further numbers in an enumeration after ``aanbeveling 1``: ``, 2 en 3``."""
     found = []
     while j < len(tokens):
-        if fold(tokens[j]) in {"en", "of", "and", "or"}:
+        if fold(tokens[j]) in CONJUNCTIONS:
             j += 1
             continue
         if not re.fullmatch(_NUMBER, fold(tokens[j])):
@@ -117,7 +106,7 @@ def parse_references(question: str, nouns: set[str]) -> References:
         if not found:
             continue
         noun, plural = found
-        j = i + 2 if i + 2 < len(tokens) and fold(tokens[i + 1]) in {"nummer", "nr", "no", "number"} else i + 1
+        j = i + 2 if i + 2 < len(tokens) and fold(tokens[i + 1]) in NUMBER_NOUNS else i + 1
         after = parse_number(tokens[j]) if j < len(tokens) and re.fullmatch(_NUMBER, fold(tokens[j])) else None
         before = None
         if i > 0 and fold(tokens[i - 1]) not in {"een", "één"}:

@@ -13,6 +13,7 @@ Each class is closed: a grammar book lists all of it, and no question was needed
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from knowledge.dutch import CARDINALS, ENGLISH_ORDINALS, ORDINALS, fold
@@ -21,7 +22,7 @@ from knowledge.dutch import CARDINALS, ENGLISH_ORDINALS, ORDINALS, fold
 QUESTION_WORDS: frozenset[str] = frozenset(
     "wat welk welke wie wiens wier waar waarom wanneer hoe hoeveel hoeverre hoezo waarmee waarover waarin "
     "waarvan waarvoor waaruit waarop waardoor waarbij waartoe waarnaar "
-    "what which who whom whose where when why how".split()
+    "what which who whom whose where when why how many much".split()
 )
 
 # Personal, possessive and demonstrative pronouns and the pronominal adverbs that point back in a conversation.
@@ -41,6 +42,9 @@ PRONOUNS: frozenset[str] = FIRST_PERSON | SECOND_PERSON | THIRD_PERSON | DEMONST
 NUMERALS: frozenset[str] = frozenset(fold(w) for w in (*CARDINALS, *ORDINALS, *ENGLISH_ORDINALS)) | frozenset(
     "honderd duizend miljoen miljard hundred thousand million billion".split()
 )
+
+# Words that introduce a number ("aanbeveling nummer 2").
+NUMBER_NOUNS: frozenset[str] = frozenset("nummer nr no number".split())
 
 # Units and nouns of money.
 MONEY_WORDS: frozenset[str] = frozenset(
@@ -75,19 +79,81 @@ def is_saying_verb(word: str) -> bool:
     return word in SAYING_VERBS
 
 
+# Nouns that name a text as an object ("volgens het advies", "in het rapport"): framing in a generated sentence.
+# Not function words of a question, where "advies" may be what is asked about.
+DOCUMENT_NOUNS: frozenset[str] = frozenset(
+    "advies adviezen rapport rapporten tekst teksten document documenten stuk publicatie nota notitie "
+    "advice report text document paper publication".split()
+)
+
+# Coordinating conjunctions ("aanbeveling 1, 2 en 3").
+CONJUNCTIONS: frozenset[str] = frozenset("en of and or".split())
+
+# Particles of Dutch surnames (tussenvoegsels), for spotting a person's name ("R. van der Meer").
+NAME_PARTICLES: tuple[str, ...] = ("van", "de", "der", "den", "ter", "ten")
+
+# English names of the parts of a document, with the Dutch noun the loader uses in labels.
+ENGLISH_NOUNS: dict[str, str] = {
+    "recommendation": "aanbeveling",
+    "recommendations": "aanbeveling",
+    "step": "stap",
+    "steps": "stap",
+    "appendix": "bijlage",
+    "appendices": "bijlage",
+    "annex": "bijlage",
+    "annexes": "bijlage",
+    "chapter": "hoofdstuk",
+    "chapters": "hoofdstuk",
+}
+
+# How a conversation continues: a turn that opens with a conjunction or points back with a pronominal adverb or a
+# demonstrative with a part name.
+FOLLOW_UP_START = re.compile(r"^\s*(?:en|ook|maar|and|also|what about|en wat|hoe zit het)\b", re.IGNORECASE)
+POINTING_PATTERN = re.compile(
+    r"\b(?:daarvan|hiervan|ervan|daarbij|hierbij|daarover|hierover|daarin|hierin|daaronder|dezelfde|"
+    r"die aanbeveling|deze aanbeveling|die stap|deze stap|of it|of that|about that)\b",
+    re.IGNORECASE,
+)
+
+
+
+# The vocabulary of instructing a chat system rather than asking it something (the generic prompt-injection forms
+# of OWASP LLM01): override verbs with instruction nouns, role play, asking for the system prompt.
+INSTRUCTION_PATTERN = re.compile(
+    r"(?:negeer|vergeet|omzeil|ignore|disregard|forget|override)\b[^.?!\n]{0,60}?"
+    r"\b(?:instructies?|regels?|opdracht(?:en)?|prompts?|instructions?|rules?|richtlijnen)\b"
+    r"|\b(?:je bent nu|jij bent nu|je staat nu|vanaf nu|from now on|you are now|act as|doe alsof|speel de rol|"
+    r"system ?prompt|systeemprompt|jailbreak|developer mode|ontwikkelaarsmodus)\b"
+    r"|\b(?:toon|laat zien|print|reveal|show)\b[^.?!\n]{0,30}\b(?:systeemprompt|system prompt|instructies|instructions|wachtwoord|password)\b",
+    re.IGNORECASE,
+)
+
+
 @lru_cache(maxsize=1)
 def closed_classes() -> dict[str, frozenset[str]]:
     """Every closed class by name (for documentation and the vocabulary test)."""
     return {
         "vraagwoorden": QUESTION_WORDS,
         "voornaamwoorden": PRONOUNS,
-        "telwoorden": NUMERALS,
+        "telwoorden": NUMERALS | NUMBER_NOUNS,
         "geld": MONEY_WORDS,
         "tijd": TIME_WORDS | MONTHS,
         "werkwoorden van zeggen": SAYING_VERBS,
+        "voegwoorden": CONJUNCTIONS,
+        "tussenvoegsels": frozenset(NAME_PARTICLES),
+        "delen van een document (Engels)": frozenset(ENGLISH_NOUNS),
     }
 
 
 def is_closed_class(word: str) -> bool:
-    """Whether a folded word belongs to one of the closed classes."""
-    return any(word in words for words in closed_classes().values())
+    """Whether a folded word belongs to one of the closed classes or the conversation patterns above."""
+    if word in DOCUMENT_NOUNS or any(word in words for words in closed_classes().values()):
+        return True
+    return any(p.search(word) for p in (INSTRUCTION_PATTERN, FOLLOW_UP_START, POINTING_PATTERN)) or word in _PATTERN_WORDS
+
+
+_PATTERN_WORDS: frozenset[str] = frozenset(
+    w.lower()
+    for p in (INSTRUCTION_PATTERN, FOLLOW_UP_START, POINTING_PATTERN)
+    for w in re.findall(r"[^\W\d_]{3,}", p.pattern.replace("\\b", " "))
+)

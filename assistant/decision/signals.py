@@ -17,7 +17,7 @@ from wordfreq import zipf_frequency
 
 from index.text import analyze, content_words, words
 from knowledge.dutch import is_number_word
-from knowledge.vocabulary import DAY_WORDS, MONEY_WORDS, MONTHS, TIME_WORDS
+from knowledge.vocabulary import DAY_WORDS, MONEY_WORDS, MONTHS, NAME_PARTICLES, TIME_WORDS
 
 if TYPE_CHECKING:
     from assistant.answer import Retrieval
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 AMOUNT, PERSON, DAY, YEAR, COUNT = "bedrag", "persoon", "datum", "jaar", "aantal"
 
 _MONEY_EVIDENCE = re.compile(r"€|\b(?:euro|eur|miljoen|miljard)\b", re.IGNORECASE)
+_PARTICLES = "|".join(NAME_PARTICLES)
 _PERSON_EVIDENCE = re.compile(
-    r"\b(?:prof|dr|drs|mr|ir|ing)\.\s*[A-Z]|\b[A-Z]\.(?:\s?[A-Z]\.)*\s(?:(?:van|de|der|den)\s)*[A-Z][a-z]+"
+    rf"\b(?:prof|dr|drs|mr|ir|ing)\.\s*[A-Z]|\b[A-Z]\.(?:\s?[A-Z]\.)*\s(?:(?:{_PARTICLES})\s)*[A-Z][a-z]+"
 )
 _MONTH = "|".join(sorted(MONTHS))
 _DAY_EVIDENCE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b|\b\d{{1,2}}-\d{{1,2}}-\d{{2,4}}\b", re.IGNORECASE)
@@ -153,8 +154,11 @@ def _stems(text: str) -> set[str]:
 def extract(retrieval: Retrieval) -> Signals:
     """The signals of a retrieval (see :class:`assistant.answer.Retrieval`)."""
     question, hits = retrieval.question, retrieval.hits
-    if not question.strip() or not hits:
-        return Signals(has_question=bool(question.strip()), content_words=0)
+    if not question.strip() or not hits:  # nothing asked, or nothing found: no evidence at all
+        return Signals(
+            has_question=bool(question.strip()), coverage=0.0, specific_coverage=0.0, passage_coverage=0.0,
+            dense_rel=-10.0,
+        )
     refs = retrieval.result.references
     structural = any(h.structural for h in hits)
     # coverage is a Dutch lexical signal: English words are left to the (multilingual) dense score

@@ -25,6 +25,7 @@ from typing import Protocol, runtime_checkable
 
 from assistant.contract import Citation
 from index.text import FUNCTION_WORDS, analyze, words
+from knowledge.vocabulary import DOCUMENT_NOUNS
 from knowledge.dutch import CARDINALS, ORDINALS, fold
 from knowledge.units import Unit
 
@@ -46,7 +47,7 @@ _NUMBER_WORDS: dict[str, int] = {
 
 #: Words that frame a claim ("volgens het advies stelt de AWT …") rather than make it: function words and verbs of
 #: saying (see knowledge.vocabulary).
-FRAMING_WORDS: frozenset[str] = FUNCTION_WORDS
+FRAMING_WORDS: frozenset[str] = FUNCTION_WORDS | DOCUMENT_NOUNS
 
 
 @runtime_checkable

@@ -75,11 +75,13 @@ def test_build_backend_builds_the_generative_backends() -> None:
 @pytest.mark.parametrize("llm", ["openai", "ollama"])
 def test_a_real_client_against_a_closed_port_falls_back(llm: str) -> None:
     pytest.importorskip(f"langchain_{llm}")
-    from test_generative import QUESTION, make_retrieval
+    from test_generative import DECISION, QUESTION, make_retrieval
 
     settings = Settings(llm=llm, llm_base_url=CLOSED if llm == "openai" else "http://127.0.0.1:9", llm_model="m",
                         llm_timeout=5)
-    backend = GenerativeBackend(build_chat_model(settings), name=backend_label(settings), timeout=5)
+    backend = GenerativeBackend(
+        build_chat_model(settings), name=backend_label(settings), model=DECISION, timeout=5
+    )
     started = time.monotonic()
     answer = backend.answer(QUESTION, make_retrieval())
     assert time.monotonic() - started < 5
