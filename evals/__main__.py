@@ -20,7 +20,7 @@ from assistant.decision.model import DEFAULT_MODEL_FILE
 from evals.baseline import BaselineError
 from evals.calibrate import DEFAULT_TRAINING_SET, describe, run_calibration
 from evals.dataset import DatasetError
-from evals.gate import DEFAULT_TOLERANCE
+from evals.gate import DEFAULT_TOLERANCE, PROFILES
 from evals.judges import UnknownJudgeError
 from evals.runner import DEFAULT_BACKEND, DEFAULT_BASELINE, DEFAULT_DATASET, DEFAULT_OUTPUT, RunConfig, run
 
@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="geregistreerde LLM-beoordelaar (herhaalbaar)",
     )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
+    run_parser.add_argument(
+        "--profile", choices=sorted(PROFILES), default="gold",
+        help="welke drempels: gold (regressiepoort) of blind (blinde sets) (standaard: %(default)s)",
+    )
     calibrate_parser = commands.add_parser(
         "calibrate", help="fit het beslismodel (antwoorden of weigeren) op de trainingsset"
     )
@@ -109,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tolerance=args.tolerance,
         judges=tuple(args.judge),
         progress=not args.no_progress,
+        profile=args.profile,
     )
     try:
         return run(config)

@@ -25,7 +25,7 @@ from tqdm import tqdm
 from assistant.contract import Answer, Message
 from evals.baseline import BaselineEntry, read_baseline, write_baseline
 from evals.dataset import GoldItem, dataset_fingerprint, load_dataset
-from evals.gate import DEFAULT_TOLERANCE, THRESHOLDS, MetricCheck, check_metrics
+from evals.gate import DEFAULT_TOLERANCE, PROFILES, MetricCheck, check_metrics
 from evals.judges import Judge, create_judges
 from evals.scoring import ItemResult, applicable_counts, score_item, summarise
 from evals.support import LexicalSupportChecker, SupportChecker
@@ -83,6 +83,7 @@ class RunConfig:
     tolerance: float = DEFAULT_TOLERANCE
     judges: tuple[str, ...] = ()
     progress: bool = True
+    profile: str = "gold"  # which thresholds: "gold" or "blind" (see evals.gate.PROFILES)
 
 
 @dataclass
@@ -100,6 +101,7 @@ class EvalRun:
     baseline: BaselineEntry | None = None
     notes: list[str] = field(default_factory=list)
     baseline_updated: bool = False
+    profile: str = "gold"
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime(TIME_FORMAT))
 
     @property
@@ -144,7 +146,7 @@ class EvalRun:
             "n_errors": self.n_errors,
             "metrics": {key: _round(value) for key, value in self.metrics.items()},
             "counts": self.counts,
-            "thresholds": {key: {"op": t.op, "limit": t.limit} for key, t in THRESHOLDS.items()},
+            "thresholds": {key: {"op": t.op, "limit": t.limit} for key, t in PROFILES[self.profile].items()},
             "tolerance": self.tolerance,
             "baseline": self.baseline.model_dump(mode="json") if self.baseline else None,
             "baseline_updated": self.baseline_updated,
@@ -264,10 +266,13 @@ def run(
         results=results,
         metrics=metrics,
         counts=counts,
-        checks=check_metrics(metrics, baseline.metrics if baseline else None, config.tolerance),
+        checks=check_metrics(
+            metrics, baseline.metrics if baseline else None, config.tolerance, PROFILES[config.profile]
+        ),
         tolerance=config.tolerance,
         baseline=baseline,
         notes=notes,
+        profile=config.profile,
     )
     if config.update_baseline:
         entry = BaselineEntry(

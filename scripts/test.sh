@@ -21,3 +21,5 @@ fi
 mkdir -p test-artifacts
 .venv/bin/python -m pytest tests
 .venv/bin/python -m evals run --output test-artifacts/eval --no-progress
+# the frozen blind set: its own floor (evals/gate.py BLIND_THRESHOLDS), never a baseline to tune against
+.venv/bin/python -m evals run --dataset evals/blind-1.jsonl --profile blind --output test-artifacts/eval-blind-1 --no-progress
