@@ -42,5 +42,5 @@ class Answer(BaseModel):
     backend: str
     notice: str | None = None
     removed: list[str] = Field(default_factory=list)
-    reason: str = "beantwoord"  # a code from assistant.decision.Reason: why it answered or refused
+    reason: str = "beantwoord"  # a code of assistant.decision.Reason: why it answered or refused (README)
     confidence: float | None = None  # the decision's certainty (0..1); None when no decision was made

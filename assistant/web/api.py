@@ -237,7 +237,10 @@ def build_router() -> APIRouter:
         description=(
             "Geeft hetzelfde JSON-object als `python -m assistant ask --json`: het antwoord met markeringen "
             "[1] [2] en de bronnen (`citations`), letterlijk geciteerd met hun plaats (`start`/`end`) in het "
-            "document. `refused: true` betekent dat het advies de vraag niet beantwoordt."
+            "document. `refused: true` betekent dat het advies de vraag niet beantwoordt; `reason` zegt waarom "
+            "(`beantwoord`, `onzeker`: beantwoord met voorbehoud, `buiten_onderwerp`, `niet_in_tekst`, "
+            "`vraagt_om_bedrag`, `vraagt_om_persoon`, `vraagt_om_datum`, `vraagt_om_aantal`, "
+            "`verwijzing_bestaat_niet`, `geen_vraag`) en `confidence` hoe zeker die beslissing is (0–1)."
         ),
     )
     async def ask(request: Request, body: AskRequest) -> Any:
