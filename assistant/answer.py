@@ -1,7 +1,7 @@
 """Composing an answer from retrieved units: the extractive default backend and the refusal decision.
 
->>> from assistant.decision import CalibratedModel
->>> backend = ExtractiveBackend(CalibratedModel.load())
+>>> from assistant.decision import DecisionModel
+>>> backend = ExtractiveBackend(DecisionModel.load())
 >>> backend.name
 'extractief'
 """
@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.contract import Answer, Citation
-from assistant.decision import EXPLANATIONS, CalibratedModel, Reason, Verdict, decide, extract
-from index.background import BackgroundStats
+from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
+from index.background import BackgroundStats, World
 from index.lexical import LexicalIndex
 from index.references import label_parts
 from index.search import Hit, SearchResult
+from index.text import analyze, content_words
 from knowledge.loader import citation_label
 from knowledge.units import Unit, UnitCatalog
 
@@ -50,6 +51,7 @@ class Retrieval:
     notices: list[str] = field(default_factory=list)
     follow_up: bool = False
     background: BackgroundStats | None = None
+    world: World | None = None
 
     @property
     def hits(self) -> list[Hit]:
@@ -62,7 +64,7 @@ class Retrieval:
         return self.units_by_id.lead_in_unit(item)
 
 
-def judge(retrieval: Retrieval, model: CalibratedModel) -> Verdict:
+def judge(retrieval: Retrieval, model: DecisionModel) -> Verdict:
     """The decision for a retrieval, logged by reason code (never the question)."""
     verdict = decide(extract(retrieval), model)
     log.info("Beslissing: %s (zekerheid %.2f)", verdict.reason.value, verdict.confidence)
@@ -74,7 +76,7 @@ class ExtractiveBackend:
 
     name = "extractief"
 
-    def __init__(self, model: CalibratedModel, max_units: int = 3) -> None:
+    def __init__(self, model: DecisionModel, max_units: int = 3) -> None:
         self.model = model
         self.max_units = max_units
 
@@ -83,12 +85,13 @@ class ExtractiveBackend:
         if not verdict.answer:
             return refusal(question, retrieval, self.name, verdict)
         notice = _notice(retrieval, verdict)
-        units, intro = _select(retrieval, self.max_units)
+        selection = _select(retrieval, self.max_units)
+        units = selection.units
         scores = {h.unit.id: h.score for h in retrieval.hits}
         citations = [_citation(i + 1, u, scores.get(u.id, 0.0)) for i, u in enumerate(units)]
         return Answer(
             question=question,
-            answer=_compose(units, intro),
+            answer=_compose(selection),
             citations=citations,
             refused=False,
             backend=self.name,
@@ -98,21 +101,33 @@ class ExtractiveBackend:
         )
 
 
-def _select(retrieval: Retrieval, max_units: int) -> tuple[list[Unit], str | None]:
+@dataclass(frozen=True)
+class Selection:
+    """The units to quote; for a list answer, how many are the list's items and whether its context comes first."""
+
+    units: list[Unit]
+    items: int | None = None
+    context_first: bool = False
+
+
+def _select(retrieval: Retrieval, max_units: int) -> Selection:
     hits = retrieval.hits
     named = [h.unit for h in hits if h.structural]
     refs = retrieval.result.references
-    if named and refs.lists and _SELECTS_ONE.search(retrieval.question):
-        members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
-        scores = {h.unit.id: h.score for h in hits}
-        best = max(members or named, key=lambda u: scores.get(u.id, 0.0))
-        return [best, *([p] if (p := retrieval.units_by_id.get(best.parent_id or "")) else [])], None
+    scores = {h.unit.id: h.score for h in hits}
     if named and refs.lists:
         members = [u for u in named if (parts := label_parts(u.label)) and parts[-1][0] in refs.lists]
-        lead = retrieval.lead_in_unit(members[0]) if members else None
-        ordered = ([lead] if lead and lead not in named else []) + [u for u in named if u not in members]
-        ordered += [u for u in members if u not in ordered]
-        return ordered, "list"
+        if _SELECTS_ONE.search(retrieval.question):
+            best = max(members or named, key=lambda u: scores.get(u.id, 0.0))
+            return Selection([best, *([p] if (p := retrieval.units_by_id.get(best.parent_id or "")) else [])])
+        items = _about_the_topic(retrieval, members, scores)
+        lead = retrieval.lead_in_unit(items[0]) if items else None
+        context = [lead] if lead is not None else []
+        context += [u for u in named if u not in members and u not in context]
+        context = [u for u in context if u not in items]
+        if len(items) == len(members):  # the whole list: its lead-in ("… zes concrete stappen:") introduces it
+            return Selection(context + items, items=len(items), context_first=True)
+        return Selection(items + context, items=len(items))
     if named:
         chosen = list(named)
         if len(named) == 1:
@@ -126,7 +141,31 @@ def _select(retrieval: Retrieval, max_units: int) -> tuple[list[Unit], str | Non
     parent = retrieval.units_by_id.get(chosen[0].parent_id or "")
     if parent is not None and parent not in chosen:
         chosen.append(parent)  # a step is read with the recommendation it belongs to
-    return chosen, None
+    return Selection(chosen)
+
+
+_FILTER_KEEP = 0.6  # of the best member's score: "welke stappen gaan over onderzoek" keeps the steps that do
+
+
+def _about_the_topic(retrieval: Retrieval, members: list[Unit], scores: dict[str, float]) -> list[Unit]:
+    """All members of a named list, or, when the question narrows it ("welke stappen gaan over onderzoek"),
+    the members that score close to the best one, best first."""
+    nouns = retrieval.result.references.lists
+    lead = retrieval.lead_in_unit(members[0]) if members else None
+    shared = set(analyze(lead.text)) if lead is not None else set()  # words of the lead-in describe every member
+    topic = [
+        w for w in content_words(retrieval.question)
+        if not any(w.startswith(n[:4]) for n in nouns) and not set(analyze(w)) & shared
+    ]
+    if not topic or len(members) < 2:
+        return members
+    best = max(scores.get(u.id, 0.0) for u in members)
+    if best <= 0:
+        return members
+    kept = sorted(
+        (u for u in members if scores.get(u.id, 0.0) >= _FILTER_KEEP * best), key=lambda u: -scores.get(u.id, 0.0)
+    )
+    return kept or members
 
 
 def _citation(n: int, unit: Unit, score: float) -> Citation:
@@ -147,16 +186,19 @@ def _quote(text: str) -> str:
     return "„" + " ".join(text.split()) + "”"
 
 
-def _compose(units: Sequence[Unit], mode: str | None) -> str:
-    if mode == "list":
-        head, items = (units[0], units[1:]) if units[0].kind == "paragraph" or units[0].parent_id is None and any(
-            u.parent_id == units[0].id for u in units[1:]
-        ) else (None, units)
+def _compose(selection: Selection) -> str:
+    units = selection.units
+    if selection.items:
+        n_context = len(units) - selection.items
         lines = []
-        if head is not None:
-            lines.append(f"{citation_label(head)}: {_quote(head.text)} [1]")
-        offset = 2 if head is not None else 1
-        lines.extend(f"- {citation_label(u)}: {_quote(u.text)} [{i + offset}]" for i, u in enumerate(items))
+        for i, unit in enumerate(units, start=1):
+            is_context = i <= n_context if selection.context_first else i > selection.items
+            if is_context and selection.context_first:
+                lines.append(f"{citation_label(unit)}: {_quote(unit.text)} [{i}]")
+            elif is_context:
+                lines.append(f"Zo staat het in het advies, {citation_label(unit)}: {_quote(unit.text)} [{i}]")
+            else:
+                lines.append(f"- {citation_label(unit)}: {_quote(unit.text)} [{i}]")
         return "Volgens het advies:\n" + "\n".join(lines)
     first, rest = units[0], units[1:]
     lines = [f"Volgens het advies ({citation_label(first)}): {_quote(first.text)} [1]"]
@@ -226,5 +268,4 @@ def _substantive_first(retrieval: Retrieval) -> Hit:
 
 def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:
     """The units the extractive answer would quote, in its order (the generative backend shows them to the LLM)."""
-    units, _mode = _select(retrieval, max_units)
-    return units
+    return _select(retrieval, max_units).units

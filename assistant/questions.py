@@ -13,11 +13,17 @@ from dataclasses import dataclass
 
 from assistant.contract import Message
 from index.references import References, StructureIndex, context_noun, elliptic_ordinal, merge_references
-from index.text import content_words
-from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, POINTING_PATTERN
+from index.text import content_words, words
+from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, NEXT_WORDS, POINTING_PATTERN, PREVIOUS_WORDS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*", re.UNICODE)
+def _relative_step(question: str) -> int:
+    """+1 for "de volgende", -1 for "de vorige", 0 otherwise."""
+    tokens = set(words(question))
+    return 1 if tokens & NEXT_WORDS else -1 if tokens & PREVIOUS_WORDS else 0
+
+
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given; ``str()`` is a Dutch message for the user."""
 
@@ -76,13 +82,25 @@ def resolve_question(question: str, history: Sequence[Message], structure: Struc
     references = own
     earlier_refs = [structure.parse(text) for text in earlier]
     ordinal = elliptic_ordinal(question, structure.nouns) if not own else None
-    if ordinal is not None:
-        context = next((c for c in map(context_noun, earlier_refs) if c), None)
-        if context:
-            noun, scope = context
-            candidate = References([{**scope, noun: ordinal}], [])
-            if structure.resolve(candidate):
-                return ResolvedQuestion(question, question, candidate, True)
+    step = _relative_step(question) if not own else 0
+    candidates: list[References] = []
+    listed = next((r for r in earlier_refs if r), References())
+    context = context_noun(listed) if listed else None
+    if context and ordinal is not None:
+        noun, scope = context
+        candidates.append(References([{**scope, noun: ordinal}], []))
+    last_pair = listed.pairs[-1] if listed.pairs else None
+    if last_pair and (ordinal is not None or step):
+        # after "stap 4 van aanbeveling 3", "de vijfde" and "de volgende" are steps: the deepest noun first
+        deepest_first = [
+            References([{**last_pair, n: ordinal if ordinal is not None else last_pair[n] + step}], [])
+            for n in sorted(last_pair, key=lambda n: n in structure.top_level_nouns())
+        ]
+        # ... unless the earlier question asked for a list ("welke stappen …"): then its noun comes first
+        candidates = candidates + deepest_first if listed.lists else deepest_first + candidates
+    for candidate in candidates:
+        if structure.resolve(candidate):
+            return ResolvedQuestion(question, question, candidate, True)
     if follow_up or (own.pairs and not structure.resolve(own)):
         merged = merge_references(own, earlier_refs)
         if structure.resolve(merged):

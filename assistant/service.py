@@ -16,12 +16,12 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval
-from assistant.decision import CalibratedModel
+from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
 from assistant.contract import Answer, Message
 from assistant.questions import InvalidQuestion, clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
-from index.background import BackgroundStats, background_questions, cached_background
+from index.background import BackgroundStats, World, cached_stats, load_world
 from index.embedder import build_embeddings, embedding_identity
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
@@ -57,12 +57,14 @@ class Assistant:
         search: HybridSearch,
         backend: AnswerBackend,
         background: BackgroundStats | None = None,
+        world: World | None = None,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.search = search
         self.backend = backend
         self.background = background
+        self.world = world
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -100,6 +102,7 @@ class Assistant:
             notices=notices,
             follow_up=resolved.follow_up,
             background=self.background,
+            world=self.world,
         )
         return text, retrieval
 
@@ -109,7 +112,7 @@ def build_backend(settings: Settings) -> AnswerBackend:
     ``openai``, ``llamacpp``; see :mod:`assistant.generative`, imported only when chosen)."""
     name = settings.llm.strip().lower()
     if name == "extractief":
-        return ExtractiveBackend(CalibratedModel.load(settings.decision_model), max_units=settings.top_k)
+        return ExtractiveBackend(DecisionModel.load(settings.decision_model), max_units=settings.top_k)
     from assistant.generative import GENERATIVE_BACKENDS, build_generative_backend
 
     if name in GENERATIVE_BACKENDS:
@@ -144,9 +147,10 @@ def build_assistant(
     store.ensure(units, index_id, progress_bar)
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
-    background = cached_background(
-        settings.data_dir / "background" / f"{index_id[:32]}.json",
-        lambda: background_questions(search.lexical.surface_words()),
-        search.best_dense,
+    world = load_world(settings.models_dir / "background", embedding_identity(settings), embeddings)
+    world = world.without(search.lexical.surface_words())
+    background = cached_stats(
+        settings.data_dir / "background" / f"{index_id[:32]}-{len(world.words)}.json",
+        lambda: world.stats(search.best_dense),
     )
-    return Assistant(settings, knowledge, search, backend or build_backend(settings), background)
+    return Assistant(settings, knowledge, search, backend or build_backend(settings), background, world)

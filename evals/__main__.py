@@ -81,14 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _calibrate(dataset: Path, output: Path) -> int:
     from assistant.answer import ExtractiveBackend
-    from assistant.decision import CalibratedModel
+    from assistant.decision import NEVER, DecisionModel
     from assistant.service import build_assistant
     from assistant.settings import Settings
 
     if dataset.name == "gold.jsonl" or dataset.name.startswith("blind"):
         print(f"Fout: {dataset} is een meetset; fit alleen op een trainingsset.", file=sys.stderr)
         return 2
-    neutral = ExtractiveBackend(CalibratedModel((), (), (), (), 0.0))  # retrieval only: nothing is answered
+    neutral = ExtractiveBackend(DecisionModel(NEVER, NEVER))  # retrieval only: nothing is answered
     model = run_calibration(dataset, output, build_assistant(Settings(), backend=neutral))
     print(describe(model))
     print(f"Geschreven: {output}")

@@ -105,10 +105,10 @@ METRICS: tuple[MetricSpec, ...] = (
 
 METRICS_BY_KEY: dict[str, MetricSpec] = {spec.key: spec for spec in METRICS}
 
+#: Gold set (the regression gate). refusal_accuracy alone is shown, not gated: the whole decision is
+#: (decision_accuracy).
 THRESHOLDS: dict[str, Threshold] = {
     "label_accuracy": Threshold(">=", 0.90),
-    # the whole answer/refuse decision; refusal_accuracy alone (0.59 on gold since the gold-fitted word lists were
-    # removed: on-topic questions the advice does not answer are answered with a caveat) is shown, not gated
     "decision_accuracy": Threshold(">=", 0.90),
     "key_fact_recall": Threshold(">=", 0.85),
     "recall_at_3": Threshold(">=", 0.95),

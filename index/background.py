@@ -1,9 +1,14 @@
-"""How close the world comes to the documents: the dense-score distribution of off-topic questions.
+"""How close the world comes to the documents: a background of everyday questions that are not about them.
 
 e5's cosine scores are compressed (on- and off-topic questions overlap around 0.84), so a best score means little
-on its own. Asked the same way about everyday Dutch words the documents never use, the corpus answers with a
-background distribution; a question's best score is then read relative to it (a z-score). The background words
-come from wordfreq's general Dutch vocabulary, so this works for any corpus and needs no hand-made list.
+on its own. Two relative readings help, both built from wordfreq's general Dutch vocabulary (no hand-made list,
+so they work for any corpus):
+
+* the **world**: questions about everyday words ("Wat is regen?"), embedded once and cached with the model. A
+  question that is closer to one of them than to any passage is more likely about the world than the documents.
+  Words the documents use are left out of the world for that corpus.
+* the **background distribution**: the best dense score such world questions get from this corpus; a question's own
+  best score is read as a z-score against it.
 
 >>> stats = BackgroundStats(mean=0.80, std=0.02)
 >>> round(stats.relative(0.85), 2)
@@ -12,6 +17,7 @@ come from wordfreq's general Dutch vocabulary, so this works for any corpus and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -19,15 +25,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 from wordfreq import top_n_list, zipf_frequency
 
-from index.text import is_function_word
+from index.text import analyze, is_function_word
 from knowledge.dutch import fold
 
 log = logging.getLogger(__name__)
 
-BACKGROUND_SIZE = 96
-_RANKS = (1500, 30000)  # everyday words: past the function words, before the rare ones
+WORLD_SIZE = 1500
+_RANKS = (800, 40000)  # everyday words: past the function words, before the rare ones
 
 
 @dataclass(frozen=True)
@@ -42,45 +49,92 @@ class BackgroundStats:
         return (score - self.mean) / max(self.std, 1e-6)
 
 
-def background_questions(corpus_words: Iterable[str], size: int = BACKGROUND_SIZE) -> list[str]:
-    """Questions about everyday Dutch words that the corpus does not contain, spread evenly over the frequency ranks.
+def world_words(size: int = WORLD_SIZE) -> list[str]:
+    """Everyday Dutch words spread evenly over wordfreq's frequency ranks (function and English words left out).
 
-    >>> qs = background_questions({"innovatie"}, size=3)
-    >>> len(qs), qs[0].startswith("Wat is ")
-    (3, True)
+    >>> words = world_words(10)
+    >>> len(words), all(w.isalpha() for w in words)
+    (10, True)
     """
-    known = {fold(w) for w in corpus_words}
     low, high = _RANKS
     ranked = top_n_list("nl", high)[low:]
-    stride = max(1, len(ranked) // (size * 4))
+    stride = max(1, len(ranked) // (size * 3))
     chosen: list[str] = []
-    for word in ranked[::stride]:  # every stride-th word: spread evenly over the ranks
+    for word in ranked[::stride]:
         if (
             word.isalpha()
-            and len(word) >= 5
-            and fold(word) not in known
+            and len(word) >= 4
             and zipf_frequency(word, "en") < zipf_frequency(word, "nl")
             and not is_function_word(fold(word))
         ):
             chosen.append(word)
             if len(chosen) == size:
                 break
-    return [f"Wat is {w}?" for w in chosen]
+    return chosen
 
 
-def measure_background(
-    questions: list[str], best_score: Callable[[str], float]
-) -> BackgroundStats:
-    """The background distribution from each question's best dense score against the corpus."""
-    scores = np.array([best_score(q) for q in questions], dtype=np.float64)
-    if scores.size == 0:
-        return BackgroundStats(mean=0.0, std=1.0)
-    return BackgroundStats(mean=float(scores.mean()), std=float(scores.std()) or 1e-3)
+def world_question(word: str) -> str:
+    return f"Wat is {word}?"
 
 
-def cached_background(
-    cache_file: Path, questions: Callable[[], list[str]], best_score: Callable[[str], float]
-) -> BackgroundStats:
+class World:
+    """The world questions' vectors, and for one corpus the ones about words the corpus does not use."""
+
+    def __init__(self, words: list[str], vectors: np.ndarray) -> None:
+        self.words = words
+        self.vectors = vectors
+
+    def without(self, corpus_words: Iterable[str]) -> World:
+        """The world less the words a corpus uses (also as another form of the same stem)."""
+        known = {fold(w) for w in corpus_words}
+        stems = set(analyze(" ".join(known)))
+        keep = [i for i, w in enumerate(self.words) if fold(w) not in known and not (set(analyze(w)) & stems)]
+        return World([self.words[i] for i in keep], self.vectors[keep])
+
+    def nearest(self, vector: Iterable[float]) -> float:
+        """The best cosine of a (unit) query vector with a world question; 0.0 for an empty world."""
+        if not len(self.vectors):
+            return 0.0
+        return float(np.max(self.vectors @ np.asarray(list(vector), dtype=np.float32)))
+
+    def stats(self, best_score: Callable[[list[float]], float], sample: int = 200) -> BackgroundStats:
+        """The background distribution: the best corpus score of (a spread sample of) the world questions."""
+        if not len(self.vectors):
+            return BackgroundStats(mean=0.0, std=1.0)
+        step = max(1, len(self.vectors) // sample)
+        scores = np.array([best_score(v.tolist()) for v in self.vectors[::step]], dtype=np.float64)
+        return BackgroundStats(mean=float(scores.mean()), std=float(scores.std()) or 1e-3)
+
+
+def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int = WORLD_SIZE) -> World:
+    """The world for an embedding model, from ``cache_dir`` or embedded now (about 10 s once) and stored there."""
+    words = world_words(size)
+    key = hashlib.sha256(f"{model_id}|{'|'.join(words)}".encode()).hexdigest()[:24]
+    target = cache_dir / f"world-{key}.npy"
+    try:
+        vectors = np.load(target)
+        if vectors.shape[0] == len(words):
+            return World(words, vectors)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):
+        log.warning("De achtergrondvectoren in %s zijn beschadigd; ze worden opnieuw gemaakt.", target)
+    questions = [world_question(w) for w in words]
+    batch = getattr(embeddings, "embed_queries", None)
+    raw = batch(questions) if batch else [embeddings.embed_query(q) for q in questions]
+    vectors = np.asarray(raw, dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp.npy")
+        np.save(tmp, vectors)
+        tmp.replace(target)
+    except OSError as error:
+        log.warning("Kan de achtergrondvectoren niet bewaren (%s).", error)
+    return World(words, vectors)
+
+
+def cached_stats(cache_file: Path, measure: Callable[[], BackgroundStats]) -> BackgroundStats:
     """Read the stats from ``cache_file`` (named after the index fingerprint) or measure and store them."""
     try:
         data = json.loads(cache_file.read_text(encoding="utf-8"))
@@ -89,7 +143,7 @@ def cached_background(
         pass
     except (OSError, ValueError, KeyError, TypeError):
         log.warning("De achtergrondmeting in %s is beschadigd; ze wordt opnieuw gemaakt.", cache_file)
-    stats = measure_background(questions(), best_score)
+    stats = measure()
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(".tmp")

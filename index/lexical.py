@@ -19,10 +19,12 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from wordfreq import zipf_frequency
 
 from index.model_folder import ensure_folder
 from index.text import analyze, analyze_words, words
 
+COMMON_WORD_ZIPF = 3.0  # wordfreq: about once per million words and more often
 MATCH_CACHE_SIZE = 50_000
 # The code that decides the terms: any change to it must not reuse a cached index.
 _ANALYZER_SOURCES = ("index/lexical.py", "index/text.py", "knowledge/dutch.py")
@@ -49,7 +51,7 @@ class LexicalIndex:
         self._by_prefix: dict[str, list[str]] = {}
         for word in surface_frequency:
             self._by_prefix.setdefault(word[:3], []).append(word)
-        self._matches: dict[str, str | None] = {}
+        self._matches: dict[str, tuple[str | None, str | None]] = {}
 
     @classmethod
     def cached(cls, texts: list[str], cache_dir: Path) -> LexicalIndex:
@@ -119,7 +121,7 @@ class LexicalIndex:
         terms = analyze(query)
         for word in words(query):
             if len(word) >= 5 and word not in self._surface_frequency and not (set(analyze(word)) & self._vocabulary):
-                known = self.match(word)
+                known = self.related(word)
                 if known:
                     terms.extend(analyze(known))
         return terms
@@ -134,22 +136,41 @@ class LexicalIndex:
         """The corpus word that ``word`` stands for: itself, its stem, a one-typo variant, or a compound part.
 
         ``"markt"`` → ``"marktfalen"``, ``"overheidsbemoeienis"`` → ``"overheid"``, ``"werkplaatsinovatie"`` →
-        ``"werkplaatsinnovatie"``.
+        ``"werkplaatsinnovatie"``. A common Dutch word (wordfreq) is taken as itself: ``"koning"`` is no typo of
+        ``"koninkrijk"`` and ``"afstand"`` no compound of ``"stand"``; only the head of a corpus compound
+        (``"markt"`` / ``"marktfalen"``) or a missed ending (``"europa"`` / ``"europese"``) counts. This is the
+        evidence the answer/refuse decision counts.
         """
+        return self._lookup(word)[0]
+
+    def related(self, word: str) -> str | None:
+        """Like :meth:`match`, but a common word may also match loosely: more recall for ranking."""
+        return self._lookup(word)[1]
+
+    def _lookup(self, word: str) -> tuple[str | None, str | None]:
         if word in self._surface_frequency:
-            return word
+            return word, word
         if word not in self._matches:
             if len(self._matches) >= MATCH_CACHE_SIZE:  # questions bring endless new words; keep memory bounded
                 self._matches.clear()
             self._matches[word] = self._match_unknown(word)
         return self._matches[word]
 
-    def _match_unknown(self, word: str) -> str | None:
+    def _match_unknown(self, word: str) -> tuple[str | None, str | None]:
         stems = analyze(word)
         if stems and stems[0] in self._vocabulary:
-            return stems[0]
+            return stems[0], stems[0]
         if len(word) < 5:
-            return None
+            return None, None
+        loose = self._loose_match(word)
+        if zipf_frequency(word, "nl") >= COMMON_WORD_ZIPF:
+            strict = next(
+                (k for k in self._by_prefix.get(word[:3], []) if k.startswith(word) or _same_but_ending(word, k)), None
+            )
+            return strict, loose
+        return loose, loose
+
+    def _loose_match(self, word: str) -> str | None:
         close = difflib.get_close_matches(word, self._by_prefix.get(word[:3], []), n=1, cutoff=0.8)
         if close:
             return close[0]
@@ -163,16 +184,28 @@ class LexicalIndex:
                 return known  # an inflection the stemmer misses: "europa" / "europese"
         return None
 
+    def latest_year(self) -> int | None:
+        """The latest year (1900-2099) the corpus mentions, if any."""
+        years = [int(w) for w in self._surface_frequency if w.isdigit() and len(w) == 4 and w[:2] in {"19", "20"}]
+        return max(years, default=None)
+
     def surface_words(self) -> list[str]:
         """Every folded word form of the corpus."""
         return list(self._surface_frequency)
 
-    def coverage(self, words_: list[str]) -> float | None:
-        """Share of the question's content words the corpus knows (typos, inflections and compounds allowed);
-        ``None`` when there are none."""
+    def coverage(self, words_: list[str], *, loose: bool = False) -> float | None:
+        """Share of the question's content words the corpus knows (typos, inflections and compounds allowed; with
+        ``loose``, as :meth:`related` matches them); ``None`` when there are none."""
         if not words_:
             return None
-        return sum(self.match(w) is not None for w in words_) / len(words_)
+        lookup = self.related if loose else self.match
+        return sum(lookup(w) is not None for w in words_) / len(words_)
+
+
+def _same_but_ending(word: str, known: str) -> bool:
+    """Two forms of one word: they differ only in their last few letters ("europa" / "europese")."""
+    shared = len(os.path.commonprefix([word, known]))
+    return shared >= 5 and shared >= len(word) - 1 and shared >= len(known) - 3
 
 
 def _cache_key(texts: list[str]) -> str:

@@ -91,7 +91,13 @@ class OnnxEmbeddings(Embeddings):
         return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        prefixed = [self.passage_prefix + t for t in texts]
+        return self._embed_batched([self.passage_prefix + t for t in texts])
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Many queries at once (batched like documents, with the query prefix)."""
+        return self._embed_batched([self.query_prefix + t for t in texts])
+
+    def _embed_batched(self, prefixed: list[str]) -> list[list[float]]:
         order = sorted(range(len(prefixed)), key=lambda i: len(prefixed[i]))
         result: list[list[float]] = [[] for _ in prefixed]
         for start in range(0, len(order), self.batch_size):

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -74,6 +74,7 @@ class SearchResult:
     hits: list[Hit]
     references: References
     best_dense: float
+    query_vector: list[float] = field(default_factory=list)
 
 
 class HybridSearch:
@@ -100,9 +101,9 @@ class HybridSearch:
     def unit(self, unit_id: str) -> Unit:
         return self.catalog[unit_id]
 
-    def best_dense(self, query: str) -> float:
-        """The best dense score any unit gets for ``query`` (0.0 for an empty corpus)."""
-        hits = self._dense.search(self._embeddings.embed_query(query), k=1) if self.units else []
+    def best_dense(self, query_vector: list[float]) -> float:
+        """The best dense score any unit gets for an embedded query (0.0 for an empty corpus)."""
+        hits = self._dense.search(query_vector, k=1) if self.units else []
         return max((sim for _uid, sim in hits), default=0.0)
 
     def search(self, query: str, k: int = 5, references: References | None = None) -> SearchResult:
@@ -110,14 +111,15 @@ class HybridSearch:
         named = self.structure.resolve(refs) if refs else []
         depth = min(len(self.units), max(50, k * 5))
         focused = strip_meta(query)
-        dense_hits = self._dense.search(self._embeddings.embed_query(query), k=depth) if self.units else []
+        vector = self._embeddings.embed_query(query)
+        dense_hits = self._dense.search(vector, k=depth) if self.units else []
         dense_score = {uid: sim for uid, sim in dense_hits if uid in self.catalog}
         lexical = self.lexical.scores(focused)
         matched = np.flatnonzero(lexical > 0)
         lexical_rank = matched[np.argsort(-lexical[matched], kind="stable")][:depth].tolist()
 
         # BM25 only sees the words the corpus shares with the question: trust it as far as it can see.
-        seen = self.lexical.coverage(content_words(focused))
+        seen = self.lexical.coverage(content_words(focused), loose=True)
         lexical_weight = (1 - self.dense_weight) * (1.0 if seen is None else seen)
         weight = 1 - lexical_weight
         fused = fuse(dense_score, {self.units[i].id: float(lexical[i]) for i in lexical_rank}, weight)
@@ -133,4 +135,4 @@ class HybridSearch:
         named_ids = [u.id for u in named]
         ranked = named_ids + [uid for uid, _ in sorted(fused.items(), key=lambda x: -x[1]) if uid not in named_ids]
         hits = [hit(uid, uid in named_ids) for uid in ranked[: max(k, len(named_ids))]]
-        return SearchResult(hits, refs, max(dense_score.values(), default=0.0))
+        return SearchResult(hits, refs, max(dense_score.values(), default=0.0), vector)

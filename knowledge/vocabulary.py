@@ -43,6 +43,25 @@ NUMERALS: frozenset[str] = frozenset(fold(w) for w in (*CARDINALS, *ORDINALS, *E
     "honderd duizend miljoen miljard hundred thousand million billion".split()
 )
 
+# Modal verbs: after them a "je"/"u" asks the assistant to do something ("kun je …"), not what it thinks.
+MODAL_VERBS: frozenset[str] = frozenset(
+    "kan kun kunt kunnen wil wilt willen zou zouden mag mogen moet moeten can could would will may".split()
+)
+
+# Deictic time adverbs: they ask about the present, which a dated document cannot know.
+NOW_WORDS: frozenset[str] = frozenset(
+    "nu inmiddels tegenwoordig momenteel sindsdien heden thans vandaag now currently nowadays today".split()
+)
+
+# Causal connectives: a passage that explains why uses one.
+CAUSAL_WORDS: frozenset[str] = frozenset(
+    "want omdat doordat daarom dus zodat aangezien vanwege waardoor because since therefore".split()
+)
+
+# Relative ordinals: the next and the previous one.
+NEXT_WORDS: frozenset[str] = frozenset("volgende daaropvolgende next following".split())
+PREVIOUS_WORDS: frozenset[str] = frozenset("vorige voorgaande previous preceding".split())
+
 # Words that introduce a number ("aanbeveling nummer 2").
 NUMBER_NOUNS: frozenset[str] = frozenset("nummer nr no number".split())
 
@@ -135,11 +154,13 @@ def closed_classes() -> dict[str, frozenset[str]]:
     return {
         "vraagwoorden": QUESTION_WORDS,
         "voornaamwoorden": PRONOUNS,
-        "telwoorden": NUMERALS | NUMBER_NOUNS,
+        "telwoorden": NUMERALS | NUMBER_NOUNS | NEXT_WORDS | PREVIOUS_WORDS,
         "geld": MONEY_WORDS,
         "tijd": TIME_WORDS | MONTHS,
         "werkwoorden van zeggen": SAYING_VERBS,
-        "voegwoorden": CONJUNCTIONS,
+        "voegwoorden": CONJUNCTIONS | CAUSAL_WORDS,
+        "modale werkwoorden": MODAL_VERBS,
+        "bijwoorden van tijd": NOW_WORDS,
         "tussenvoegsels": frozenset(NAME_PARTICLES),
         "delen van een document (Engels)": frozenset(ENGLISH_NOUNS),
     }

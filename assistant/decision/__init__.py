@@ -5,14 +5,16 @@ with a reason code (``reasons``) that reaches the user and the log.
 """
 
 from assistant.decision.decide import Verdict, decide, rule_verdict
-from assistant.decision.model import CalibratedModel, ModelFileError
+from assistant.decision.model import NEVER, CalibratedModel, DecisionModel, ModelFileError
 from assistant.decision.reasons import EXPLANATIONS, Reason
 from assistant.decision.signals import FEATURES, Signals, extract
 
 __all__ = [
     "EXPLANATIONS",
     "FEATURES",
+    "NEVER",
     "CalibratedModel",
+    "DecisionModel",
     "ModelFileError",
     "Reason",
     "Signals",

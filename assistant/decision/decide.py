@@ -1,11 +1,13 @@
 """The one place that decides whether to answer: signals in, a :class:`Verdict` out.
 
-Hard rules first, for what is certain whatever the model says (nothing left to ask, a part that does not exist,
-an amount, date or count the passages cannot give); then the calibrated model's probability, read against its
-two cut-offs: answer, answer while saying the evidence is moderate, or refuse with the most telling reason.
+Hard rules first, for what is certain whatever the models say (nothing left to ask, a part that does not exist,
+an amount, date or count the passages cannot give, a question that only names an existing part); then the topic model (is this about the documents at all?);
+then the answer model's probability, read against its two cut-offs: answer, answer while saying the evidence is
+moderate, or refuse with the most telling reason.
 
->>> from assistant.decision.model import CalibratedModel
->>> model = CalibratedModel(("coverage",), (0.5,), (0.25,), (2.0,), 0.0, answer_at=0.6, hedge_at=0.4)
+>>> from assistant.decision.model import NEVER, CalibratedModel, DecisionModel
+>>> answer = CalibratedModel(("coverage",), ((),), (0.5,), (0.25,), (2.0,), 0.0)
+>>> model = DecisionModel(topic=NEVER, answer=answer, answer_at=0.6, hedge_at=0.4)
 >>> decide(Signals(coverage=1.0), model).reason
 <Reason.BEANTWOORD: 'beantwoord'>
 >>> decide(Signals(missing_reference=True), model).reason
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.decision.model import CalibratedModel
+from assistant.decision.model import DecisionModel
 from assistant.decision.reasons import Reason
 from assistant.decision.signals import AMOUNT, COUNT, DAY, PERSON, YEAR, Signals
 
@@ -28,7 +30,6 @@ _KIND_REASONS = {
     COUNT: Reason.VRAAGT_OM_AANTAL,
 }
 _CERTAIN_KINDS = (AMOUNT, DAY, COUNT)  # a passage either shows a sum, a day or a number, or it cannot answer
-OFF_TOPIC_COVERAGE = 0.5  # below this share of (specificity-weighted) words known to the documents: off-topic
 
 
 @dataclass(frozen=True)
@@ -48,26 +49,30 @@ def rule_verdict(signals: Signals) -> Verdict | None:
         return Verdict(False, Reason.VERWIJZING_BESTAAT_NIET, 1.0)
     if signals.asked_kind in _CERTAIN_KINDS and not signals.kind_found:
         return Verdict(False, _KIND_REASONS[signals.asked_kind], 1.0)
+    if signals.pointer_only:  # "Wat is de tweede aanbeveling?": it names an existing part and asks nothing else
+        return Verdict(True, Reason.BEANTWOORD, 1.0)
     return None
 
 
-def decide(signals: Signals, model: CalibratedModel) -> Verdict:
+def decide(signals: Signals, model: DecisionModel) -> Verdict:
     """The verdict for one question."""
     ruled = rule_verdict(signals)
     if ruled is not None:
         return ruled
-    probability = model.probability(signals)
+    # a question that names an existing part of the documents is about them, whatever else it asks
+    off_topic = 0.0 if signals.structural else model.topic.probability(signals)
+    if off_topic >= model.off_topic_at:
+        return Verdict(False, Reason.BUITEN_ONDERWERP, off_topic)
+    probability = model.answer.probability(signals)
     if probability >= model.answer_at:
         return Verdict(True, Reason.BEANTWOORD, probability)
     if probability >= model.hedge_at:
         return Verdict(True, Reason.ONZEKER, probability)
-    return Verdict(False, refusal_reason(signals), 1.0 - probability)
+    return Verdict(False, refusal_reason(signals, off_topic), 1.0 - probability)
 
 
-def refusal_reason(signals: Signals) -> Reason:
-    """The most telling reason once the model has said no."""
+def refusal_reason(signals: Signals, off_topic: float) -> Reason:
+    """The most telling reason once the answer model has said no."""
     if signals.asked_kind in _KIND_REASONS and not signals.kind_found:
         return _KIND_REASONS[signals.asked_kind]
-    if signals.specific_coverage < OFF_TOPIC_COVERAGE or signals.dense_rel < 0:
-        return Reason.BUITEN_ONDERWERP
-    return Reason.NIET_IN_TEKST
+    return Reason.BUITEN_ONDERWERP if off_topic >= 0.5 else Reason.NIET_IN_TEKST

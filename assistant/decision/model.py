@@ -1,9 +1,13 @@
-"""The calibrated model that turns signals into the probability that the documents answer a question.
+"""The calibrated models that turn signals into probabilities: is the question about the documents at all, and do
+they answer it.
 
-A logistic regression over :data:`~assistant.decision.signals.FEATURES`, fitted on ``evals/train.jsonl`` by
-``python -m evals calibrate`` and stored as a small JSON file next to this module. Prediction needs only numpy.
+Each is an additive logistic model: a signal enters as a piecewise-linear curve (the signal itself plus hinges at its
+quartiles in the training data), so "a little more coverage" can matter more at the low end than at the top. Both
+are fitted on ``evals/train.jsonl`` by ``python -m evals calibrate`` and stored in one small JSON file next to this
+module (:class:`DecisionModel`). Prediction needs only the standard library.
 
->>> model = CalibratedModel(features=("coverage",), mean=(0.5,), scale=(0.25,), coef=(2.0,), intercept=0.0)
+>>> model = CalibratedModel(features=("coverage",), knots=((),), mean=(0.5,), scale=(0.25,), coef=(2.0,),
+...                         intercept=0.0)
 >>> round(model.probability_of([1.0]), 3)
 0.982
 """
@@ -27,46 +31,95 @@ class ModelFileError(ConfigurationError):
     """The calibration file is missing or unusable; the message is Dutch."""
 
 
+def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
+    """Each value, followed by its hinges ``max(0, value - knot)``: the columns the weights apply to.
+
+    >>> expand([0.5, 1.0], [(0.2, 0.6), ()])
+    [0.5, 0.3, 0.0, 1.0]
+    """
+    columns: list[float] = []
+    for value, points in zip(values, knots, strict=True):
+        columns.append(value)
+        columns.extend(max(0.0, value - knot) for knot in points)
+    return [round(c, 12) for c in columns]
+
+
 @dataclass(frozen=True)
 class CalibratedModel:
-    """Standardised features, weights and the two probability cut-offs of the decision."""
+    """One logistic model: signals, their hinge points, standardisation and weights."""
 
     features: tuple[str, ...]
-    mean: tuple[float, ...]
+    knots: tuple[tuple[float, ...], ...]
+    mean: tuple[float, ...]  # per expanded column
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    answer_at: float = 0.5  # at or above: answer
-    hedge_at: float = 0.5  # at or above (and below answer_at): answer, saying the evidence is moderate
-    report: dict[str, Any] = field(default_factory=dict)  # how it was fitted: data, cross-validated numbers
 
-    def probability_of(self, vector: Sequence[float]) -> float:
+    def probability_of(self, values: Sequence[float]) -> float:
+        """P(answerable) for the raw signal values of :attr:`features`."""
+        columns = expand(values, self.knots)
         z = self.intercept + sum(
-            c * (x - m) / (s or 1.0) for c, x, m, s in zip(self.coef, vector, self.mean, self.scale, strict=True)
+            c * (x - m) / (s or 1.0) for c, x, m, s in zip(self.coef, columns, self.mean, self.scale, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def probability(self, signals: Signals) -> float:
-        """P(the documents answer the question | signals)."""
+        """The model's probability for these signals."""
         values = dict(zip(FEATURES, signals.vector(), strict=True))
         return self.probability_of([values[name] for name in self.features])
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CalibratedModel:
+        model = cls(
+            features=tuple(data["features"]),
+            knots=tuple(tuple(map(float, points)) for points in data["knots"]),
+            mean=tuple(map(float, data["mean"])),
+            scale=tuple(map(float, data["scale"])),
+            coef=tuple(map(float, data["coef"])),
+            intercept=float(data["intercept"]),
+        )
+        unknown = set(model.features) - set(FEATURES)
+        width = len(model.features) + sum(len(points) for points in model.knots)
+        if unknown or len(model.knots) != len(model.features) or not (
+            width == len(model.mean) == len(model.scale) == len(model.coef)
+        ):
+            raise ValueError(f"past niet bij deze versie (onbekende kenmerken: {', '.join(sorted(unknown)) or 'geen'})")
+        return model
+
+
+#: Says no to everything: the stand-in when only retrieval is needed (calibration itself).
+NEVER = CalibratedModel((), (), (), (), (), -50.0)
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """The two calibrated models and their cut-offs.
+
+    ``topic``: P(the question is about something the documents do not cover at all); at or above ``off_topic_at``
+    it is refused as ``buiten_onderwerp``. ``answer``: P(the documents answer it); at or above ``answer_at`` it is
+    answered, at or above ``hedge_at`` answered with a caveat, below refused.
+    """
+
+    topic: CalibratedModel
+    answer: CalibratedModel
+    off_topic_at: float = 0.5
+    answer_at: float = 0.5
+    hedge_at: float = 0.5
+    report: dict[str, Any] = field(default_factory=dict)  # how it was fitted: data, cross-validated numbers
+
     def save(self, path: Path) -> None:
-        data = asdict(self)
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path | None = None) -> CalibratedModel:
+    def load(cls, path: Path | None = None) -> DecisionModel:
         """Read a calibration file (default: the one shipped next to this module)."""
         path = path or DEFAULT_MODEL_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            model = cls(
-                features=tuple(data["features"]),
-                mean=tuple(map(float, data["mean"])),
-                scale=tuple(map(float, data["scale"])),
-                coef=tuple(map(float, data["coef"])),
-                intercept=float(data["intercept"]),
+            return cls(
+                topic=CalibratedModel.from_dict(data["topic"]),
+                answer=CalibratedModel.from_dict(data["answer"]),
+                off_topic_at=float(data["off_topic_at"]),
                 answer_at=float(data["answer_at"]),
                 hedge_at=float(data["hedge_at"]),
                 report=dict(data.get("report", {})),
@@ -76,11 +129,6 @@ class CalibratedModel:
                 f"Het beslismodel {path} ontbreekt. Maak het met: python -m evals calibrate"
             ) from None
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ModelFileError(f"Het beslismodel {path} is onbruikbaar ({error}).") from None
-        unknown = set(model.features) - set(FEATURES)
-        if unknown or not (len(model.features) == len(model.mean) == len(model.scale) == len(model.coef)):
             raise ModelFileError(
-                f"Het beslismodel {path} past niet bij deze versie (onbekende kenmerken: "
-                f"{', '.join(sorted(unknown)) or 'geen'}). Maak het opnieuw met: python -m evals calibrate"
-            )
-        return model
+                f"Het beslismodel {path} is onbruikbaar ({error}). Maak het opnieuw met: python -m evals calibrate"
+            ) from None

@@ -17,7 +17,20 @@ from wordfreq import zipf_frequency
 
 from index.text import analyze, content_words, words
 from knowledge.dutch import is_number_word
-from knowledge.vocabulary import DAY_WORDS, MONEY_WORDS, MONTHS, NAME_PARTICLES, TIME_WORDS
+from knowledge.vocabulary import (
+    CAUSAL_WORDS,
+    DAY_WORDS,
+    ENGLISH_NOUNS,
+    MODAL_VERBS,
+    MONEY_WORDS,
+    MONTHS,
+    NAME_PARTICLES,
+    NOW_WORDS,
+    SECOND_PERSON,
+    TIME_WORDS,
+)
+
+OWN_WORDS = frozenset({"mijn", "onze", "ons", "my", "our"})  # first-person possessives (knowledge.vocabulary)
 
 if TYPE_CHECKING:
     from assistant.answer import Retrieval
@@ -38,6 +51,7 @@ _HOW_MANY = re.compile(r"\bhoeveel\s+(?P<noun>[^\W\d]+)|\bhow many\s+(?P<en>[^\W
 #: Names of the numeric signals, in the order the calibrated model reads them.
 FEATURES: tuple[str, ...] = (
     "dense_rel",
+    "world_gap",
     "margin",
     "coverage",
     "specific_coverage",
@@ -49,6 +63,25 @@ FEATURES: tuple[str, ...] = (
     "content_words",
     "asks_year_unseen",
     "follow_up",
+    "addresses_you",
+    "own_situation",
+    "after_document",
+    "why_unexplained",
+)
+
+
+#: The signals that say what a question is about (not how it is asked): the topic model reads only these.
+TOPIC_FEATURES: tuple[str, ...] = (
+    "dense_rel",
+    "world_gap",
+    "margin",
+    "coverage",
+    "specific_coverage",
+    "passage_coverage",
+    "unknown_specificity",
+    "lexical_top",
+    "english",
+    "content_words",
 )
 
 
@@ -61,6 +94,7 @@ class Signals:
     asked_kind: str | None = None  # bedrag, persoon, datum, jaar, aantal
     kind_found: bool = True  # the best passages contain a fact of that kind
     dense_rel: float = 0.0  # best dense score, in background spreads above the background mean
+    world_gap: float = 0.0  # best dense score minus the best score of an everyday world question (x100)
     margin: float = 0.0  # best dense score minus the fifth best (how much one passage stands out)
     coverage: float = 1.0  # share of content words the corpus knows
     specific_coverage: float = 1.0  # the same, each word weighted by how specific it is in general Dutch
@@ -68,9 +102,14 @@ class Signals:
     unknown_specificity: float = 0.0  # the most specific content word the corpus does not know (0..1)
     lexical_top: float = 0.0  # best BM25 score, squashed to 0..1
     structural: bool = False  # the question names a part that exists ("de tweede aanbeveling")
+    pointer_only: bool = False  # ... and asks nothing else: every content word names the part
     english: float = 0.0  # share of the question's words that are English rather than Dutch
     content_words: int = 0
     follow_up: bool = False
+    addresses_you: bool = False  # asks the assistant itself ("wat vind jij"), not a request ("kun je …")
+    own_situation: bool = False  # about the asker's own case ("mijn gemeente")
+    after_document: bool = False  # about the present or a year after the documents' latest year
+    why_unexplained: bool = False  # asks why, and the best passage gives no reason (no causal connective)
 
     def vector(self) -> list[float]:
         """The numeric features in :data:`FEATURES` order."""
@@ -147,6 +186,24 @@ def _counted(noun: str, text: str) -> bool:
     )
 
 
+def addresses_you(tokens: list[str]) -> bool:
+    """A second-person pronoun that is not the subject of a request ("kun je", "could you")."""
+    return any(t in SECOND_PERSON and (i == 0 or tokens[i - 1] not in MODAL_VERBS) for i, t in enumerate(tokens))
+
+
+def after_document(tokens: list[str], latest_year: int | None) -> bool:
+    """Asks about the present, or names a year after the latest one the documents mention."""
+    if set(tokens) & NOW_WORDS:
+        return True
+    years = [int(t) for t in tokens if t.isdigit() and len(t) == 4 and t[:2] in {"19", "20"}]
+    return latest_year is not None and any(year > latest_year for year in years)
+
+
+def _names_part(word: str, nouns: set[str]) -> bool:
+    """Whether a question word is (a form of) one of the part nouns it references ("aanbevelingen", "stap")."""
+    return any(word.startswith(noun[:5]) or noun.startswith(word) for noun in nouns) or word in ENGLISH_NOUNS
+
+
 def _stems(text: str) -> set[str]:
     return set(analyze(text))
 
@@ -157,7 +214,7 @@ def extract(retrieval: Retrieval) -> Signals:
     if not question.strip() or not hits:  # nothing asked, or nothing found: no evidence at all
         return Signals(
             has_question=bool(question.strip()), coverage=0.0, specific_coverage=0.0, passage_coverage=0.0,
-            dense_rel=-10.0,
+            dense_rel=-10.0, world_gap=-10.0,
         )
     refs = retrieval.result.references
     structural = any(h.structural for h in hits)
@@ -173,13 +230,17 @@ def extract(retrieval: Retrieval) -> Signals:
     dense = sorted((h.dense for h in hits), reverse=True)
     best = retrieval.result.best_dense
     background = retrieval.background
+    vector = retrieval.result.query_vector
     kind = asked_kind(question)
+    tokens = words(question)
+    best_text = words(hits[0].unit.text)
     return Signals(
         has_question=True,
         missing_reference=bool(refs.pairs) and not structural,
         asked_kind=kind,
         kind_found=kind_found(kind, question, top_text),
         dense_rel=background.relative(best) if background else 0.0,
+        world_gap=(best - retrieval.world.nearest(vector)) * 100 if retrieval.world and vector else 0.0,
         margin=(dense[0] - dense[min(4, len(dense) - 1)]) * 100 if dense else 0.0,
         coverage=sum(known) / len(known) if known else 1.0,
         specific_coverage=sum(w for w, k in zip(weights, known) if k) / sum(weights) if weights else 1.0,
@@ -187,7 +248,12 @@ def extract(retrieval: Retrieval) -> Signals:
         unknown_specificity=max(unknown, default=0.0),
         lexical_top=1 - math.exp(-max(h.lexical for h in hits) / 5.0),
         structural=structural,
+        pointer_only=structural and all(_names_part(w, refs.nouns()) for w in content_words(question)),
         english=english_share(question),
         content_words=len(terms),
         follow_up=retrieval.follow_up,
+        addresses_you=addresses_you(tokens),
+        own_situation=bool(set(tokens) & OWN_WORDS),
+        after_document=after_document(tokens, lexical.latest_year()),
+        why_unexplained=bool(set(tokens) & {"waarom", "why"}) and not set(best_text) & CAUSAL_WORDS,
     )

@@ -28,7 +28,7 @@ from assistant.generative.models import (
 )
 from assistant.generative.prompt import NO_ANSWER, PROMPT, build_messages
 from assistant.generative.verify import LexicalSupportChecker, Passage, SupportChecker, Verification, verify
-from assistant.decision import CalibratedModel
+from assistant.decision import DecisionModel
 from assistant.settings import Settings
 
 __all__ = [
@@ -63,7 +63,7 @@ def build_generative_backend(
     return GenerativeBackend(
         chat_model or build_chat_model(settings, options),
         name=backend_label(settings),
-        model=CalibratedModel.load(settings.decision_model),
+        model=DecisionModel.load(settings.decision_model),
         max_units=settings.top_k,
         timeout=settings.llm_timeout,
     )

@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, judge, refusal, select_units
-from assistant.decision import CalibratedModel, Reason, Verdict
+from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.contract import Answer, Message
 from assistant.generative.prompt import NO_ANSWER, build_messages
 from assistant.generative.verify import (
@@ -192,7 +192,7 @@ class GenerativeBackend:
         chat_model: BaseChatModel,
         *,
         name: str,
-        model: CalibratedModel,
+        model: DecisionModel,
         max_units: int = 3,
         max_passages: int = 4,
         max_passage_chars: int = 2400,

@@ -79,17 +79,9 @@ def test_follow_up_uses_the_conversation(real_assistant: Any) -> None:
     [
         "Wat is de hoofdstad van Frankrijk?",
         "Hoeveel geld trekt de overheid uit voor sociale innovatie?",
-        pytest.param(
-            "Wie is de voorzitter van de AWT?",
-            marks=pytest.mark.xfail(strict=True, reason="known gap: a person question on the advice's own subject "
-                                    "is answered with a caveat (reason 'onzeker'), see README 'Answer quality'"),
-        ),
+        "Wie is de voorzitter van de AWT?",
         "Op welke dag in januari 2014 verscheen het advies?",
-        pytest.param(
-            "Wat vindt de AWT van kernenergie?",
-            marks=pytest.mark.xfail(strict=True, reason="known gap: an opinion question naming the AWT is answered "
-                                    "with a caveat (reason 'onzeker'), see README 'Answer quality'"),
-        ),
+        "Wat vindt de AWT van kernenergie?",
         "Wat staat er in bijlage 7?",
     ],
 )
@@ -136,3 +128,19 @@ def test_html_in_a_question_comes_back_as_text(real_assistant: Any) -> None:
     assert answer.question.startswith("<script>")
     assert "<script>" not in answer.answer
     assert answer.citations[0].label == "Aanbeveling 1"
+
+
+def test_a_narrowed_list_question_cites_only_the_matching_items(real_assistant: Any) -> None:
+    answer = real_assistant.ask("Welke stappen noemen het bedrijvenbeleid?")
+    check_contract(real_assistant, answer)
+    labels = [c.label for c in answer.citations]
+    assert set(labels[:2]) == {"Aanbeveling 3, stap 2", "Aanbeveling 3, stap 3"}
+    assert "Aanbeveling 3, stap 5" not in labels  # not the whole list
+
+
+def test_every_answer_carries_a_reason_code(real_assistant: Any) -> None:
+    answered = real_assistant.ask("Wat is de derde aanbeveling?")
+    refused = real_assistant.ask("Wat staat er in bijlage 9?")
+    assert (answered.refused, answered.reason) == (False, "beantwoord")
+    assert (refused.refused, refused.reason) == (True, "verwijzing_bestaat_niet")
+    assert "Het advies heeft geen bijlage 9." in refused.answer

@@ -7,16 +7,30 @@ from pathlib import Path
 
 import pytest
 
-from assistant.decision import CalibratedModel, FEATURES, ModelFileError, Reason, Signals, decide, rule_verdict
+from assistant.decision import (
+    FEATURES,
+    CalibratedModel,
+    DecisionModel,
+    ModelFileError,
+    Reason,
+    Signals,
+    decide,
+    rule_verdict,
+)
 from assistant.decision.signals import asked_kind, english_share, kind_found, specificity
 
-# A transparent model: evidence = coverage and the dense score against the background; no fitted file needed.
-MODEL = CalibratedModel(
-    features=("coverage", "dense_rel"),
-    mean=(0.5, 2.0),
-    scale=(0.25, 1.0),
-    coef=(2.0, 1.0),
-    intercept=0.0,
+# Transparent models: off-topic when the specific words are unknown and the passages far away; answerable with
+# coverage and closeness. No fitted file needed.
+MODEL = DecisionModel(
+    topic=CalibratedModel(
+        features=("specific_coverage", "dense_rel"), knots=((), ()), mean=(0.5, 2.0), scale=(0.25, 1.0),
+        coef=(-3.0, -2.0), intercept=-2.0,
+    ),
+    answer=CalibratedModel(
+        features=("coverage", "dense_rel"), knots=((), ()), mean=(0.5, 2.0), scale=(0.25, 1.0), coef=(2.0, 1.0),
+        intercept=0.0,
+    ),
+    off_topic_at=0.5,
     answer_at=0.7,
     hedge_at=0.4,
 )
@@ -46,6 +60,12 @@ CASES = [
     ("a part that does not exist", Signals(missing_reference=True, coverage=1.0, dense_rel=5.0), False,
      Reason.VERWIJZING_BESTAAT_NIET),
     ("nothing left after instructions", Signals(has_question=False), False, Reason.GEEN_VRAAG),
+    ("only names an existing part", Signals(structural=True, pointer_only=True, coverage=0.0, dense_rel=-3.0), True,
+     Reason.BEANTWOORD),
+    ("names a part: never off-topic", Signals(structural=True, coverage=1.0, specific_coverage=0.0, dense_rel=2.0),
+     True, Reason.BEANTWOORD),
+    ("names a part but asks more, model says no", Signals(structural=True, coverage=0.2, specific_coverage=0.8,
+     dense_rel=0.5), False, Reason.NIET_IN_TEKST),
 ]
 
 
@@ -65,15 +85,28 @@ def test_every_reason_code_is_reachable_and_explained() -> None:
     assert set(EXPLANATIONS) == set(Reason) - {Reason.BEANTWOORD}
 
 
+def test_the_same_signals_without_a_named_part_are_off_topic() -> None:
+    assert decide(Signals(coverage=1.0, specific_coverage=0.0, dense_rel=2.0), MODEL).reason is Reason.BUITEN_ONDERWERP
+
+
 def test_rules_decide_before_the_model() -> None:
     assert rule_verdict(Signals(coverage=1.0, dense_rel=3.0)) is None
     certain = rule_verdict(Signals(missing_reference=True))
     assert certain is not None and certain.confidence == 1.0
 
 
+def test_hinges_bend_the_curve() -> None:
+    from assistant.decision.model import expand
+
+    bent = CalibratedModel(("coverage",), ((0.5,),), (0.0, 0.0), (1.0, 1.0), (1.0, 4.0), -1.0)
+    low, mid, high = (bent.probability_of([v]) for v in (0.0, 0.5, 1.0))
+    assert high - mid > mid - low  # steeper above the knot
+    assert expand([0.7], [(0.5,)]) == [0.7, 0.2]
+
+
 def test_confidence_grows_with_evidence() -> None:
-    weak = MODEL.probability(Signals(coverage=0.2, dense_rel=0.0))
-    strong = MODEL.probability(Signals(coverage=0.9, dense_rel=4.0))
+    weak = MODEL.answer.probability(Signals(coverage=0.2, dense_rel=0.0))
+    strong = MODEL.answer.probability(Signals(coverage=0.9, dense_rel=4.0))
     assert weak < strong
 
 
@@ -107,17 +140,18 @@ def test_general_language_signals() -> None:
 
 
 def test_shipped_model_loads_and_knows_its_features() -> None:
-    model = CalibratedModel.load()
-    assert set(model.features) <= set(FEATURES)
-    assert 0.0 < model.hedge_at <= model.answer_at < 1.0
+    model = DecisionModel.load()
+    assert set(model.answer.features) <= set(FEATURES) and set(model.topic.features) <= set(FEATURES)
+    assert 0.0 < model.hedge_at <= model.answer_at < 1.0 and 0.0 < model.off_topic_at < 1.0
     assert model.report["trained_on"].endswith("train.jsonl")
 
 
 def test_model_file_errors_are_dutch(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match="ontbreekt"):
-        CalibratedModel.load(tmp_path / "geen.json")
+        DecisionModel.load(tmp_path / "geen.json")
     broken = tmp_path / "kapot.json"
-    broken.write_text(json.dumps({"features": ["bestaat_niet"], "mean": [0], "scale": [1], "coef": [1],
-                                  "intercept": 0, "answer_at": 0.5, "hedge_at": 0.5}), encoding="utf-8")
+    part = {"features": ["bestaat_niet"], "knots": [[]], "mean": [0], "scale": [1], "coef": [1], "intercept": 0}
+    broken.write_text(json.dumps({"topic": part, "answer": part, "off_topic_at": 0.5, "answer_at": 0.5,
+                                  "hedge_at": 0.5}), encoding="utf-8")
     with pytest.raises(ModelFileError, match="past niet"):
-        CalibratedModel.load(broken)
+        DecisionModel.load(broken)

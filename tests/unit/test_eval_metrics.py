@@ -363,7 +363,7 @@ def test_gate_tolerance_boundary_and_direction() -> None:
     drop = check_metrics({"robustness_label_drop": 0.5}, {"robustness_label_drop": 0.0})[0]
     assert not drop.regressed and not drop.failed  # informational
     assert check_metrics({"quote_verbatim_rate": 0.999})[0].failed
-    assert set(THRESHOLDS) >= {"label_accuracy", "refusal_accuracy", "key_fact_recall", "recall_at_3"}
+    assert set(THRESHOLDS) >= {"label_accuracy", "decision_accuracy", "key_fact_recall", "recall_at_3"}
 
 
 # --- dataset validation --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.decision import CalibratedModel
+from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.answer import ExtractiveBackend, Retrieval
 from assistant.contract import Answer
 from assistant.generative import (
@@ -112,7 +112,7 @@ class BrokenChatModel(BaseChatModel):
 
 
 # Answers when the question's words are known and there are passages; no fitted file needed.
-DECISION = CalibratedModel(("coverage", "dense_rel"), (0.5, 0.0), (0.25, 1.0), (2.0, 1.0), 0.0, answer_at=0.5,
+DECISION = DecisionModel(NEVER, CalibratedModel(("coverage", "dense_rel"), ((), ()), (0.5, 0.0), (0.25, 1.0), (2.0, 1.0), 0.0), answer_at=0.5,
                            hedge_at=0.5)
 
 
@@ -328,7 +328,7 @@ def test_build_generative_backend_uses_the_settings() -> None:
                         top_k=2)
     backend = build_generative_backend(settings, chat_model=FakeListChatModel(responses=["x"]))
     assert (backend.name, backend.timeout, backend.max_units) == ("openai:qwen", 12, 2)
-    assert backend.model == CalibratedModel.load()
+    assert backend.model == DecisionModel.load()
 
 
 def test_a_question_naming_a_passage_shows_the_model_only_that_passage() -> None:

@@ -72,3 +72,24 @@ def test_follow_up_search_text_carries_the_earlier_question(structure: Structure
 def test_without_history_nothing_is_borrowed(structure: StructureIndex) -> None:
     resolved = resolve_question("Wat is de vijfde stap?", [], structure)
     assert not resolved.follow_up and resolved.search_text == "Wat is de vijfde stap?"
+
+
+@pytest.mark.parametrize(
+    ("earlier", "question", "label"),
+    [
+        ("Wat houdt stap 2 van aanbeveling 3 in?", "En de derde?", "Aanbeveling 3, stap 3"),  # the deepest noun
+        ("Wat houdt stap 2 van aanbeveling 3 in?", "En de volgende?", "Aanbeveling 3, stap 3"),
+        ("Wat zegt de vierde stap van de derde aanbeveling?", "En de vorige?", "Aanbeveling 3, stap 3"),
+        ("Wat is aanbeveling 1?", "En de volgende?", "Aanbeveling 2"),
+        ("Wat is aanbeveling 1?", "En de derde?", "Aanbeveling 3"),
+    ],
+)
+def test_ordinal_and_relative_follow_ups(structure: StructureIndex, earlier: str, question: str, label: str) -> None:
+    resolved = resolve_question(question, [Message(role="user", content=earlier)], structure)
+    assert [u.label for u in structure.resolve(resolved.references)] == [label]
+
+
+def test_a_relative_step_past_the_end_resolves_to_nothing_new(structure: StructureIndex) -> None:
+    history = [Message(role="user", content="Wat is aanbeveling 3?")]
+    resolved = resolve_question("En de volgende?", history, structure)
+    assert "Aanbeveling 4" not in [u.label for u in structure.resolve(resolved.references)]
