@@ -118,9 +118,9 @@ THRESHOLDS: dict[str, Threshold] = {
 }
 
 #: Blind sets (evals/blind-N.jsonl): the floor CI holds them to. The answer-trust issue asks for label accuracy
-#: 0.85, key facts 0.80, decision 0.90 and false refusals 0.10; blind-1 measured 0.846 / 0.863 / 0.838 / 0.011
-#: (README, "Answer quality"). The gate is the measured level less a small margin, so CI catches a fall back
-#: towards the old decision (0.802 / 0.762 / 0.808 / 0.143) without pretending the target was met.
+#: 0.85, key facts 0.80, decision 0.90 and false refusals 0.10; blind-1 measured 0.846 / 0.863 / 0.838 / 0.011 when
+#: it judged the first round (README, "How well it answers"). The gate sits a little below that, so CI catches a
+#: fall back towards the old decision (0.802 / 0.762 / 0.808 / 0.143) without pretending the target was met.
 BLIND_THRESHOLDS: dict[str, Threshold] = {
     "label_accuracy": Threshold(">=", 0.82),
     "key_fact_recall": Threshold(">=", 0.80),

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, ORDINALS, fold, parse_number, singular
-from knowledge.vocabulary import CONJUNCTIONS, ENGLISH_NOUNS, NUMBER_NOUNS
 from knowledge.units import Unit
+from knowledge.vocabulary import CONJUNCTIONS, ENGLISH_NOUNS, NUMBER_NOUNS
 
 _NUMBER = rf"(?:\d+|[ivx]+|{NUMBER_WORD_PATTERN})"
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)

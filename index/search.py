@@ -17,7 +17,6 @@ from langchain_core.embeddings import Embeddings
 from index.lexical import LexicalIndex
 from index.references import References, StructureIndex
 from index.text import content_words, strip_meta
-from knowledge.dutch import fold
 from knowledge.units import Unit, UnitCatalog
 
 DENSE_WEIGHT = 0.5

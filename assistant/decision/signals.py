@@ -48,28 +48,6 @@ _DAY_EVIDENCE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b|\b\d{{1,2}}-\d{{1,2}}
 _YEAR_EVIDENCE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTH})\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhoeveel\s+(?P<noun>[^\W\d]+)|\bhow many\s+(?P<en>[^\W\d]+)", re.IGNORECASE)
 
-#: Names of the numeric signals, in the order the calibrated model reads them.
-FEATURES: tuple[str, ...] = (
-    "dense_rel",
-    "world_gap",
-    "margin",
-    "coverage",
-    "specific_coverage",
-    "passage_coverage",
-    "unknown_specificity",
-    "lexical_top",
-    "structural",
-    "english",
-    "content_words",
-    "asks_year_unseen",
-    "follow_up",
-    "addresses_you",
-    "own_situation",
-    "after_document",
-    "why_unexplained",
-)
-
-
 #: The signals that say what a question is about (not how it is asked): the topic model reads only these.
 TOPIC_FEATURES: tuple[str, ...] = (
     "dense_rel",
@@ -82,6 +60,18 @@ TOPIC_FEATURES: tuple[str, ...] = (
     "lexical_top",
     "english",
     "content_words",
+)
+
+#: Every numeric signal (the answer model reads them all); models store the names they use.
+FEATURES: tuple[str, ...] = (
+    *TOPIC_FEATURES,
+    "structural",
+    "asks_year_unseen",
+    "follow_up",
+    "addresses_you",
+    "own_situation",
+    "after_document",
+    "why_unexplained",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant.decision import DecisionModel
 from assistant.generative.backend import (
     AnswerStream,
     GenerativeBackend,
@@ -28,7 +29,6 @@ from assistant.generative.models import (
 )
 from assistant.generative.prompt import NO_ANSWER, PROMPT, build_messages
 from assistant.generative.verify import LexicalSupportChecker, Passage, SupportChecker, Verification, verify
-from assistant.decision import DecisionModel
 from assistant.settings import Settings
 
 __all__ = [

@@ -18,8 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, judge, refusal, select_units
-from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.contract import Answer, Message
+from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
 from assistant.generative.verify import (
     LexicalSupportChecker,

@@ -25,9 +25,9 @@ from typing import Protocol, runtime_checkable
 
 from assistant.contract import Citation
 from index.text import FUNCTION_WORDS, analyze, words
-from knowledge.vocabulary import DOCUMENT_NOUNS
 from knowledge.dutch import CARDINALS, ORDINALS, fold
 from knowledge.units import Unit
+from knowledge.vocabulary import DOCUMENT_NOUNS
 
 DEFAULT_SUPPORT_THRESHOLD = 0.6
 

@@ -17,9 +17,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.answer import ExtractiveBackend, Retrieval
 from assistant.contract import Answer
+from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.generative import (
     NO_ANSWER,
     GenerativeBackend,
