@@ -109,7 +109,8 @@ class World:
 def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int = WORLD_SIZE) -> World:
     """The world for an embedding model, from ``cache_dir`` or embedded now (about 10 s once) and stored there."""
     words = world_words(size)
-    key = hashlib.sha256(f"{model_id}|{'|'.join(words)}".encode()).hexdigest()[:24]
+    # the embeddings' class is part of the key: a test double must never leave vectors for the real model
+    key = hashlib.sha256(f"{model_id}|{type(embeddings).__qualname__}|{'|'.join(words)}".encode()).hexdigest()[:24]
     target = cache_dir / f"world-{key}.npy"
     try:
         vectors = np.load(target)
