@@ -203,8 +203,8 @@ def extract(retrieval: Retrieval) -> Signals:
     question, hits = retrieval.question, retrieval.hits
     if not question.strip() or not hits:  # nothing asked, or nothing found: no evidence at all
         return Signals(
-            has_question=bool(question.strip()), coverage=0.0, specific_coverage=0.0, passage_coverage=0.0,
-            dense_rel=-10.0, world_gap=-10.0,
+            has_question=bool(question.strip()), asked_kind=asked_kind(question), kind_found=False, coverage=0.0,
+            specific_coverage=0.0, passage_coverage=0.0, dense_rel=-10.0, world_gap=-10.0,
         )
     refs = retrieval.result.references
     structural = any(h.structural for h in hits)

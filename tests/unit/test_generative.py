@@ -228,6 +228,7 @@ def test_garbage_falls_back(reply: str, notice: str) -> None:
 def test_the_fixed_no_answer_sentence_makes_a_refusal() -> None:
     answer = backend_for(NO_ANSWER).answer(QUESTION, make_retrieval())
     assert answer.refused and answer.backend == "test:fake"
+    assert answer.reason == "niet_in_tekst"  # the model's own judgement that the passages do not answer
     assert answer.citations and answer.removed == []
     assert_contract(answer)
 
@@ -238,7 +239,7 @@ def test_an_unanswerable_question_gets_the_extractive_refusal_without_a_model_ca
     answer = GenerativeBackend(model, name="test:opname", model=DECISION).answer("Hoeveel kost een brood in Parijs?", retrieval)
     assert model.calls == []
     assert answer == ExtractiveBackend(DECISION).answer("Hoeveel kost een brood in Parijs?", retrieval)
-    assert answer.refused
+    assert answer.refused and answer.reason == "vraagt_om_bedrag"
 
 
 def test_an_instruction_inside_a_document_does_not_change_the_pipeline() -> None:
