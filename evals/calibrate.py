@@ -132,7 +132,8 @@ def cross_validated(examples: Sequence[Example], features: Sequence[str], folds:
         if ruled is not None and ruled.answer:
             probabilities[i] = (0.0, 1.0)
     for held_out in _folds(strata, folds):
-        train = [examples[i] for i in range(len(examples)) if i not in set(held_out.tolist())]
+        held = set(held_out.tolist())
+        train = [example for i, example in enumerate(examples) if i not in held]
         topic, answer = _fit_both(train, features)
         for i in held_out:
             signals = examples[i].signals

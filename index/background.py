@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from wordfreq import top_n_list, zipf_frequency
 
-from index.text import analyze, is_function_word
+from index.text import FUNCTION_WORDS, analyze, is_function_word
 from knowledge.dutch import fold
 
 log = logging.getLogger(__name__)
@@ -106,20 +107,28 @@ class World:
         return BackgroundStats(mean=float(scores.mean()), std=float(scores.std()) or 1e-3)
 
 
+def _world_key(model_id: str, embeddings: Embeddings, size: int) -> str:
+    """Everything the world depends on: the model, the embeddings' class (a test double must never leave vectors
+    for the real model), the word selection's inputs (size, ranks, wordfreq's data, the function words)."""
+    parts = [model_id, type(embeddings).__qualname__, str(size), str(_RANKS), metadata.version("wordfreq")]
+    parts.append(" ".join(sorted(FUNCTION_WORDS)))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
 def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int = WORLD_SIZE) -> World:
-    """The world for an embedding model, from ``cache_dir`` or embedded now (about 10 s once) and stored there."""
-    words = world_words(size)
-    # the embeddings' class is part of the key: a test double must never leave vectors for the real model
-    key = hashlib.sha256(f"{model_id}|{type(embeddings).__qualname__}|{'|'.join(words)}".encode()).hexdigest()[:24]
-    target = cache_dir / f"world-{key}.npy"
+    """The world for an embedding model, from ``cache_dir`` (its words and vectors) or chosen and embedded now
+    (about 10 s once) and stored there."""
+    target = cache_dir / f"world-{_world_key(model_id, embeddings, size)}.npz"
     try:
-        vectors = np.load(target)
+        with np.load(target) as stored:
+            words, vectors = [str(w) for w in stored["words"]], stored["vectors"]
         if vectors.shape[0] == len(words):
             return World(words, vectors)
     except FileNotFoundError:
         pass
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         log.warning("De achtergrondvectoren in %s zijn beschadigd; ze worden opnieuw gemaakt.", target)
+    words = world_words(size)
     questions = [world_question(w) for w in words]
     batch = getattr(embeddings, "embed_queries", None)
     raw = batch(questions) if batch else [embeddings.embed_query(q) for q in questions]
@@ -127,8 +136,8 @@ def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp.npy")
-        np.save(tmp, vectors)
+        tmp = target.with_suffix(".tmp.npz")
+        np.savez(tmp, words=np.array(words), vectors=vectors)
         tmp.replace(target)
     except OSError as error:
         log.warning("Kan de achtergrondvectoren niet bewaren (%s).", error)

@@ -48,6 +48,8 @@ class LexicalIndex:
     def _setup(self, size: int, surface_frequency: Counter[str]) -> None:
         self._size = size
         self._surface_frequency = surface_frequency
+        years = [int(w) for w in surface_frequency if w.isdigit() and len(w) == 4 and w[:2] in {"19", "20"}]
+        self._latest_year = max(years, default=None)
         self._by_prefix: dict[str, list[str]] = {}
         for word in surface_frequency:
             self._by_prefix.setdefault(word[:3], []).append(word)
@@ -186,8 +188,7 @@ class LexicalIndex:
 
     def latest_year(self) -> int | None:
         """The latest year (1900-2099) the corpus mentions, if any."""
-        years = [int(w) for w in self._surface_frequency if w.isdigit() and len(w) == 4 and w[:2] in {"19", "20"}]
-        return max(years, default=None)
+        return self._latest_year
 
     def surface_words(self) -> list[str]:
         """Every folded word form of the corpus."""
