@@ -1,4 +1,5 @@
-"""Composing an answer from retrieved units: the extractive default backend and the refusal decision.
+"""Composing an answer from retrieved units: the extractive default backend (which passages, how quoted) and the
+refusal text; whether to answer at all is :mod:`assistant.decision`'s.
 
 >>> from assistant.decision import DecisionModel
 >>> backend = ExtractiveBackend(DecisionModel.load())

@@ -26,7 +26,8 @@ QUESTION_WORDS: frozenset[str] = frozenset(
 )
 
 # Personal, possessive and demonstrative pronouns and the pronominal adverbs that point back in a conversation.
-FIRST_PERSON: frozenset[str] = frozenset("ik mij me mijn mijne wij we ons onze i my mine we us our".split())
+FIRST_PERSON_POSSESSIVES: frozenset[str] = frozenset("mijn mijne ons onze my mine our".split())
+FIRST_PERSON: frozenset[str] = FIRST_PERSON_POSSESSIVES | frozenset("ik mij me wij we i we us".split())
 SECOND_PERSON: frozenset[str] = frozenset("jij je jou jouw u uw jullie you your yours".split())
 THIRD_PERSON: frozenset[str] = frozenset(
     "hij hem zijn zij ze haar hun hen het they them their it its he she him her".split()

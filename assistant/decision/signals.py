@@ -21,6 +21,7 @@ from knowledge.vocabulary import (
     CAUSAL_WORDS,
     DAY_WORDS,
     ENGLISH_NOUNS,
+    FIRST_PERSON_POSSESSIVES,
     MODAL_VERBS,
     MONEY_WORDS,
     MONTHS,
@@ -29,8 +30,6 @@ from knowledge.vocabulary import (
     SECOND_PERSON,
     TIME_WORDS,
 )
-
-OWN_WORDS = frozenset({"mijn", "onze", "ons", "my", "our"})  # first-person possessives (knowledge.vocabulary)
 
 if TYPE_CHECKING:
     from assistant.answer import Retrieval
@@ -136,9 +135,8 @@ def asked_kind(question: str) -> str | None:
     """The kind of fact the question asks for, from closed classes: question words and units of money and time."""
     tokens = words(question)
     token_set = set(tokens)
-    if _HOW_MANY.search(question):
-        noun = words(_HOW_MANY.search(question).group(0))[-1]  # type: ignore[union-attr]
-        return AMOUNT if noun in MONEY_WORDS else COUNT
+    if how_many := _HOW_MANY.search(question):
+        return AMOUNT if words(how_many.group(0))[-1] in MONEY_WORDS else COUNT
     if token_set & MONEY_WORDS:
         return AMOUNT
     if token_set & DAY_WORDS:
@@ -194,10 +192,6 @@ def _names_part(word: str, nouns: set[str]) -> bool:
     return any(word.startswith(noun[:5]) or noun.startswith(word) for noun in nouns) or word in ENGLISH_NOUNS
 
 
-def _stems(text: str) -> set[str]:
-    return set(analyze(text))
-
-
 def extract(retrieval: Retrieval) -> Signals:
     """The signals of a retrieval (see :class:`assistant.answer.Retrieval`)."""
     question, hits = retrieval.question, retrieval.hits
@@ -212,11 +206,12 @@ def extract(retrieval: Retrieval) -> Signals:
     terms = [w for w in content_words(retrieval.query) if not _is_english_word(w)]
     lexical = retrieval.lexical
     top_text = " ".join(f"{h.unit.lead_in or ''} {h.unit.text}" for h in hits[:3])
-    known = [lexical.match(w) is not None for w in terms]
+    matches = [lexical.match(w) for w in terms]
+    known = [m is not None for m in matches]
     weights = [max(0.05, specificity(w)) for w in terms]
     unknown = [specificity(w) for w, k in zip(terms, known) if not k]
-    passage_terms = _stems(top_text)
-    in_passages = [bool(set(analyze(lexical.match(w) or w)) & passage_terms) for w in terms]
+    passage_terms = set(analyze(top_text))
+    in_passages = [bool(set(analyze(m or w)) & passage_terms) for w, m in zip(terms, matches)]
     dense = sorted((h.dense for h in hits), reverse=True)
     best = retrieval.result.best_dense
     background = retrieval.background
@@ -243,7 +238,7 @@ def extract(retrieval: Retrieval) -> Signals:
         content_words=len(terms),
         follow_up=retrieval.follow_up,
         addresses_you=addresses_you(tokens),
-        own_situation=bool(set(tokens) & OWN_WORDS),
+        own_situation=bool(set(tokens) & FIRST_PERSON_POSSESSIVES),
         after_document=after_document(tokens, lexical.latest_year()),
         why_unexplained=bool(set(tokens) & {"waarom", "why"}) and not set(best_text) & CAUSAL_WORDS,
     )
