@@ -18,6 +18,8 @@ from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, NEXT_WORD
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*", re.UNICODE)
+
+
 def _relative_step(question: str) -> int:
     """+1 for "de volgende", -1 for "de vorige", 0 otherwise."""
     tokens = set(words(question))
@@ -62,7 +64,8 @@ class ResolvedQuestion:
 
 
 def _is_follow_up(question: str) -> bool:
-    return bool(FOLLOW_UP_START.search(question) or POINTING_PATTERN.search(question)) or len(content_words(question)) <= 1
+    pointing = FOLLOW_UP_START.search(question) or POINTING_PATTERN.search(question)
+    return bool(pointing) or len(content_words(question)) <= 1
 
 
 def resolve_question(question: str, history: Sequence[Message], structure: StructureIndex) -> ResolvedQuestion:

@@ -181,7 +181,9 @@ def summarise(
     }
 
 
-def _world_refused(examples: Sequence[Example], probabilities: np.ndarray, off_topic_at: float, hedge_at: float) -> float:
+def _world_refused(
+    examples: Sequence[Example], probabilities: np.ndarray, off_topic_at: float, hedge_at: float
+) -> float:
     answered = _answered(probabilities, off_topic_at, hedge_at)
     world = np.array([e.world for e in examples])
     return round(float(np.mean(~answered[world])), 4) if world.any() else 1.0

@@ -110,7 +110,7 @@ class HybridSearch:
         named = self.structure.resolve(refs) if refs else []
         depth = min(len(self.units), max(50, k * 5))
         focused = strip_meta(query)
-        vector = self._embeddings.embed_query(query)
+        vector = self._embeddings.embed_query(query) if self.units else []
         dense_hits = self._dense.search(vector, k=depth) if self.units else []
         dense_score = {uid: sim for uid, sim in dense_hits if uid in self.catalog}
         lexical = self.lexical.scores(focused)

@@ -171,7 +171,8 @@ def is_closed_class(word: str) -> bool:
     """Whether a folded word belongs to one of the closed classes or the conversation patterns above."""
     if word in DOCUMENT_NOUNS or any(word in words for words in closed_classes().values()):
         return True
-    return any(p.search(word) for p in (INSTRUCTION_PATTERN, FOLLOW_UP_START, POINTING_PATTERN)) or word in _PATTERN_WORDS
+    patterns = (INSTRUCTION_PATTERN, FOLLOW_UP_START, POINTING_PATTERN)
+    return word in _PATTERN_WORDS or any(p.search(word) for p in patterns)
 
 
 _PATTERN_WORDS: frozenset[str] = frozenset(

@@ -1,9 +1,9 @@
 """The one place that decides whether to answer: signals in, a :class:`Verdict` out.
 
 Hard rules first, for what is certain whatever the models say (nothing left to ask, a part that does not exist,
-an amount, date or count the passages cannot give, a question that only names an existing part); then the topic model (is this about the documents at all?);
-then the answer model's probability, read against its two cut-offs: answer, answer while saying the evidence is
-moderate, or refuse with the most telling reason.
+an amount, date or count the passages cannot give, a question that only names an existing part); then the topic
+model (is this about the documents at all?); then the answer model's probability, read against its two cut-offs:
+answer, answer while saying the evidence is moderate, or refuse with the most telling reason.
 
 >>> from assistant.decision.model import NEVER, CalibratedModel, DecisionModel
 >>> answer = CalibratedModel(("coverage",), ((),), (0.5,), (0.25,), (2.0,), 0.0)
