@@ -19,13 +19,13 @@ from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
 from assistant.contract import Answer, Message
-from assistant.questions import InvalidQuestion, clean_question, resolve_question, strip_injection
+from assistant.questions import clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, load_world
 from index.embedder import build_embeddings, embedding_identity
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
-from index.store import VectorStore, open_client
+from index.store import VectorStore, build_claim, open_client
 from knowledge.cache import DocumentCache
 from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
@@ -141,7 +141,8 @@ def build_assistant(
     if not knowledge.documents:
         raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
     embeddings = embeddings or build_embeddings(settings, progress)
-    store = VectorStore(open_client(settings), embeddings, lock_path=settings.data_dir / "index.lock")
+    client = open_client(settings)
+    store = VectorStore(client, embeddings, claim=build_claim(settings, client))
     units = knowledge.units
     index_id = fingerprint(knowledge, embedding_identity(settings))
     store.ensure(units, index_id, progress_bar)

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     query_prefix: str | None = None
     passage_prefix: str | None = None
     chroma_url: str | None = None
+    # with a shared Chroma server: a builder on another host that has not renewed its claim for this long died
+    build_heartbeat_timeout: float = Field(default=30.0, ge=2.0, le=3600.0)
     top_k: int = Field(default=3, ge=1, le=20)
     decision_model: Path | None = None  # calibration file of the answer/refuse decision; default: the shipped one
     max_question_chars: int = Field(default=2000, ge=10)

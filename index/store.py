@@ -19,11 +19,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
+from index.build_claim import BuildClaim, CollectionClaim, LockFileClaim
 from knowledge.units import Unit
 
 if TYPE_CHECKING:
@@ -36,10 +37,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "awt-units"
 BATCH_SIZE = 256
-CLAIM_PREFIX = "claim"
-CLAIM_HEARTBEAT_S = 20.0  # a builder renews its claim this often...
-CLAIM_STALE_S = 300.0  # ...and a claim not renewed for this long belongs to a process that died
-CLAIM_POLL_S = 1.0
+KEEP_PREVIOUS = 1  # complete collections kept besides the newest, for processes that still answer from them
 ProgressFactory = Callable[[int, str], Any]
 
 
@@ -69,10 +67,7 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
 
         url = urlparse(settings.chroma_url)
         return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1",
-            port=url.port or 8000,
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
+            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
         )
     path = Path(settings.chroma_dir)
     try:
@@ -82,19 +77,30 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
             f"De datamap '{path}' kan niet worden aangemaakt of beschreven ({exc.strerror}). "
             "Kies een andere map met AWT_DATA_DIR."
         ) from exc
-    try:
-        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        client.list_collections()
-        return client
-    except Exception as exc:  # chromadb raises many types for a damaged store
-        aside = path.with_name(f"{path.name}.beschadigd-{int(time.time())}")
-        log.warning("De index in %s is beschadigd (%s); hij wordt opnieuw opgebouwd (oude map: %s).", path, exc, aside)
-        from chromadb.api.client import SharedSystemClient
+    # Two processes opening a new store at once would both create its tables: one waits for the other.
+    with FileLock(str(Path(settings.data_dir) / "chroma.open.lock"), thread_local=False):
+        try:
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            client.list_collections()
+            return client
+        except Exception as exc:  # chromadb raises many types for a damaged store
+            aside = path.with_name(f"{path.name}.beschadigd-{int(time.time())}")
+            log.warning(
+                "De index in %s is beschadigd (%s); hij wordt opnieuw opgebouwd (oude map: %s).", path, exc, aside
+            )
+            from chromadb.api.client import SharedSystemClient
 
-        SharedSystemClient.clear_system_cache()  # chromadb caches the broken client per path
-        shutil.move(str(path), str(aside))
-        path.mkdir(parents=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            SharedSystemClient.clear_system_cache()  # chromadb caches the broken client per path
+            shutil.move(str(path), str(aside))
+            path.mkdir(parents=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def build_claim(settings: Settings, client: chromadb.ClientAPI, prefix: str = COLLECTION_PREFIX) -> BuildClaim:
+    """The claim that fits the store: claim collections on a shared server, else the data dir's lock file."""
+    if settings.chroma_url:
+        return CollectionClaim(client, prefix, settings.build_heartbeat_timeout)
+    return LockFileClaim(Path(settings.data_dir) / "index.lock")
 
 
 def _metadata(unit: Unit) -> dict[str, str | int]:
@@ -113,19 +119,23 @@ def _metadata(unit: Unit) -> dict[str, str | int]:
 
 
 class VectorStore:
-    """Units in a Chroma collection: written through langchain-chroma with our embeddings, searched by vector."""
+    """Units in a Chroma collection: written through langchain-chroma with our embeddings, searched by vector.
+
+    ``claim`` decides who builds (:mod:`index.build_claim`): the lock file of a local store, or claim
+    collections on a shared Chroma server. Without one (a private, throw-away store) this process just builds.
+    """
 
     def __init__(
         self,
         client: chromadb.ClientAPI,
         embeddings: Embeddings,
         *,
-        lock_path: Path | None = None,
+        claim: BuildClaim | None = None,
         prefix: str = COLLECTION_PREFIX,
     ) -> None:
         self._client = client
         self._embeddings = embeddings
-        self._lock_path = lock_path
+        self._claim = claim
         self._prefix = prefix
         self._collection: chromadb.Collection | None = None
         self.fingerprint: str | None = None
@@ -154,42 +164,45 @@ class VectorStore:
         ]
         return sorted(found, key=lambda c: float((c.metadata or {}).get("built_at", 0)), reverse=True)
 
-    def _lock(self) -> AbstractContextManager[object]:
-        return FileLock(str(self._lock_path), timeout=600) if self._lock_path else nullcontext()
+    def complete_fingerprints(self) -> list[str]:
+        """Fingerprints of the complete collections, newest first."""
+        return [str((c.metadata or {}).get("fingerprint")) for c in self._complete()]
 
-    def ensure(
-        self,
-        units: Sequence[Unit],
-        fingerprint: str,
-        progress: ProgressFactory | None = None,
-    ) -> bool:
+    def use(self, fingerprint: str) -> None:
+        """Serve the newest complete collection for ``fingerprint`` without building anything."""
+        ready = self._complete(fingerprint)
+        if not ready:
+            raise IndexUnavailable("De gevraagde index bestaat niet (meer).")
+        self._use(ready[0].name, fingerprint)
+
+    def ensure(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None = None) -> bool:
         """Serve the complete collection for ``fingerprint``, building it first if needed. True if it was built.
 
-        Of several processes that need the same build, one builds and the others wait for it, also across
-        machines sharing a Chroma server: the builder holds a claim collection (creating a collection is atomic
-        in Chroma) and renews its heartbeat while building; a claim whose heartbeat stopped is taken over.
+        Of several processes that need the same build, one builds and the others wait for it (see ``claim``).
+        Half-built collections whose builder died are dropped on the way.
         """
         ready = self._complete(fingerprint)
         if ready:
             self._use(ready[0].name, fingerprint)
+            self._drop_abandoned_if_idle()
             return False
-        with self._lock():
-            claim = self._claim(fingerprint)
-            if claim is None:  # another process built it while we waited
+        with self._hold(fingerprint) as must_build:
+            if not must_build:  # another process built it while we waited
                 self._use(self._complete(fingerprint)[0].name, fingerprint)
                 return False
-            try:
-                return self._build_claimed(units, fingerprint, progress, claim)
-            finally:
-                self._release(claim)
+            self._drop_abandoned()
+            return self._build_and_switch(units, fingerprint, progress)
 
-    def _build_claimed(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None, claim: str) -> bool:
-        ready = self._complete(fingerprint)
-        if ready:
-            self._use(ready[0].name, fingerprint)
-            return False
+    def _hold(self, fingerprint: str) -> AbstractContextManager[bool]:
+        if self._claim is None:
+            return nullcontext(not self._complete(fingerprint))
+        return cast(
+            AbstractContextManager[bool], self._claim.hold(fingerprint, lambda: bool(self._complete(fingerprint)))
+        )
+
+    def _build_and_switch(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None) -> bool:
         try:
-            name = self._build(units, fingerprint, progress, claim)
+            name = self._build(units, fingerprint, progress)
         except Exception:
             previous = self._complete()
             if not previous:
@@ -198,55 +211,82 @@ class VectorStore:
             self._use(previous[0].name, str((previous[0].metadata or {}).get("fingerprint")))
             return False
         self._use(name, fingerprint)
-        self._drop_all_but(name)
+        self._drop_old(keep=name)
         self.rebuilt = True
         return True
 
-    def _claim(self, fingerprint: str) -> str | None:
-        """Wait until this process may build ``fingerprint`` (returns the claim's name) or someone else built it (None)."""
-        name = f"{CLAIM_PREFIX}-{self._prefix}-{fingerprint[:16]}"
-        told = False
-        while True:
-            if self._try_create(name):
-                return name
-            if self._complete(fingerprint):
-                return None
-            try:
-                heartbeat = float((self._client.get_collection(name).metadata or {}).get("heartbeat", 0.0))
-            except Exception:  # released between our two calls: try again
-                continue
-            if time.time() - heartbeat > CLAIM_STALE_S:
-                log.warning("Een eerdere opbouw van de index is blijven steken; dit proces neemt hem over.")
-                self._release(name)
-                continue
-            if not told:
-                log.warning("Een ander proces bouwt de index op; dit proces wacht daarop.")
-                told = True
-            time.sleep(CLAIM_POLL_S)
+    def _abandoned(self) -> list[chromadb.Collection]:
+        builder_alive = self._claim.builder_alive if self._claim is not None else (lambda _token: False)
+        return [
+            c
+            for c in self._ours()
+            if (c.metadata or {}).get("complete") is not True
+            and not builder_alive(str((c.metadata or {}).get("builder", "")))
+        ]
 
-    def _try_create(self, name: str) -> bool:
+    def _drop_abandoned(self) -> None:
+        for collection in self._abandoned():
+            total = int((collection.metadata or {}).get("units", 0) or 0)
+            log.warning(
+                "Een half opgebouwde index (%s, %d van %d passages) van een afgebroken opbouw wordt verwijderd.",
+                collection.name,
+                collection.count(),
+                total,
+            )
+            self._delete(collection.name)
+
+    def _drop_abandoned_if_idle(self) -> None:
+        if self._claim is None:
+            return
+        with self._claim.try_hold() as idle:
+            if idle:
+                self._drop_abandoned()
+
+    def _drop_old(self, keep: str) -> None:
+        """Drop all but ``keep`` and the newest complete collection before it: a server still answering from
+        that one keeps working until it switches (it looks every few seconds)."""
+        previous = [c.name for c in self._complete() if c.name != keep][:KEEP_PREVIOUS]
+        self._drop_abandoned()
+        for collection in self._complete():
+            if collection.name not in (keep, *previous):
+                self._delete(collection.name)
+
+    def _delete(self, name: str) -> None:
         try:
-            self._client.create_collection(name, metadata={"heartbeat": time.time()})
-            return True
-        except Exception as exc:
-            # Chroma reports "already exists" as InternalError locally and differently over HTTP: look, don't parse.
-            try:
-                self._client.get_collection(name)
-            except Exception:
-                raise exc from None
-            return False
+            self._client.delete_collection(name)
+        except Exception:  # another process dropped it first
+            log.debug("collection %s was already gone", name)
 
-    def _release(self, claim: str) -> None:
-        try:
-            self._client.delete_collection(claim)
-        except Exception:  # already gone (taken over as stale): nothing to release
-            log.debug("claim %s was already released", claim)
+    def build_progress(self) -> float | None:
+        """How far the newest running build has come (0..1, from any process), or None if none runs."""
+        building = [c for c in self._ours() if (c.metadata or {}).get("complete") is not True]
+        if not building:
+            return None
+        newest = max(building, key=lambda c: float((c.metadata or {}).get("started_at", 0) or 0))
+        total = int((newest.metadata or {}).get("units", 0) or 0)
+        return min(1.0, newest.count() / total) if total else 0.0
 
-    def _build(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None, claim: str) -> str:
+    def _build(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None) -> str:
         name = f"{self._prefix}-{uuid.uuid4().hex[:12]}"
-        store = self._chroma(name, {"fingerprint": fingerprint, "complete": False, "units": len(units)})
+        metadata: dict[str, Any] = {
+            "fingerprint": fingerprint,
+            "complete": False,
+            "units": len(units),
+            "builder": self._claim.token if self._claim is not None else "",
+            "started_at": time.time(),
+        }
+        store = self._chroma(name, metadata)
+        try:
+            self._fill(store, units, progress)
+        except BaseException:
+            self._delete(name)  # never served; a process killed right here leaves it to _drop_abandoned
+            raise
+        self._client.get_collection(name).modify(metadata={**metadata, "complete": True, "built_at": time.time()})
+        return name
+
+    @staticmethod
+    def _fill(store: Chroma, units: Sequence[Unit], progress: ProgressFactory | None) -> None:
         bar = progress(len(units), "Index opbouwen") if progress else None
-        last_beat = time.monotonic()
         # Batches of similar length waste little time on padding; the order in the collection does not matter.
         by_length = sorted(units, key=lambda u: len(u.context_text()))
         for i in range(0, len(by_length), BATCH_SIZE):
@@ -258,24 +298,12 @@ class VectorStore:
             )
             if bar is not None:
                 bar.update(len(batch))
-            if time.monotonic() - last_beat > CLAIM_HEARTBEAT_S:
-                self._client.get_collection(claim).modify(metadata={"heartbeat": time.time()})
-                last_beat = time.monotonic()
         if bar is not None:
             bar.close()
-        self._client.get_collection(name).modify(
-            metadata={"fingerprint": fingerprint, "complete": True, "units": len(units), "built_at": time.time()}
-        )
-        return name
 
     def _use(self, name: str, fingerprint: str) -> None:
         self._collection = self._client.get_collection(name)
         self.fingerprint = fingerprint
-
-    def _drop_all_but(self, keep: str) -> None:
-        for collection in self._ours():
-            if collection.name != keep:
-                self._client.delete_collection(collection.name)
 
     @property
     def collection_name(self) -> str | None:
@@ -287,5 +315,12 @@ class VectorStore:
             raise IndexUnavailable("De index is nog niet geladen.")
         # Ids and distances only: fetching texts and metadata of 100 hits (as langchain-chroma's search does)
         # costs more than the nearest-neighbour search itself. Ids are unit ids.
-        found = self._collection.query(query_embeddings=[query_vector], n_results=k, include=["distances"])
-        return [(uid, 1.0 - float(distance)) for uid, distance in zip(found["ids"][0], found["distances"][0], strict=True)]
+        try:
+            found = self._collection.query(query_embeddings=[query_vector], n_results=k, include=["distances"])
+        except Exception as exc:
+            if self._collection.name in {c.name for c in self._client.list_collections()}:
+                raise
+            raise IndexUnavailable("De index is intussen vervangen; probeer het zo opnieuw.") from exc
+        return [
+            (uid, 1.0 - float(distance)) for uid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+        ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 from assistant.bench import free_port, stop_process
 from assistant.service import build_assistant
 from assistant.settings import Settings
+from fault_support import knowledge_folder, spawn_build
 
 pytestmark = pytest.mark.integration
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -119,3 +121,23 @@ def test_a_dead_builders_claim_is_taken_over(chroma_url: str, tmp_path: Path) ->
     bot = build_assistant(settings, embeddings=DeterministicFakeEmbedding(size=32))
     assert bot.search._dense.rebuilt is True  # type: ignore[attr-defined]
     assert claim not in [c.name for c in client.list_collections()]
+
+
+def test_a_replica_killed_while_building_is_not_waited_out(chroma_url: str, tmp_path: Path) -> None:
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
+    for collection in client.list_collections():  # start from an empty server
+        client.delete_collection(collection.name)
+    knowledge = knowledge_folder(tmp_path / "kennis", 600, "replica")
+    # A heartbeat timeout far beyond the child's deadline: only the dead pid on this host can free the claim.
+    env = {"AWT_CHROMA_URL": chroma_url, "AWT_BUILD_HEARTBEAT_TIMEOUT": "3000"}
+    dead = spawn_build(tmp_path / "replica-1", knowledge, 0.0, "mid-way", env)
+    _, err = dead.communicate(timeout=120)
+    assert dead.returncode == -signal.SIGKILL, err
+    assert [c.name for c in client.list_collections() if c.name.startswith("claim-")]  # left behind
+
+    survivor = spawn_build(tmp_path / "replica-2", knowledge, 0.0, "", env)
+    out, err = survivor.communicate(timeout=120)
+    assert survivor.returncode == 0, err
+    assert "afgebroken" in err  # the claim was taken over and the half-built collection dropped, in Dutch
+    names = {c.name: (c.metadata or {}).get("complete") for c in client.list_collections()}
+    assert names == {out.split()[-1]: True}

@@ -9,7 +9,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from assistant.service import build_assistant, fingerprint
 from assistant.settings import Settings
-from index.store import VectorStore, open_client
+from index.store import VectorStore, build_claim, open_client
 from knowledge import load_knowledge
 from knowledge.units import Unit
 
@@ -31,14 +31,23 @@ class CountingEmbeddings(DeterministicFakeEmbedding):
 
 def _units(n: int, word: str = "innovatie") -> list[Unit]:
     return [
-        Unit(id=f"doc#{i}", document="doc.md", label=f"Punt {i}", heading_path=("Doc",), text=f"{word} {i}", start=0, end=1)
+        Unit(
+            id=f"doc#{i}",
+            document="doc.md",
+            label=f"Punt {i}",
+            heading_path=("Doc",),
+            text=f"{word} {i}",
+            start=0,
+            end=1,
+        )
         for i in range(n)
     ]
 
 
 def _store(tmp_path: Path, embeddings: Embeddings) -> VectorStore:
     settings = Settings(data_dir=tmp_path)
-    return VectorStore(open_client(settings), embeddings, lock_path=tmp_path / "index.lock")
+    client = open_client(settings)
+    return VectorStore(client, embeddings, claim=build_claim(settings, client))
 
 
 def test_built_once_then_reused(tmp_path: Path) -> None:
@@ -51,14 +60,20 @@ def test_built_once_then_reused(tmp_path: Path) -> None:
     assert again.search(emb.embed_query(_units(5)[3].context_text()), k=1)[0][0] == "doc#3"
 
 
-def test_changed_fingerprint_rebuilds_and_drops_the_old_collection(tmp_path: Path) -> None:
+def test_changed_fingerprint_rebuilds_and_keeps_only_the_previous_collection(tmp_path: Path) -> None:
     emb = CountingEmbeddings(size=16)
     first = _store(tmp_path, emb)
     first.ensure(_units(3), "fp-a")
     second = _store(tmp_path, emb)
     assert second.ensure(_units(4), "fp-b") is True
-    names = [c.name for c in open_client(Settings(data_dir=tmp_path)).list_collections()]
-    assert names == [second.collection_name]
+    names = {c.name for c in open_client(Settings(data_dir=tmp_path)).list_collections()}
+    assert names == {first.collection_name, second.collection_name}  # first may still be answering elsewhere
+    assert first.search(emb.embed_query(_units(3)[1].context_text()), k=1)[0][0] == "doc#1"
+    third = _store(tmp_path, emb)
+    assert third.ensure(_units(5), "fp-c") is True
+    names = {c.name for c in open_client(Settings(data_dir=tmp_path)).list_collections()}
+    assert names == {second.collection_name, third.collection_name}
+    assert second.complete_fingerprints() == ["fp-c", "fp-b"]
 
 
 def test_interrupted_build_leaves_the_previous_index_serving(tmp_path: Path) -> None:
@@ -72,7 +87,8 @@ def test_interrupted_build_leaves_the_previous_index_serving(tmp_path: Path) -> 
     emb.fail_after = None
     healed = _store(tmp_path, emb)
     assert healed.ensure(_units(200, "nieuw"), "fp-new") is True
-    assert len(open_client(Settings(data_dir=tmp_path)).list_collections()) == 1
+    states = [(c.metadata or {}).get("complete") for c in open_client(Settings(data_dir=tmp_path)).list_collections()]
+    assert states == [True, True]  # the new one and the previous one; nothing half-built
 
 
 def test_first_build_failure_is_raised(tmp_path: Path) -> None:
