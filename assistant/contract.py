@@ -44,3 +44,4 @@ class Answer(BaseModel):
     removed: list[str] = Field(default_factory=list)
     reason: str = "beantwoord"  # a code of assistant.decision.Reason: why it answered or refused (README)
     confidence: float | None = None  # the decision's certainty (0..1); None when no decision was made
+    index: str | None = None  # which index answered (start of its fingerprint): changes when the documents change

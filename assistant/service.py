@@ -26,7 +26,7 @@ from index.embedder import build_embeddings, embedding_identity
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import VectorStore, build_claim, open_client
-from knowledge.cache import DocumentCache
+from knowledge.cache import DocumentCache, KnowledgeSnapshots
 from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
     return digest.hexdigest()
 
 
+INDEX_ID_CHARS = 12  # of the fingerprint, in answers and /api/health: enough to tell two indexes apart
 ENGLISH_SHARE = 0.5  # at least half the words clearly English (wordfreq): answer in Dutch and say so
 
 
@@ -58,6 +59,9 @@ class Assistant:
         backend: AnswerBackend,
         background: BackgroundStats | None = None,
         world: World | None = None,
+        *,
+        index_id: str | None = None,
+        outdated: bool = False,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
@@ -65,6 +69,8 @@ class Assistant:
         self.backend = backend
         self.background = background
         self.world = world
+        self.index_id = index_id
+        self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -74,7 +80,7 @@ class Assistant:
         """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input."""
         text, retrieval = self.retrieve(question, history)
         answer = self.backend.answer(text, retrieval)
-        return answer.model_copy(update={"question": text})
+        return answer.model_copy(update={"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None})
 
     def retrieve(
         self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
@@ -129,10 +135,13 @@ def build_assistant(
     progress: Callable[[str], None] | None = None,
     progress_bar: Callable[[int, str], Any] | None = None,
     backend: AnswerBackend | None = None,
+    outdated_ok: bool = False,
 ) -> Assistant:
     """Load the knowledge, make sure the index matches it, and wire search and answering together.
 
-    ``embeddings`` and ``backend`` replace the ones the settings name (tests, calibration)."""
+    ``embeddings`` and ``backend`` replace the ones the settings name (tests, calibration, a server reusing its
+    own). With ``outdated_ok`` (a server starting after the documents changed) an older complete index is
+    served, with the documents it was built from, instead of building first; the result is ``outdated``."""
     settings = settings or Settings()
     parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
     knowledge = load_knowledge(knowledge_roots(settings), cache=parsed)
@@ -143,9 +152,18 @@ def build_assistant(
     embeddings = embeddings or build_embeddings(settings, progress)
     client = open_client(settings)
     store = VectorStore(client, embeddings, claim=build_claim(settings, client))
-    units = knowledge.units
+    snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")
     index_id = fingerprint(knowledge, embedding_identity(settings))
-    store.ensure(units, index_id, progress_bar)
+    older = _older_index(store, snapshots, index_id) if outdated_ok else None
+    if older is not None:
+        index_id, knowledge = older
+        store.use(index_id)
+        log.warning("De documenten zijn gewijzigd; tot de nieuwe index klaar is, antwoordt de vorige index.")
+    else:
+        store.ensure(knowledge.units, index_id, progress_bar)
+        snapshots.save(index_id, knowledge)
+        snapshots.keep_only(store.complete_fingerprints())
+    units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
     world = load_world(settings.models_dir / "background", embedding_identity(settings), embeddings)
@@ -154,4 +172,19 @@ def build_assistant(
         settings.data_dir / "background" / f"{index_id[:32]}-{len(world.words)}.json",
         lambda: world.stats(search.best_dense),
     )
-    return Assistant(settings, knowledge, search, backend or build_backend(settings), background, world)
+    return Assistant(
+        settings, knowledge, search, backend or build_backend(settings), background, world,
+        index_id=index_id, outdated=older is not None,
+    )
+
+
+def _older_index(store: VectorStore, snapshots: KnowledgeSnapshots, wanted: str) -> tuple[str, KnowledgeBase] | None:
+    """The newest complete index and the knowledge it was built from, if there is no index for ``wanted`` yet."""
+    fingerprints = store.complete_fingerprints()
+    if wanted in fingerprints:
+        return None
+    for candidate in fingerprints:
+        knowledge = snapshots.load(candidate)
+        if knowledge is not None:
+            return candidate, knowledge
+    return None

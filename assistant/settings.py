@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     llm_context: int = Field(default=4096, ge=512, le=131_072)  # context window (ollama num_ctx, llamacpp n_ctx)
     llm_threads: int | None = Field(default=None, ge=1, le=256)  # llamacpp CPU threads; unset = every core
     log_questions: bool = False
+    index_watch_interval: float = Field(default=5.0, ge=0.0, le=86_400.0)  # serve: seconds between looks; 0 = off
 
     # --- web (chat UI, API, embedding) ---
     root_path: str = ""  # public sub-path behind a reverse proxy, e.g. "/awt"

@@ -97,6 +97,14 @@ class HybridSearch:
         self.lexical = lexical if lexical is not None else LexicalIndex([u.context_text() for u in self.units])
         self.structure = StructureIndex(self.units)
 
+    @property
+    def store(self) -> DenseSearch:
+        return self._dense
+
+    @property
+    def embeddings(self) -> Embeddings:
+        return self._embeddings
+
     def unit(self, unit_id: str) -> Unit:
         return self.catalog[unit_id]
 

@@ -21,9 +21,10 @@ from dataclasses import asdict
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from knowledge.units import Document, Unit
+from knowledge.units import Document, KnowledgeBase, Unit
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,23 @@ def _library_versions() -> str:
         except metadata.PackageNotFoundError:
             versions.append(f"{name}=-")
     return ",".join(versions)
+
+
+def _document(data: dict[str, Any]) -> Document:
+    units = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"])}) for u in data.pop("units"))
+    return Document(**data, units=units)
+
+
+def _write_json(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(payload, out, ensure_ascii=False)
+        os.replace(temporary, path)  # readers see the whole file or none
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
 
 
 class DocumentCache:
@@ -59,9 +77,7 @@ class DocumentCache:
     def get(self, key: str) -> Document | None:
         self._used.add(key)
         try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            units = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"])}) for u in data.pop("units"))
-            return Document(**data, units=units)
+            return _document(json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError, KeyError) as exc:
@@ -70,13 +86,8 @@ class DocumentCache:
 
     def put(self, key: str, document: Document) -> None:
         self._used.add(key)
-        payload: dict[str, Any] = asdict(document)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(payload, out, ensure_ascii=False)
-            os.replace(temporary, self.folder / f"{key}.json")  # readers see the whole file or none
+            _write_json(self.folder / f"{key}.json", asdict(document))
         except OSError as exc:
             log.warning("Het gelezen document kon niet worden bewaard in %s (%s).", self.folder, exc)
 
@@ -88,4 +99,43 @@ class DocumentCache:
             if stored.name.startswith(".tmp-"):
                 continue  # another process may be writing it
             if stored.stem not in self._used:
+                stored.unlink(missing_ok=True)
+
+
+class KnowledgeSnapshots:
+    """The knowledge each complete index was built from, so a server can answer from an older index (with the
+    documents as they were then) while the index for changed documents is built.
+
+    >>> snapshots = KnowledgeSnapshots(Path("/tmp/snapshots"))                  # doctest: +SKIP
+    >>> snapshots.save("3fa1…", knowledge); snapshots.load("3fa1…").documents     # doctest: +SKIP
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, fingerprint: str) -> Path:
+        return self.folder / f"{fingerprint[:32]}.json"
+
+    def save(self, fingerprint: str, knowledge: KnowledgeBase) -> None:
+        if self._path(fingerprint).exists():
+            return
+        try:
+            _write_json(self._path(fingerprint), [asdict(d) for d in knowledge.documents])
+        except OSError as exc:
+            log.warning("De kennis bij de index kon niet worden bewaard in %s (%s).", self.folder, exc)
+
+    def load(self, fingerprint: str) -> KnowledgeBase | None:
+        try:
+            return KnowledgeBase(tuple(_document(d) for d in json.loads(self._path(fingerprint).read_text("utf-8"))))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            log.warning("De bewaarde kennis bij index %s is onleesbaar (%s).", fingerprint[:12], exc)
+            return None
+
+    def keep_only(self, fingerprints: Sequence[str]) -> None:
+        """Remove the snapshots of indexes that no longer exist."""
+        wanted = {self._path(f).name for f in fingerprints}
+        for stored in self.folder.glob("*.json") if self.folder.is_dir() else ():
+            if stored.name not in wanted:
                 stored.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, fold, singular
 from knowledge.formats import Extracted
-from knowledge.units import Document, Unit
+from knowledge.units import Document, KnowledgeBase, Unit
 
 if TYPE_CHECKING:
     from knowledge.cache import DocumentCache
@@ -415,24 +415,6 @@ def load_document(path: Path, root: Path, *, id_prefix: str | None = None) -> Do
     if not document.units:
         raise KnowledgeError(f"In het bestand '{path.name}' is geen citeerbare tekst gevonden.")
     return _with_pages(document, extracted)
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """All documents that loaded, and a Dutch message for each file that did not."""
-
-    documents: tuple[Document, ...]
-    problems: tuple[str, ...] = ()
-
-    @property
-    def units(self) -> tuple[Unit, ...]:
-        return tuple(u for d in self.documents for u in d.units)
-
-    def document(self, name: str) -> Document:
-        for doc in self.documents:
-            if doc.name == name:
-                return doc
-        raise KeyError(name)
 
 
 def knowledge_files(root: Path) -> list[Path]:

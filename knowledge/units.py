@@ -94,3 +94,21 @@ class Document:
     text: str
     units: tuple[Unit, ...] = field(default=())
     sha256: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """All documents that loaded, and a Dutch message for each file that did not."""
+
+    documents: tuple[Document, ...]
+    problems: tuple[str, ...] = ()
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return tuple(u for d in self.documents for u in d.units)
+
+    def document(self, name: str) -> Document:
+        for doc in self.documents:
+            if doc.name == name:
+                return doc
+        raise KeyError(name)

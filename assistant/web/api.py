@@ -66,6 +66,11 @@ class Health(BaseModel):
     units: int
     backend: str
     feedback: bool
+    index: Literal["klaar", "bijwerken"] = Field(
+        description="‘bijwerken’: een nieuwe index wordt opgebouwd; tot hij klaar is, antwoordt de huidige."
+    )
+    progress: float | None = Field(description="Hoe ver het bijwerken is (0–1), als dat bekend is.")
+    fingerprint: str | None = Field(description="Welke index antwoordt; staat ook in elk antwoord (‘index’).")
 
 
 class ErrorDetail(BaseModel):
@@ -279,12 +284,16 @@ def build_router() -> APIRouter:
         state = request.app.state
         documents = state.assistant.knowledge.documents
         backend = getattr(getattr(state.assistant, "backend", None), "name", None) or state.settings.llm
+        index = state.index_status()
         return Health(
             status="ok",
             documents=len(documents),
             units=sum(len(d.units) for d in documents),
             backend=backend,
             feedback=state.feedback is not None,
+            index=index.state,
+            progress=index.progress,
+            fingerprint=index.index,
         )
 
     @router.post(

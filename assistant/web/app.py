@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Callable
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from assistant.live import IndexStatus, LiveAssistant
 from assistant.settings import ConfigurationError, Settings
 from assistant.web.api import build_router, install_error_handlers
 from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
@@ -62,10 +64,13 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     settings = settings or Settings()
     check_web_settings(settings)
     root = normalized_root_path(settings.root_path)
+    index_status: Callable[[], IndexStatus] = lambda: IndexStatus("klaar", None, None)  # noqa: E731
     if assistant is None:
         from assistant.service import build_assistant
 
-        assistant = build_assistant(settings)
+        live = LiveAssistant(settings, build_assistant)
+        live.start_watching()
+        assistant, index_status = live, live.status
     limiter = Limiter(settings.web_concurrency, settings.web_queue_size)
     rate_limiter = RateLimiter(settings.rate_limit)
     feedback = FeedbackStore(settings.data_dir / FEEDBACK_FILE) if settings.feedback else None
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     )
     app.state.settings = settings
     app.state.assistant = assistant
+    app.state.index_status = index_status
     app.state.limiter = limiter
     app.state.rate_limiter = rate_limiter
     app.state.feedback = feedback

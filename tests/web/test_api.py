@@ -86,7 +86,10 @@ def test_unknown_paths_and_methods_answer_in_dutch(client: TestClient) -> None:
 def test_health(client: TestClient) -> None:
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "documents": 1, "units": 1, "backend": "extractief", "feedback": False}
+    assert response.json() == {
+        "status": "ok", "documents": 1, "units": 1, "backend": "extractief", "feedback": False,
+        "index": "klaar", "progress": None, "fingerprint": None,  # a given assistant is never rebuilt
+    }
 
 
 def test_openapi_and_offline_docs(client: TestClient) -> None:

@@ -1,0 +1,179 @@
+"""The assistant a server answers with: when the documents change, a new one is built in the background while the
+current one keeps answering, and it takes over in one step when it is complete.
+
+Changes are noticed by looking at the knowledge folders every ``AWT_INDEX_WATCH_INTERVAL`` seconds: a document
+dropped in by hand or added with ``python -m assistant index PAD`` (which builds the index itself; the server
+then waits for that build and uses its result).
+
+>>> live = LiveAssistant(Settings(), build_assistant)                  # doctest: +SKIP
+>>> live.start_watching()                                              # doctest: +SKIP
+>>> live.ask("Wat is stap 5?").index, live.status().state              # doctest: +SKIP
+('3fa1c2d4e5f6', 'klaar')
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistant.contract import Answer, Message
+from assistant.service import INDEX_ID_CHARS, Assistant
+from assistant.settings import Settings
+from index.store import VectorStore
+from knowledge.loader import knowledge_files, knowledge_roots
+
+log = logging.getLogger(__name__)
+
+Builder = Callable[..., Assistant]
+UPDATING_NOTICE = "De index wordt bijgewerkt; dit antwoord bevat mogelijk de nieuwste documenten nog niet."
+Signature = tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``/api/health`` says about the index: ``klaar``, or ``bijwerken`` with how far the build has come."""
+
+    state: Literal["klaar", "bijwerken"]
+    progress: float | None
+    index: str | None
+
+
+def knowledge_signature(settings: Settings) -> Signature:
+    """Name, size and modification time of every knowledge file: cheap to take, changes with any edit."""
+    found = []
+    for root in knowledge_roots(settings):
+        for path in knowledge_files(root):
+            try:
+                stat = path.stat()
+            except OSError:  # removed while we looked
+                continue
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+class _Progress:
+    """The progress-bar factory handed to the build: counts embedded passages for ``status()``."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def __call__(self, total: int, _description: str) -> _Progress:
+        self.total, self.done = total, 0
+        return self
+
+    def update(self, n: int) -> None:
+        self.done += n
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def fraction(self) -> float | None:
+        return min(1.0, self.done / self.total) if self.total else None
+
+
+class LiveAssistant:
+    """Answers with the current :class:`Assistant` and replaces it, atomically, with a rebuilt one when the
+    knowledge changes. Requests never wait for a build; a failed build leaves the current one answering."""
+
+    def __init__(self, settings: Settings, build: Builder, *, current: Assistant | None = None) -> None:
+        self.settings = settings
+        self._build = build
+        self._signature = knowledge_signature(settings)
+        self._current = current or build(settings, outdated_ok=True)
+        self._lock = threading.Lock()  # one rebuild at a time
+        self._progress: _Progress | None = None
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def current(self) -> Assistant:
+        return self._current
+
+    # --- what callers use, as on Assistant -------------------------------------------------------------------
+    @property
+    def knowledge(self) -> Any:
+        return self._current.knowledge
+
+    @property
+    def backend(self) -> Any:
+        return self._current.backend
+
+    @property
+    def search(self) -> Any:
+        return self._current.search
+
+    def document_text(self, document: str) -> str:
+        return self._current.document_text(document)
+
+    def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
+        answer = self._current.ask(question, history)
+        if self._progress is None and not self._current.outdated:
+            return answer
+        notice = " ".join(n for n in (answer.notice, UPDATING_NOTICE) if n)
+        return answer.model_copy(update={"notice": notice})
+
+    # --- keeping it current ----------------------------------------------------------------------------------
+    def status(self) -> IndexStatus:
+        current = self._current
+        index = current.index_id[:INDEX_ID_CHARS] if current.index_id else None
+        progress = self._progress
+        if progress is None and not current.outdated:
+            return IndexStatus("klaar", None, index)
+        fraction = progress.fraction if progress is not None else None
+        store = current.search.store
+        if fraction is None and isinstance(store, VectorStore):  # another process builds: ask the store
+            fraction = store.build_progress()
+        return IndexStatus("bijwerken", round(fraction, 3) if fraction is not None else None, index)
+
+    def refresh(self) -> bool:
+        """Rebuild if the knowledge changed (or the current index is outdated); True if a new assistant took over."""
+        signature = knowledge_signature(self.settings)
+        if signature == self._signature and not self._current.outdated:
+            return False
+        with self._lock:
+            self._progress = _Progress()
+            try:
+                fresh = self._build(
+                    self.settings,
+                    embeddings=self._current.search.embeddings,
+                    backend=self._current.backend,
+                    progress_bar=self._progress,
+                )
+            except Exception:
+                log.exception("Het bijwerken van de index is mislukt; de huidige index blijft in gebruik.")
+                self._signature = signature  # try again at the next change, not every few seconds
+                return False
+            finally:
+                self._progress = None
+            self._signature = signature
+            self._current = fresh  # one reference swap: a request sees the old or the new assistant, whole
+        log.warning(
+            "De index is bijgewerkt: %d document(en), %d passages.", len(fresh.knowledge.documents), len(fresh.search.units)
+        )
+        return True
+
+    def start_watching(self) -> None:
+        """Look for changed documents every ``AWT_INDEX_WATCH_INTERVAL`` seconds (0: never) in a daemon thread."""
+        interval = self.settings.index_watch_interval
+        if interval <= 0 or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(target=self._watch, args=(interval,), name="awt-index-watch", daemon=True)
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        self._stop.set()
+
+    def _watch(self, interval: float) -> None:
+        if self._current.outdated:
+            self.refresh()
+        while not self._stop.wait(interval):
+            try:
+                self.refresh()
+            except Exception:  # never let the watcher die: the next round tries again
+                log.exception("Het controleren van de kennismap is mislukt.")
+
