@@ -131,3 +131,27 @@ def test_assistant_rebuilds_when_a_document_is_added(tmp_path: Path) -> None:
     bot = build_assistant(settings, embeddings=emb)
     assert emb.embedded > first
     assert {d.name for d in bot.knowledge.documents} == {"a.md", "b.md"}
+
+
+def test_a_server_start_after_a_change_answers_from_the_previous_index_with_its_own_documents(tmp_path: Path) -> None:
+    knowledge = tmp_path / "kennis"
+    knowledge.mkdir()
+    (knowledge / "a.md").write_text("# A\n\nEen alinea over werkplaatsinnovatie.\n", encoding="utf-8")
+    emb = CountingEmbeddings(size=16)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
+    first = build_assistant(settings, embeddings=emb)
+    (knowledge / "a.md").write_text("# A\n\nDeze alinea is herschreven en gaat nu over iets anders.\n", encoding="utf-8")
+    embedded = emb.embedded
+
+    stale = build_assistant(settings, embeddings=emb, outdated_ok=True)
+    assert stale.outdated is True and emb.embedded == embedded  # nothing built before answering
+    assert stale.index_id == first.index_id
+    answer = stale.ask("Waar gaat de alinea over?")
+    assert "werkplaatsinnovatie" in stale.document_text("a.md")  # quotes check against the text as indexed
+    assert all(stale.document_text(c.document)[c.start : c.end] == c.quote for c in answer.citations)
+
+    fresh = build_assistant(settings, embeddings=emb, outdated_ok=True)  # still no newer index: same again
+    assert fresh.outdated is True
+    current = build_assistant(settings, embeddings=emb)
+    assert current.outdated is False and current.index_id != first.index_id
+    assert build_assistant(settings, embeddings=emb, outdated_ok=True).outdated is False  # now up to date
