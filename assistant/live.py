@@ -85,6 +85,7 @@ class LiveAssistant:
         self._build = build
         self._signature = knowledge_signature(settings)
         self._current = current or build(settings, outdated_ok=True)
+        self._failed: Signature | None = None  # knowledge whose build failed: not tried again until it changes
         self._lock = threading.Lock()  # one rebuild at a time
         self._progress: _Progress | None = None
         self._stop = threading.Event()
@@ -112,7 +113,7 @@ class LiveAssistant:
 
     def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
         answer = self._current.ask(question, history)
-        if self._progress is None and not self._current.outdated:
+        if self._progress is None:
             return answer
         notice = " ".join(n for n in (answer.notice, UPDATING_NOTICE) if n)
         return answer.model_copy(update={"notice": notice})
@@ -122,7 +123,7 @@ class LiveAssistant:
         current = self._current
         index = current.index_id[:INDEX_ID_CHARS] if current.index_id else None
         progress = self._progress
-        if progress is None and not current.outdated:
+        if progress is None and (not current.outdated or self._failed is not None):
             return IndexStatus("klaar", None, index)
         fraction = progress.fraction if progress is not None else None
         store = current.search.store
@@ -133,7 +134,7 @@ class LiveAssistant:
     def refresh(self) -> bool:
         """Rebuild if the knowledge changed (or the current index is outdated); True if a new assistant took over."""
         signature = knowledge_signature(self.settings)
-        if signature == self._signature and not self._current.outdated:
+        if signature == self._failed or (signature == self._signature and not self._current.outdated):
             return False
         with self._lock:
             self._progress = _Progress()
@@ -146,11 +147,15 @@ class LiveAssistant:
                 )
             except Exception:
                 log.exception("Het bijwerken van de index is mislukt; de huidige index blijft in gebruik.")
-                self._signature = signature  # try again at the next change, not every few seconds
+                self._failed = signature  # try again at the next change, not every few seconds
                 return False
             finally:
                 self._progress = None
-            self._signature = signature
+            if fresh.outdated and self._current.outdated:  # the build failed inside; it said why in the log
+                log.warning("Het bijwerken van de index is mislukt; de huidige index blijft in gebruik.")
+                self._failed = signature
+                return False
+            self._signature, self._failed = signature, None
             self._current = fresh  # one reference swap: a request sees the old or the new assistant, whole
         log.warning(
             "De index is bijgewerkt: %d document(en), %d passages.", len(fresh.knowledge.documents), len(fresh.search.units)

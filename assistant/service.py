@@ -25,7 +25,7 @@ from index.background import BackgroundStats, World, cached_stats, load_world
 from index.embedder import build_embeddings, embedding_identity
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
-from index.store import VectorStore, build_claim, open_client
+from index.store import IndexUnavailable, VectorStore, build_claim, open_client
 from knowledge.cache import DocumentCache, KnowledgeSnapshots
 from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
@@ -44,6 +44,7 @@ def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
     return digest.hexdigest()
 
 
+OUTDATED_NOTICE = "Dit antwoord komt uit de vorige index: de laatste wijzigingen in de documenten zijn nog niet verwerkt."
 INDEX_ID_CHARS = 12  # of the fingerprint, in answers and /api/health: enough to tell two indexes apart
 ENGLISH_SHARE = 0.5  # at least half the words clearly English (wordfreq): answer in Dutch and say so
 
@@ -80,7 +81,10 @@ class Assistant:
         """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input."""
         text, retrieval = self.retrieve(question, history)
         answer = self.backend.answer(text, retrieval)
-        return answer.model_copy(update={"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None})
+        update: dict[str, Any] = {"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None}
+        if self.outdated:
+            update["notice"] = " ".join(n for n in (answer.notice, OUTDATED_NOTICE) if n)
+        return answer.model_copy(update=update)
 
     def retrieve(
         self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
@@ -151,7 +155,8 @@ def build_assistant(
         raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
     embeddings = embeddings or build_embeddings(settings, progress)
     client = open_client(settings)
-    store = VectorStore(client, embeddings, claim=build_claim(settings, client))
+    disk = None if settings.chroma_url else settings.chroma_dir
+    store = VectorStore(client, embeddings, claim=build_claim(settings, client), disk=disk)
     snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")
     index_id = fingerprint(knowledge, embedding_identity(settings))
     older = _older_index(store, snapshots, index_id) if outdated_ok else None
@@ -161,8 +166,17 @@ def build_assistant(
         log.warning("De documenten zijn gewijzigd; tot de nieuwe index klaar is, antwoordt de vorige index.")
     else:
         store.ensure(knowledge.units, index_id, progress_bar)
-        snapshots.save(index_id, knowledge)
-        snapshots.keep_only(store.complete_fingerprints())
+        if store.fingerprint != index_id:  # the build failed (disk full, …): the previous index stays in use
+            previous = snapshots.load(store.fingerprint or "")
+            if previous is None:
+                raise IndexUnavailable(
+                    "De index kon niet worden bijgewerkt en de documenten van de vorige index zijn niet bewaard. "
+                    "Zie de logregels hierboven, los het op (bijvoorbeeld schijfruimte) en start opnieuw."
+                )
+            index_id, knowledge, older = store.fingerprint or "", previous, (store.fingerprint or "", previous)
+        else:
+            snapshots.save(index_id, knowledge)
+            snapshots.keep_only(store.complete_fingerprints())
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)

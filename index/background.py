@@ -160,5 +160,6 @@ def cached_stats(cache_file: Path, measure: Callable[[], BackgroundStats]) -> Ba
         tmp.write_text(json.dumps(asdict(stats)), encoding="utf-8")
         tmp.replace(cache_file)
     except OSError as error:
+        cache_file.with_suffix(".tmp").unlink(missing_ok=True)
         log.warning("Kan de achtergrondmeting niet bewaren (%s); ze wordt volgende keer opnieuw gemaakt.", error)
     return stats

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "awt-units"
 BATCH_SIZE = 256
+# Free space a batch must find before it is written: Chroma can hang, not fail, when the disk fills mid-write.
+SPACE_PER_UNIT = 8 * 1024  # vector, HNSW links, metadata, full-text index: generous for 384-1024 dimensions
+SPACE_RESERVE = 8 * 1024 * 1024
 KEEP_PREVIOUS = 1  # complete collections kept besides the newest, for processes that still answer from them
 ProgressFactory = Callable[[int, str], Any]
 
@@ -103,6 +106,15 @@ def build_claim(settings: Settings, client: chromadb.ClientAPI, prefix: str = CO
     return LockFileClaim(Path(settings.data_dir) / "index.lock")
 
 
+def _check_space(disk: Path, needed: int) -> None:
+    free = shutil.disk_usage(disk).free
+    if free < needed + SPACE_RESERVE:
+        raise IndexUnavailable(
+            f"Te weinig schijfruimte voor de index in {disk}: nog {free / 2**20:.1f} MB vrij, nodig ongeveer "
+            f"{(needed + SPACE_RESERVE) / 2**20:.1f} MB. Maak ruimte vrij of kies een andere map met AWT_DATA_DIR."
+        )
+
+
 def _metadata(unit: Unit) -> dict[str, str | int]:
     meta: dict[str, str | int] = {
         "unit_id": unit.id,
@@ -132,8 +144,10 @@ class VectorStore:
         *,
         claim: BuildClaim | None = None,
         prefix: str = COLLECTION_PREFIX,
+        disk: Path | None = None,
     ) -> None:
         self._client = client
+        self._disk = disk  # where a local store writes: checked for space before each batch
         self._embeddings = embeddings
         self._claim = claim
         self._prefix = prefix
@@ -203,11 +217,14 @@ class VectorStore:
     def _build_and_switch(self, units: Sequence[Unit], fingerprint: str, progress: ProgressFactory | None) -> bool:
         try:
             name = self._build(units, fingerprint, progress)
-        except Exception:
+        except Exception as exc:
             previous = self._complete()
             if not previous:
                 raise
-            log.exception("Het bijwerken van de index is mislukt; de vorige index blijft in gebruik.")
+            if isinstance(exc, IndexUnavailable):  # a Dutch reason already: no traceback needed
+                log.error("Het bijwerken van de index is mislukt: %s De vorige index blijft in gebruik.", exc)
+            else:
+                log.exception("Het bijwerken van de index is mislukt; de vorige index blijft in gebruik.")
             self._use(previous[0].name, str((previous[0].metadata or {}).get("fingerprint")))
             return False
         self._use(name, fingerprint)
@@ -277,7 +294,7 @@ class VectorStore:
         }
         store = self._chroma(name, metadata)
         try:
-            self._fill(store, units, progress)
+            self._fill(store, units, progress, self._disk)
         except BaseException:
             self._delete(name)  # never served; a process killed right here leaves it to _drop_abandoned
             raise
@@ -285,12 +302,14 @@ class VectorStore:
         return name
 
     @staticmethod
-    def _fill(store: Chroma, units: Sequence[Unit], progress: ProgressFactory | None) -> None:
+    def _fill(store: Chroma, units: Sequence[Unit], progress: ProgressFactory | None, disk: Path | None) -> None:
         bar = progress(len(units), "Index opbouwen") if progress else None
         # Batches of similar length waste little time on padding; the order in the collection does not matter.
         by_length = sorted(units, key=lambda u: len(u.context_text()))
         for i in range(0, len(by_length), BATCH_SIZE):
             batch = by_length[i : i + BATCH_SIZE]
+            if disk is not None:
+                _check_space(disk, sum(SPACE_PER_UNIT + 4 * len(u.context_text()) for u in batch))
             store.add_texts(
                 texts=[u.context_text() for u in batch],
                 metadatas=[_metadata(u) for u in batch],

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.contract import Answer, Message
 from assistant.questions import InvalidQuestion, clean_question
+from assistant.web.feedback import FeedbackUnavailable
 from assistant.web.limits import RETRY_AFTER_SECONDS, Busy, RateLimited, client_key
 
 log = logging.getLogger(__name__)
@@ -299,21 +300,28 @@ def build_router() -> APIRouter:
     @router.post(
         "/feedback",
         status_code=201,
-        responses={404: {"model": ErrorDetail, "description": "Feedback staat uit (AWT_FEEDBACK)."}, 422: _ERRORS[422]},
+        responses={
+            404: {"model": ErrorDetail, "description": "Feedback staat uit (AWT_FEEDBACK)."},
+            422: _ERRORS[422],
+            503: {"model": ErrorDetail, "description": "De beoordeling kon niet worden opgeslagen (bijv. volle schijf)."},
+        },
         summary="Geef een duim omhoog of omlaag voor een antwoord (alleen als feedback aan staat)",
     )
     async def feedback(request: Request, body: FeedbackRequest) -> dict[str, int]:
         store = request.app.state.feedback
         if store is None:
             raise ApiError(404, "Feedback staat uit op deze server (AWT_FEEDBACK).")
-        row_id = await run_in_threadpool(
-            store.record,
-            body.vote,
-            body.question,
-            [m.model_dump() for m in body.history],
-            body.answer.model_dump(),
-            source="api",
-        )
+        try:
+            row_id = await run_in_threadpool(
+                store.record,
+                body.vote,
+                body.question,
+                [m.model_dump() for m in body.history],
+                body.answer.model_dump(),
+                source="api",
+            )
+        except FeedbackUnavailable as exc:
+            raise ApiError(503, str(exc)) from None
         return {"id": row_id}
 
     @router.get("/docs", include_in_schema=False, response_class=HTMLResponse)

@@ -18,6 +18,7 @@ to be reviewed by a person before they are added.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     source TEXT NOT NULL
 )
 """
+
+log = logging.getLogger(__name__)
+
+
+class FeedbackUnavailable(RuntimeError):
+    """The vote could not be stored (disk full, read-only, locked); ``str()`` is a Dutch message for the user."""
 
 
 class FeedbackStore:
@@ -74,12 +81,19 @@ class FeedbackStore:
             json.dumps(dict(answer), ensure_ascii=False),
             source,
         )
-        with self._lock, self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO feedback (created_at, vote, question, history, answer, source) VALUES (?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            return int(cursor.lastrowid or 0)
+        try:
+            with self._lock, self._connect() as db:  # one transaction: the row is stored whole or not at all
+                cursor = db.execute(
+                    "INSERT INTO feedback (created_at, vote, question, history, answer, source) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                return int(cursor.lastrowid or 0)
+        except (sqlite3.OperationalError, OSError) as exc:
+            log.error("Feedback kon niet worden opgeslagen in %s: %s", self.path, exc)
+            raise FeedbackUnavailable(
+                "Uw beoordeling kon niet worden opgeslagen: de server kan er nu niet bij (bijvoorbeeld een volle "
+                "schijf). Probeer het later opnieuw."
+            ) from exc
 
     def count(self) -> int:
         with self._connect() as db:

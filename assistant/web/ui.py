@@ -20,7 +20,7 @@ from assistant.questions import InvalidQuestion, clean_question
 from assistant.settings import Settings
 from assistant.web.api import word_chunks
 from assistant.web.assets import CSS, JS, THEME
-from assistant.web.feedback import FeedbackStore
+from assistant.web.feedback import FeedbackStore, FeedbackUnavailable
 from assistant.web.limits import Busy, Limiter, RateLimited, RateLimiter, client_key
 from assistant.web.render import (
     MARK_ID,
@@ -322,13 +322,17 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 record = (answered or {}).get(vote.index if isinstance(vote.index, int) else vote.index[0])
                 if record is None or not isinstance(vote.liked, bool) or ctx.feedback is None:
                     return
-                ctx.feedback.record(
-                    "up" if vote.liked else "down",
-                    record["question"],
-                    record["history"],
-                    record["answer"],
-                    source="embed" if compact else "chat",
-                )
+                try:
+                    ctx.feedback.record(
+                        "up" if vote.liked else "down",
+                        record["question"],
+                        record["history"],
+                        record["answer"],
+                        source="embed" if compact else "chat",
+                    )
+                except FeedbackUnavailable as exc:
+                    gr.Warning(str(exc), duration=8)
+                    return
                 gr.Info(FEEDBACK_THANKS, duration=4)
 
             chatbot.like(on_vote, [turns], None, api_visibility="private")

@@ -147,6 +147,7 @@ def test_a_server_start_after_a_change_answers_from_the_previous_index_with_its_
     assert stale.outdated is True and emb.embedded == embedded  # nothing built before answering
     assert stale.index_id == first.index_id
     answer = stale.ask("Waar gaat de alinea over?")
+    assert answer.notice is not None and "vorige index" in answer.notice
     assert "werkplaatsinnovatie" in stale.document_text("a.md")  # quotes check against the text as indexed
     assert all(stale.document_text(c.document)[c.start : c.end] == c.quote for c in answer.citations)
 

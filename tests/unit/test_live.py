@@ -97,9 +97,22 @@ def test_a_failed_build_keeps_the_current_assistant_and_is_not_retried_until_the
 
 def test_an_outdated_start_is_refreshed_even_without_a_new_change(settings: Settings) -> None:
     live = LiveAssistant(settings, lambda s, **kw: FakeAssistant("nieuw"), current=FakeAssistant("oud", outdated=True))
-    assert live.status().state == "bijwerken"
-    assert live.ask("Vraag?").notice == UPDATING_NOTICE
+    assert live.status().state == "bijwerken"  # the refresh is due
     assert live.refresh() is True and live.ask("Vraag?").answer == "nieuw"
+    assert live.status().state == "klaar"
+
+
+def test_a_build_that_falls_back_to_the_old_index_counts_as_failed(settings: Settings) -> None:
+    calls = 0
+
+    def build(s: Settings, **kwargs: Any) -> FakeAssistant:
+        nonlocal calls
+        calls += 1
+        return FakeAssistant("oud", outdated=True)  # what build_assistant returns when its build failed
+
+    live = LiveAssistant(settings, build, current=FakeAssistant("oud", outdated=True))
+    assert live.refresh() is False and live.refresh() is False and calls == 1
+    assert live.status().state == "klaar"  # nothing is being built; the log says why
 
 
 def test_the_signature_follows_edits_additions_and_removals(settings: Settings) -> None:
