@@ -77,8 +77,9 @@ class OnnxEmbeddings(Embeddings):
         tokenizer.enable_padding(pad_id=int(config["pad_id"]), pad_token=str(config["pad_token"]))
         return cls(session, tokenizer, query_prefix=query_prefix, passage_prefix=passage_prefix, batch_size=batch_size)
 
-    def _encode(self, texts: Sequence[str]) -> list[list[float]]:
+    def _encode(self, texts: Sequence[str], *, shrink: bool = False) -> list[list[float]]:
         import numpy as np
+        import onnxruntime
 
         encodings = self._tokenizer.encode_batch(list(texts))
         feed = {
@@ -87,7 +88,13 @@ class OnnxEmbeddings(Embeddings):
         }
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        vectors: list[list[float]] = self._session.run(None, feed)[0].tolist()
+        options = None
+        if shrink:
+            # onnxruntime keeps its memory arena at the largest batch it ever ran: 32 passages of 512 tokens hold
+            # ~0.4 GB that a server answering one short query at a time never needs again. Give it back.
+            options = onnxruntime.RunOptions()
+            options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        vectors: list[list[float]] = self._session.run(None, feed, options)[0].tolist()
         return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -102,7 +109,8 @@ class OnnxEmbeddings(Embeddings):
         result: list[list[float]] = [[] for _ in prefixed]
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            for i, vector in zip(batch, self._encode([prefixed[i] for i in batch]), strict=True):
+            last = start + self.batch_size >= len(order)
+            for i, vector in zip(batch, self._encode([prefixed[i] for i in batch], shrink=last), strict=True):
                 result[i] = vector
         return result
 
