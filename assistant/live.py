@@ -13,6 +13,8 @@ then waits for that build and uses its result).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -52,6 +54,14 @@ def knowledge_signature(settings: Settings) -> Signature:
                 continue
             found.append((str(path), stat.st_size, stat.st_mtime_ns))
     return tuple(found)
+
+
+def _give_back_memory() -> None:
+    """Return freed heap to the operating system after a swap (glibc keeps it otherwise); a no-op elsewhere."""
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class _Progress:
@@ -157,8 +167,11 @@ class LiveAssistant:
                 return False
             self._signature, self._failed = signature, None
             self._current = fresh  # one reference swap: a request sees the old or the new assistant, whole
+        del fresh
+        _give_back_memory()
         log.warning(
-            "De index is bijgewerkt: %d document(en), %d passages.", len(fresh.knowledge.documents), len(fresh.search.units)
+            "De index is bijgewerkt: %d document(en), %d passages.",
+            len(self._current.knowledge.documents), len(self._current.search.units),
         )
         return True
 

@@ -120,6 +120,19 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     return app
 
 
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives every thread that allocates its own heap arena and keeps what each ever held: a background
+    reindex next to request threads left ~10-20 % more resident memory for good. Before any thread starts, cap
+    the arenas (what MALLOC_ARENA_MAX does); elsewhere (musl, macOS) this is a no-op."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     """Load the assistant once and serve chat, embed page and API with uvicorn until stopped."""
     import uvicorn
@@ -127,6 +140,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
 
     from index.store import IndexUnavailable
 
+    _limit_malloc_arenas()
     try:
         settings = Settings()
         check_web_settings(settings)

@@ -42,6 +42,8 @@ def test_ten_minutes_of_steady_load_with_a_reindex(tmp_path: Path) -> None:
     latencies: dict[str, list[float]] = {"voor": [], "tijdens": [], "na": []}
     errors: list[str] = []
     phase = "voor"
+    rss_series: list[tuple[int, str, int]] = []
+    began = time.monotonic()
     try:
         wait_until_up(url, server)
 
@@ -61,7 +63,12 @@ def test_ten_minutes_of_steady_load_with_a_reindex(tmp_path: Path) -> None:
                         latencies[phase].append(time.perf_counter() - started)
                         n += 1
 
-                await asyncio.gather(*(client(c) for c in range(CLIENTS)))
+                async def sample() -> None:
+                    while time.monotonic() < until:
+                        rss_series.append((round(time.monotonic() - began), phase, rss_kb(server.pid) or 0))
+                        await asyncio.sleep(15)
+
+                await asyncio.gather(sample(), *(client(c) for c in range(CLIENTS)))
 
         asyncio.run(load(time.monotonic() + WARMUP_S))
         latencies["voor"].clear()
@@ -108,6 +115,7 @@ def test_ten_minutes_of_steady_load_with_a_reindex(tmp_path: Path) -> None:
               f"p95 {_percentile(values, 95) * 1000:7.1f} ms")
     growth = (rss_end - rss_start) / rss_start * 100 if rss_start and rss_end else float("nan")
     print(f"  RSS {rss_start} kB -> {rss_end} kB ({growth:+.1f} %); documenten na herindexeren: {health['documents']}")
+    print("  RSS (s, fase, MB): " + ", ".join(f"{t} {name} {kb // 1024}" for t, name, kb in rss_series))
     assert errors == [], errors[:5]
     assert health["documents"] == 2 and health["index"] == "klaar"
     assert growth < 5.0
