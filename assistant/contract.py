@@ -43,5 +43,5 @@ class Answer(BaseModel):
     notice: str | None = None
     removed: list[str] = Field(default_factory=list)
     reason: str = "beantwoord"  # a code of assistant.decision.Reason: why it answered or refused (README)
-    confidence: float | None = None  # the decision's certainty (0..1); None when no decision was made
+    confidence: float | None = Field(default=None, ge=0, le=1)  # the decision's certainty; None: no decision made
     index: str | None = None  # which index answered (start of its fingerprint): changes when the documents change

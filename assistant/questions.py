@@ -16,7 +16,11 @@ from index.references import References, StructureIndex, context_noun, elliptic_
 from index.text import content_words, words
 from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, NEXT_WORDS, POINTING_PATTERN, PREVIOUS_WORDS
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INVISIBLE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[{_INVISIBLE}]")
+# A question is not empty when it has one character that cleaning keeps: this pattern, in the regex syntax that
+# Python and JSON Schema (ECMA-262) share, is what the OpenAPI description promises (see clean_question).
+VISIBLE_CHARACTER = rf"[^\s{_INVISIBLE}\ufffd]"
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*", re.UNICODE)
 
 
@@ -30,18 +34,30 @@ class InvalidQuestion(ValueError):
     """The question cannot be answered as given; ``str()`` is a Dutch message for the user."""
 
 
+def valid_text(text: str) -> str:
+    """``text`` with each lone surrogate as ``?`` (JSON can carry ``"\\ud800"``, which no UTF-8 encoder takes).
+
+    >>> valid_text("a\\ud800b")
+    'a?b'
+    """
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def clean_question(question: object, max_chars: int) -> str:
-    """Normalise a question (NFC, no control characters, collapsed spaces) or raise :class:`InvalidQuestion`."""
+    """Normalise a question (NFC, no control characters, collapsed spaces) or raise :class:`InvalidQuestion`.
+
+    The limit counts the characters as sent, as the chat's text field and the API's JSON Schema ``maxLength``
+    do: what a client can check beforehand is what is decided here (NFC may lengthen a few characters)."""
     if not isinstance(question, str):
         raise InvalidQuestion("De vraag moet tekst zijn.")
-    text = unicodedata.normalize("NFC", question.encode("utf-8", "replace").decode("utf-8"))
+    text = unicodedata.normalize("NFC", valid_text(question))
     text = _CONTROL.sub(" ", text).replace("\ufffd", " ")
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise InvalidQuestion("De vraag is leeg. Typ een vraag over het advies, bijvoorbeeld: ‘Wat is de eerste aanbeveling?’")
-    if len(text) > max_chars:
+    if len(question) > max_chars:
         raise InvalidQuestion(
-            f"De vraag is te lang ({len(text):,} tekens; de grens is {max_chars:,}). Stel een kortere vraag.".replace(",", ".")
+            f"De vraag is te lang ({len(question):,} tekens; de grens is {max_chars:,}). Stel een kortere vraag.".replace(",", ".")
         )
     return text
 
@@ -71,7 +87,7 @@ def _is_follow_up(question: str) -> bool:
 def resolve_question(question: str, history: Sequence[Message], structure: StructureIndex) -> ResolvedQuestion:
     """Complete a follow-up ("En wat is de vijfde stap daarvan?") with the references and words of earlier turns."""
     own = structure.parse(question)
-    earlier = [m.content for m in reversed(history) if m.role == "user" and m.content.strip()]
+    earlier = [valid_text(m.content) for m in reversed(history) if m.role == "user" and m.content.strip()]
     if not earlier:
         ordinal = elliptic_ordinal(question, structure.nouns) if not own else None
         top = structure.top_level_nouns()

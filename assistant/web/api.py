@@ -1,5 +1,6 @@
 """The JSON API: ``/api/ask`` (the ``ask --json`` contract), ``/api/ask/stream`` (server-sent events),
-``/api/health``, ``/api/feedback`` and offline documentation at ``/api/docs``. Every error is Dutch JSON."""
+``/api/health``, ``/api/feedback`` and offline documentation at ``/api/docs``. Every error is Dutch JSON, and
+the OpenAPI description at ``/api/openapi.json`` names every status code and limit the server applies."""
 
 from __future__ import annotations
 
@@ -8,18 +9,22 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match, Route
 
-from assistant.contract import Answer, Message
-from assistant.questions import InvalidQuestion, clean_question
+from assistant.contract import Answer, Citation, Message
+from assistant.decision.reasons import Reason
+from assistant.questions import VISIBLE_CHARACTER, InvalidQuestion, clean_question, valid_text
+from assistant.settings import Settings
 from assistant.web.feedback import FeedbackUnavailable
+from assistant.web.guard import route_path
 from assistant.web.limits import RETRY_AFTER_SECONDS, Busy, RateLimited, client_key
 
 log = logging.getLogger(__name__)
@@ -44,10 +49,43 @@ class AskRequest(BaseModel):
         },
     )
 
-    question: str = Field(description="De vraag, in het Nederlands (of Engels).")
+    # clean_question checks these (its Dutch message is kinder than a validation error); the description says
+    # them, with maxLength from AWT_MAX_QUESTION_CHARS (see _complete_description)
+    question: str = Field(
+        description="De vraag, in het Nederlands (of Engels): minstens één zichtbaar teken, hoogstens "
+        "AWT_MAX_QUESTION_CHARS tekens.",
+        json_schema_extra={"minLength": 1, "pattern": VISIBLE_CHARACTER},
+    )
     history: list[Message] = Field(
         default_factory=list, max_length=MAX_HISTORY, description="Het gesprek tot nu toe, oudste eerst."
     )
+
+
+def _json_integer(value: Any) -> Any:
+    """JSON Schema's integer is a number without a fraction: ``1.0`` is one, ``"1"`` and ``true`` are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
+
+
+class FeedbackCitation(Citation):
+    """A citation as ``/api/ask`` gave it; strict, so that ``"1"`` is not taken for ``1``."""
+
+    model_config = ConfigDict(strict=True)
+
+    n: JsonInteger = Field(ge=1)
+    start: JsonInteger
+    end: JsonInteger
+
+
+class FeedbackAnswer(Answer):
+    """The answer object as ``/api/ask`` gave it, sent back unchanged; strict, as the description promises."""
+
+    model_config = ConfigDict(strict=True)
+
+    citations: list[FeedbackCitation]  # type: ignore[assignment]  # pydantic: a stricter field of the same shape
+    reason: Reason = Field(default=Reason.BEANTWOORD, strict=False)  # strict would want an enum, not its text
 
 
 class FeedbackRequest(BaseModel):
@@ -58,7 +96,11 @@ class FeedbackRequest(BaseModel):
     vote: Literal["up", "down"] = Field(description="‘up’ (goed antwoord) of ‘down’ (slecht antwoord).")
     question: str = Field(min_length=1, max_length=10_000)
     history: list[Message] = Field(default_factory=list, max_length=MAX_HISTORY)
-    answer: Answer
+    answer: FeedbackAnswer
+
+
+class FeedbackStored(BaseModel):
+    id: int = Field(ge=1, description="Het nummer van de opgeslagen stem.")
 
 
 class Health(BaseModel):
@@ -90,6 +132,11 @@ _DUTCH_ERRORS: dict[str, str] = {
     "literal_error": "heeft een ongeldige waarde",
     "extra_forbidden": "is geen toegestaan veld",
     "string_too_short": "mag niet leeg zijn",
+    "string_too_long": "is te lang",
+    "string_unicode": "is geen geldige tekst",
+    "enum": "heeft een ongeldige waarde",
+    "greater_than_equal": "is te klein",
+    "less_than_equal": "is te groot",
     "bool_type": "moet true of false zijn",
     "int_type": "moet een geheel getal zijn",
     "float_type": "moet een getal zijn",
@@ -136,14 +183,16 @@ def dutch_validation_message(errors: Sequence[dict[str, Any]]) -> str:
         text = _describe(dict(error))
         if text not in seen:
             seen.append(text)
-    return "Ongeldig verzoek: " + "; ".join(seen[:5]) + "."
+    return valid_text("Ongeldig verzoek: " + "; ".join(seen[:5]) + ".")  # a field name may carry a lone surrogate
 
 
 _STATUS_TEXT = {
+    400: "Ongeldig verzoek: de inhoud kon niet worden gelezen. Stuur JSON in UTF-8.",
     404: "Dit adres bestaat niet in de API. Zie /api/docs.",
     405: "Deze methode is hier niet toegestaan. Zie /api/docs.",
     413: "Het verzoek is te groot.",
 }
+UNEXPECTED_ERROR = "Er ging onverwacht iets mis in de server. Probeer het later opnieuw."
 
 
 class ApiError(StarletteHTTPException):
@@ -164,6 +213,13 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             text = _STATUS_TEXT.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")
         return JSONResponse(status_code=exc.status_code, content={"detail": text}, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, _: Exception) -> Response:
+        # Starlette still logs the traceback; the client gets Dutch instead of "Internal Server Error"
+        if route_path(request.scope).startswith("/api/"):
+            return JSONResponse(status_code=500, content={"detail": UNEXPECTED_ERROR})
+        return PlainTextResponse(UNEXPECTED_ERROR, status_code=500)
 
 
 def _rate_limited_response(exc: RateLimited) -> JSONResponse:
@@ -186,14 +242,36 @@ def _busy_response(exc: Busy) -> JSONResponse:
 
 # --- the routes ---------------------------------------------------------------------------------------------
 
-_ERRORS = {
-    422: {"model": ErrorDetail, "description": "Ongeldige vraag of ongeldig verzoek (Nederlandse uitleg)."},
-    429: {
-        "model": ErrorDetail,
-        "description": "Te veel vragen van deze gebruiker in de afgelopen minuut (AWT_RATE_LIMIT); "
+_RETRY_AFTER = {
+    "description": "Na hoeveel seconden het zin heeft het opnieuw te proberen.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An error response of the description: always ``{"detail": "<Dutch sentence>"}``."""
+    return {"model": ErrorDetail, "description": description, **({"headers": headers} if headers else {})}
+
+
+Responses = dict[int | str, dict[str, Any]]  # FastAPI's ``responses=``
+_UNEXPECTED: Responses = {500: _error("Onverwachte fout in de server (een fout in de assistent zelf).")}
+_BAD_BODY: Responses = {
+    400: _error("De inhoud kon niet worden gelezen (geen tekst in UTF-8)."),
+    422: _error(
+        "Ongeldige vraag of ongeldig verzoek: geen geldige JSON, een ontbrekend of onbekend veld, een verkeerd type, "
+        "een lege of te lange vraag (Nederlandse uitleg)."
+    ),
+}
+_ASK_ERRORS: Responses = {
+    **_BAD_BODY,
+    429: _error(
+        "Te veel vragen van deze gebruiker in de afgelopen minuut (AWT_RATE_LIMIT); "
         "probeer het na Retry-After seconden opnieuw.",
-    },
-    503: {"model": ErrorDetail, "description": "Even geduld: de server is vol; probeer het na Retry-After seconden."},
+        {"Retry-After": _RETRY_AFTER},
+    ),
+    503: _error("Even geduld: de server is vol; probeer het na Retry-After seconden.", {"Retry-After": _RETRY_AFTER}),
+    **_UNEXPECTED,
 }
 
 
@@ -238,7 +316,7 @@ def build_router() -> APIRouter:
     @router.post(
         "/ask",
         response_model=Answer,
-        responses=_ERRORS,
+        responses={200: {"description": "Het antwoord, of een weigering met uitleg (`refused: true`)."}, **_ASK_ERRORS},
         summary="Stel een vraag over het advies",
         description=(
             "Geeft hetzelfde JSON-object als `python -m assistant ask --json`: het antwoord met markeringen "
@@ -255,13 +333,13 @@ def build_router() -> APIRouter:
 
     @router.post(
         "/ask/stream",
+        response_model=None,
         responses={
             200: {
-                "content": {"text/event-stream": {}},
                 "description": "Server-sent events: `delta` ({\"text\"}) een paar woorden per keer, "
                 "dan `answer` met het volledige antwoord-object.",
             },
-            **_ERRORS,
+            **_ASK_ERRORS,
         },
         summary="Stel een vraag; het antwoord komt in stukjes (server-sent events)",
     )
@@ -280,7 +358,12 @@ def build_router() -> APIRouter:
             events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
 
-    @router.get("/health", response_model=Health, summary="Draait de assistent, en met welke kennis?")
+    @router.get(
+        "/health",
+        response_model=Health,
+        responses={200: {"description": "De assistent draait."}, **_UNEXPECTED},
+        summary="Draait de assistent, en met welke kennis?",
+    )
     async def health(request: Request) -> Health:
         state = request.app.state
         documents = state.assistant.knowledge.documents
@@ -300,10 +383,13 @@ def build_router() -> APIRouter:
     @router.post(
         "/feedback",
         status_code=201,
+        response_model=FeedbackStored,
         responses={
-            404: {"model": ErrorDetail, "description": "Feedback staat uit (AWT_FEEDBACK)."},
-            422: _ERRORS[422],
-            503: {"model": ErrorDetail, "description": "De beoordeling kon niet worden opgeslagen (bijv. volle schijf)."},
+            201: {"description": "De stem is opgeslagen."},
+            404: _error("Feedback staat uit op deze server (AWT_FEEDBACK)."),
+            **_BAD_BODY,
+            503: _error("De beoordeling kon niet worden opgeslagen (bijv. volle schijf)."),
+            **_UNEXPECTED,
         },
         summary="Geef een duim omhoog of omlaag voor een antwoord (alleen als feedback aan staat)",
     )
@@ -317,7 +403,7 @@ def build_router() -> APIRouter:
                 body.vote,
                 body.question,
                 [m.model_dump() for m in body.history],
-                body.answer.model_dump(),
+                body.answer.model_dump(mode="json"),
                 source="api",
             )
         except FeedbackUnavailable as exc:
@@ -328,14 +414,107 @@ def build_router() -> APIRouter:
     async def docs(request: Request) -> HTMLResponse:
         return HTMLResponse(render_docs(request.app.openapi()))
 
-    @router.api_route(
-        "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    async def not_found(rest: str) -> None:
-        known = {"ask", "ask/stream", "health", "feedback", "docs", "openapi.json"}
-        raise StarletteHTTPException(405 if rest.strip("/") in known else 404)
-
     return router
+
+
+class _NoRoute:
+    """Every method on every other path under ``/api``: 405 with ``Allow`` where one of ``routes`` has the path,
+    else 404. An ASGI app rather than a function, so that its route takes every method (a function: GET only)."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self.routes = [route for route in routes if isinstance(route, Route) and route.methods]
+
+    def allowed_methods(self, scope: Any) -> list[str]:
+        methods: set[str] = set()
+        for route in self.routes:
+            if route.matches(scope)[0] is not Match.NONE:
+                methods |= route.methods or set()
+        return sorted(methods)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        allowed = self.allowed_methods(scope)
+        if allowed:
+            raise StarletteHTTPException(405, headers={"Allow": ", ".join(allowed)})
+        raise StarletteHTTPException(404)
+
+
+def install_api(app: FastAPI, settings: Settings) -> None:
+    """The API under ``/api`` with its Dutch errors and its description. Call it before the chat is mounted at
+    ``/``: that mount takes every path, so unknown API paths and undeclared methods are answered here first."""
+    install_error_handlers(app)
+    router = build_router()
+    app.include_router(router)
+    known = _NoRoute([*app.router.routes, *router.routes])  # /api/openapi.json is the app's own route
+    app.router.routes.append(Route("/api/{rest:path}", known, include_in_schema=False))
+    _complete_description(app, settings)
+
+
+def _complete_description(app: FastAPI, settings: Settings) -> None:
+    """Add to FastAPI's OpenAPI description what it cannot know: the question's ``maxLength``
+    (``AWT_MAX_QUESTION_CHARS``), the codes in ``reason``, the events of the stream and, when a login is
+    configured, its security scheme and 401/403 answers."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = generate()  # FastAPI's cached description (built anew when routes change): patched in place
+        schemas = spec["components"]["schemas"]
+        schemas["AskRequest"]["properties"]["question"]["maxLength"] = settings.max_question_chars
+        schemas["Answer"]["properties"]["reason"]["enum"] = [reason.value for reason in Reason]
+        stream = spec["paths"]["/api/ask/stream"]["post"]["responses"]["200"]
+        stream["content"] = {"text/event-stream": {"itemSchema": _STREAM_EVENT}}  # not JSON, as FastAPI assumes
+        _describe_login(spec, settings)
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _event(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": name},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+        },
+    }
+
+
+# one server-sent event, as OpenAPI 3.2's itemSchema (which FastAPI's own event streams use too) describes it
+_STREAM_EVENT = {
+    "oneOf": [
+        _event("delta", {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
+        _event("answer", {"$ref": "#/components/schemas/Answer"}),
+    ]
+}
+
+
+def _describe_login(spec: dict[str, Any], settings: Settings) -> None:
+    schemes: dict[str, Any] = {}
+    if settings.auth_username and settings.auth_password:
+        schemes["basic"] = {"type": "http", "scheme": "basic"}
+    if settings.auth_header:
+        schemes["proxyHeader"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": settings.auth_header,
+            "description": "Gezet door de reverse proxy na diens eigen aanmelding.",
+        }
+    if not schemes:
+        return
+    spec["components"]["securitySchemes"] = schemes
+    spec["security"] = [{name: []} for name in schemes]  # either is enough
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}
+    if "basic" in schemes:  # WebGuard answers 401 with a challenge whenever basic auth is configured
+        code, response = "401", {
+            "description": "Aanmelden is nodig (HTTP basic auth).",
+            "content": body,
+            "headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
+        }
+    else:
+        code, response = "403", {"description": "Geen toegang: de proxy zette zijn header niet.", "content": body}
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            operation["responses"][code] = response
 
 
 # --- offline API documentation --------------------------------------------------------------------------------
@@ -405,8 +584,9 @@ button:focus-visible,textarea:focus-visible{{outline:3px solid #f59e0b;outline-o
 </style></head><body><main>
 <h1>AWT-assistent — API</h1>
 <p>Een JSON-API over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014). Foutmeldingen zijn
-Nederlands, als <code>{{"detail": "…"}}</code>. De machineleesbare beschrijving staat in
-<a href="openapi.json">openapi.json</a>.</p>
+Nederlands, als <code>{{"detail": "…"}}</code>. Een adres onder <code>/api</code> dat niet bestaat geeft 404; een
+methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header <code>Allow</code>. De
+machineleesbare beschrijving staat in <a href="openapi.json">openapi.json</a>.</p>
 <h2>Probeer het</h2>
 <label for="body">Inhoud voor <code>POST ask</code></label>
 <textarea id="body">{example}</textarea>

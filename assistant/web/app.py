@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from assistant.live import IndexStatus, LiveAssistant
 from assistant.settings import ConfigurationError, Settings
-from assistant.web.api import build_router, install_error_handlers
+from assistant.web.api import install_api
 from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
 from assistant.web.guard import WebGuard
 from assistant.web.limits import Limiter, RateLimiter
@@ -27,7 +27,8 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 
 API_DESCRIPTION = (
     "Vragen over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014), beantwoord met letterlijke "
-    "citaten. Alle foutmeldingen zijn Nederlands."
+    "citaten. Alle foutmeldingen zijn Nederlands, als `{\"detail\": \"…\"}`. Een adres onder `/api` dat niet bestaat "
+    "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`."
 )
 
 
@@ -89,8 +90,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     app.state.limiter = limiter
     app.state.rate_limiter = rate_limiter
     app.state.feedback = feedback
-    install_error_handlers(app)
-    app.include_router(build_router())
+    install_api(app, settings)
 
     @app.get("/embed", include_in_schema=False)
     async def embed_slash() -> RedirectResponse:

@@ -48,6 +48,11 @@ class FeedbackUnavailable(RuntimeError):
     """The vote could not be stored (disk full, read-only, locked); ``str()`` is a Dutch message for the user."""
 
 
+def _storable(text: str) -> str:
+    """SQLite stores UTF-8: a lone surrogate (JSON may carry ``"\\ud800"``) becomes ``?`` instead of an error."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class FeedbackStore:
     """Appends votes to one SQLite file; safe to share between the threads of one process."""
 
@@ -76,9 +81,9 @@ class FeedbackStore:
         row = (
             datetime.now(UTC).isoformat(timespec="seconds"),
             vote,
-            question,
-            json.dumps([dict(m) for m in history], ensure_ascii=False),
-            json.dumps(dict(answer), ensure_ascii=False),
+            _storable(question),
+            _storable(json.dumps([dict(m) for m in history], ensure_ascii=False)),
+            _storable(json.dumps(dict(answer), ensure_ascii=False)),
             source,
         )
         try:

@@ -130,7 +130,7 @@ class WebGuard:
             status, text = 401, "Aanmelden is nodig om de AWT-assistent te gebruiken."
         else:
             status, text = 403, "Geen toegang: de AWT-assistent is alleen bereikbaar via het intranet (na aanmelden)."
-        path = _route_path(scope)
+        path = route_path(scope)
         if path.startswith("/api/") or path == "/api":
             body = json.dumps({"detail": text}, ensure_ascii=False).encode("utf-8")
             content_type = b"application/json"
@@ -176,14 +176,15 @@ class WebGuard:
         if not self.authorized(scope):
             await self._deny(scope, send)
             return
-        if scope.get("method") == "GET" and _is_page(_route_path(scope)):
+        if scope.get("method") == "GET" and _is_page(route_path(scope)):
             # Gradio compresses its page; ask for it plain so that the Dutch locale can be put in
             scope = dict(scope)
             scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
         await self.app(scope, receive, _HeaderSender(send, self.headers))
 
 
-def _route_path(scope: Scope) -> str:
+def route_path(scope: Scope) -> str:
+    """The path without the public sub-path (``/awt/api/ask`` → ``/api/ask``)."""
     path: str = scope.get("path", "")
     root: str = scope.get("root_path", "") or ""
     if root and (path == root or path.startswith(root + "/")):

@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -175,15 +176,18 @@ async def run_load(
     return result
 
 
-def start_server(port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """``python -m assistant serve`` on 127.0.0.1:``port`` with the per-client rate limit off."""
+def start_server(
+    port: int, extra_env: dict[str, str] | None = None, *, stderr: int | IO[bytes] = subprocess.PIPE
+) -> subprocess.Popen[bytes]:
+    """``python -m assistant serve`` on 127.0.0.1:``port`` with the per-client rate limit off. A test that makes
+    the server log much passes a file as ``stderr``: a full pipe would stall the server."""
     env = {**os.environ, "AWT_RATE_LIMIT": "0", **(extra_env or {})}
     return subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         start_new_session=True,
     )
 

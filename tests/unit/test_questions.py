@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.contract import Message
-from assistant.questions import InvalidQuestion, clean_question, resolve_question, strip_injection
+from assistant.questions import (
+    VISIBLE_CHARACTER,
+    InvalidQuestion,
+    clean_question,
+    resolve_question,
+    strip_injection,
+)
 from index.references import StructureIndex
 from knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 
@@ -23,6 +33,35 @@ def test_too_long_question_names_the_limit() -> None:
 
 def test_control_characters_and_bidi_marks_are_removed() -> None:
     assert clean_question("Wat\x00 is\u202e stap\u200b 5?\r\n", max_chars=100) == "Wat is stap 5?"
+
+
+def test_the_limit_counts_the_characters_as_sent() -> None:
+    with pytest.raises(InvalidQuestion, match="te lang"):
+        clean_question("Wat" + " " * 100, max_chars=100)  # as the API's maxLength and the chat's text field count
+    assert len(clean_question("\u0958" * 100, max_chars=100)) == 200  # NFC lengthens it: still within the limit
+
+
+def _is_empty(question: str) -> bool:
+    try:
+        clean_question(question, max_chars=10_000)
+    except InvalidQuestion:
+        return True
+    return False
+
+
+EDGES = " \t\n\r\x00\x1f\x85\x9f\xa0\u2000\u200b\u2028\u202e\u2069\ufeff\ufffdab.é"  # spaces, controls, marks
+
+
+@given(st.text(alphabet=st.sampled_from(EDGES) | st.characters()))
+def test_the_described_pattern_is_exactly_what_is_not_empty(question: str) -> None:
+    """The OpenAPI description promises ``pattern`` for the question: it must hold exactly when cleaning keeps
+    something, or a question would be valid by the description and refused as empty (or the other way round)."""
+    assert (re.search(VISIBLE_CHARACTER, question) is not None) is not _is_empty(question)
+
+
+@pytest.mark.parametrize("question", ["\ud800", "Wat is \udc00 stap 5?", "\u2001", "\u0091\u200b"])
+def test_the_described_pattern_and_edge_characters(question: str) -> None:
+    assert (re.search(VISIBLE_CHARACTER, question) is not None) is not _is_empty(question)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +106,13 @@ def test_follow_up_search_text_carries_the_earlier_question(structure: Structure
     history = [Message(role="user", content="Waarom moet de overheid een actieve rol spelen?")]
     resolved = resolve_question("Waarom eigenlijk?", history, structure)
     assert "actieve rol" in resolved.search_text
+
+
+def test_a_lone_surrogate_in_the_history_cannot_reach_the_search(structure: StructureIndex) -> None:
+    """JSON can carry ``"\\ud800"``; the tokenizer of the embedding model would fail on it."""
+    history = [Message(role="user", content="Wat is de derde \ud800 aanbeveling?")]
+    resolved = resolve_question("En de vijfde stap?", history, structure)
+    resolved.search_text.encode("utf-8")
 
 
 def test_without_history_nothing_is_borrowed(structure: StructureIndex) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from typing import Any
 
@@ -102,8 +103,6 @@ def test_openapi_and_offline_docs(client: TestClient) -> None:
 
 
 def test_stream_sends_word_deltas_then_the_answer(client: TestClient) -> None:
-    import json
-
     with client.stream("POST", "/api/ask/stream", json={"question": "Wat is de derde aanbeveling?"}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -206,3 +205,134 @@ def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  
     assert [i.question for i in items] == ["Wat is stap 5?", "Wat is stap 6?"]
     assert items[0].expected_citations == ["Aanbeveling 3, stap 5"] and items[0].answerable
     assert not items[1].answerable
+
+
+# --- the contract that /api/openapi.json describes (schemathesis checks it on a real server: test_openapi_contract)
+
+
+def _documented(spec: dict[str, Any]) -> dict[str, set[str]]:
+    """The status codes documented per operation."""
+    return {f"{m.upper()} {p}": set(op["responses"]) for p, ops in spec["paths"].items() for m, op in ops.items()}
+
+
+def test_every_status_the_api_can_answer_is_documented(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    assert _documented(spec) == {
+        "POST /api/ask": {"200", "400", "422", "429", "503", "500"},
+        "POST /api/ask/stream": {"200", "400", "422", "429", "503", "500"},
+        "GET /api/health": {"200", "500"},
+        "POST /api/feedback": {"201", "400", "404", "422", "503", "500"},
+    }
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            for code, response in operation["responses"].items():
+                if code[0] in "45":
+                    assert response["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorDetail")
+    assert spec["paths"]["/api/ask"]["post"]["responses"]["429"]["headers"]["Retry-After"]["required"] is True
+    assert "itemSchema" in spec["paths"]["/api/ask/stream"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+
+
+def test_the_question_limits_are_described_as_configured(make_app: Any) -> None:
+    spec = TestClient(make_app(max_question_chars=123)).get("/api/openapi.json").json()
+    question = spec["components"]["schemas"]["AskRequest"]["properties"]["question"]
+    assert (question["minLength"], question["maxLength"]) == (1, 123)
+    assert question["pattern"]  # at least one character that cleaning keeps (tests/unit/test_questions.py)
+    reason = spec["components"]["schemas"]["Answer"]["properties"]["reason"]
+    assert "beantwoord" in reason["enum"] and "niet_in_tekst" in reason["enum"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "scheme"),
+    [
+        ({"auth_username": "ambtenaar", "auth_password": "geheim"}, "401", "basic"),
+        ({"auth_header": "X-Remote-User"}, "403", "proxyHeader"),
+    ],
+)
+def test_a_configured_login_is_described(make_app: Any, overrides: dict[str, str], code: str, scheme: str) -> None:
+    client = TestClient(make_app(**overrides))
+    login = {"Authorization": "Basic YW1idGVuYWFyOmdlaGVpbQ==", "X-Remote-User": "jan"}
+    spec = client.get("/api/openapi.json", headers=login).json()
+    assert scheme in spec["components"]["securitySchemes"] and {scheme: []} in spec["security"]
+    assert all(code in codes for codes in _documented(spec).values())
+    denied = client.post("/api/ask", json={"question": "Wat?"})
+    assert denied.status_code == int(code) and denied.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("TRACE", "/api/health", "GET"),
+        ("POST", "/api/health", "GET"),
+        ("HEAD", "/api/health", "GET"),
+        ("PUT", "/api/ask", "POST"),
+        ("OPTIONS", "/api/ask/stream", "POST"),
+        ("DELETE", "/api/feedback", "POST"),
+        ("POST", "/api/openapi.json", "GET, HEAD"),
+    ],
+)
+def test_an_undeclared_method_gets_405_with_allow(client: TestClient, method: str, path: str, allow: str) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    if method != "HEAD":
+        assert "niet toegestaan" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["GET", "TRACE", "POST"])
+def test_unknown_api_paths_stay_404_in_dutch(client: TestClient, method: str) -> None:
+    response = client.request(method, "/api/bestaat-niet")
+    assert response.status_code == 404 and "bestaat niet" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream", "/api/feedback"])
+def test_unreadable_bytes_get_the_documented_400_in_dutch(client: TestClient, path: str) -> None:
+    response = client.post(path, content=b'{"question": "\xff"}', headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert "kon niet worden gelezen" in response.json()["detail"]
+
+
+def test_an_unexpected_error_is_a_dutch_500(make_app: Any) -> None:
+    class Broken(FakeAssistant):
+        def ask(self, question: str, history: list[Any] | None = None) -> Any:
+            raise RuntimeError("kapot")
+
+    client = TestClient(make_app(assistant=Broken()), raise_server_exceptions=False)
+    response = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"})
+    assert response.status_code == 500
+    assert response.json()["detail"].startswith("Er ging onverwacht iets mis")
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"n": 1.0}, 201),  # JSON Schema's integer: 1.0 is one
+        ({"n": "1"}, 422),
+        ({"start": True}, 422),
+        ({"score": "0.9"}, 422),
+    ],
+)
+def test_the_answer_sent_back_as_feedback_is_read_strictly(
+    make_app: Any, change: dict[str, Any], status: int
+) -> None:
+    client = TestClient(make_app(feedback=True))
+    answer = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}).json()
+    answer["citations"][0].update(change)
+    response = client.post("/api/feedback", json={"vote": "up", "question": "Wat?", "answer": answer})
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize("change", [{"reason": "geen_idee"}, {"confidence": 1.5}, {"refused": "false"}])
+def test_feedback_on_an_answer_the_api_never_gives_is_refused(make_app: Any, change: dict[str, Any]) -> None:
+    client = TestClient(make_app(feedback=True))
+    answer = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}).json()
+    response = client.post("/api/feedback", json={"vote": "up", "question": "Wat?", "answer": {**answer, **change}})
+    assert response.status_code == 422 and response.json()["detail"].startswith("Ongeldig verzoek")
+
+
+def test_lone_surrogates_are_stored_not_a_500(make_app: Any) -> None:
+    client = TestClient(make_app(feedback=True), raise_server_exceptions=False)
+    answer = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}).json()
+    raw = json.dumps({"vote": "down", "question": "Wat?", "history": [{"role": "user", "content": "\ud800"}],
+                      "answer": {**answer, "answer": "\udc00"}})
+    response = client.post("/api/feedback", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 201, response.text
