@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.contract import Answer, Citation
+from assistant.contract import Answer, Citation, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from index.background import BackgroundStats, World
 from index.lexical import LexicalIndex
@@ -219,7 +219,7 @@ def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
     notices = list(retrieval.notices)
     if verdict.reason is Reason.ONZEKER:
         notices.append(EXPLANATIONS[Reason.ONZEKER])
-    return " ".join(notices) or None
+    return join_notices(*notices)
 
 
 def _missing_parts(retrieval: Retrieval) -> str:
@@ -246,7 +246,7 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
         citations=citations,
         refused=True,
         backend=backend,
-        notice=" ".join(retrieval.notices) or None,
+        notice=join_notices(*retrieval.notices),
         reason=verdict.reason.value,
         confidence=round(verdict.confidence, 3),
     )

@@ -45,3 +45,12 @@ class Answer(BaseModel):
     reason: str = "beantwoord"  # a code of assistant.decision.Reason: why it answered or refused (README)
     confidence: float | None = Field(default=None, ge=0, le=1)  # the decision's certainty; None: no decision made
     index: str | None = None  # which index answered (start of its fingerprint): changes when the documents change
+
+
+def join_notices(*notices: str | None) -> str | None:
+    """Several notices as one ``Answer.notice`` (None when there are none).
+
+    >>> join_notices("Eerste.", None, "Tweede."), join_notices(None)
+    ('Eerste. Tweede.', None)
+    """
+    return " ".join(n for n in notices if n) or None

@@ -17,11 +17,12 @@ import ctypes
 import ctypes.util
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.contract import Answer, Message
+from assistant.contract import Answer, Message, join_notices
 from assistant.service import INDEX_ID_CHARS, Assistant
 from assistant.settings import Settings
 from index.store import VectorStore
@@ -98,12 +99,7 @@ class LiveAssistant:
         self._failed: Signature | None = None  # knowledge whose build failed: not tried again until it changes
         self._lock = threading.Lock()  # one rebuild at a time
         self._progress: _Progress | None = None
-        self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
-
-    @property
-    def current(self) -> Assistant:
-        return self._current
 
     # --- what callers use, as on Assistant -------------------------------------------------------------------
     @property
@@ -125,8 +121,7 @@ class LiveAssistant:
         answer = self._current.ask(question, history)
         if self._progress is None:
             return answer
-        notice = " ".join(n for n in (answer.notice, UPDATING_NOTICE) if n)
-        return answer.model_copy(update={"notice": notice})
+        return answer.model_copy(update={"notice": join_notices(answer.notice, UPDATING_NOTICE)})
 
     # --- keeping it current ----------------------------------------------------------------------------------
     def status(self) -> IndexStatus:
@@ -183,13 +178,11 @@ class LiveAssistant:
         self._watcher = threading.Thread(target=self._watch, args=(interval,), name="awt-index-watch", daemon=True)
         self._watcher.start()
 
-    def stop_watching(self) -> None:
-        self._stop.set()
-
     def _watch(self, interval: float) -> None:
         if self._current.outdated:
             self.refresh()
-        while not self._stop.wait(interval):
+        while True:
+            time.sleep(interval)
             try:
                 self.refresh()
             except Exception:  # never let the watcher die: the next round tries again

@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
-from assistant.contract import Answer, Message
+from assistant.contract import Answer, Message, join_notices
 from assistant.questions import clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, load_world
@@ -83,7 +83,7 @@ class Assistant:
         answer = self.backend.answer(text, retrieval)
         update: dict[str, Any] = {"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None}
         if self.outdated:
-            update["notice"] = " ".join(n for n in (answer.notice, OUTDATED_NOTICE) if n)
+            update["notice"] = join_notices(answer.notice, OUTDATED_NOTICE)
         return answer.model_copy(update=update)
 
     def retrieve(
@@ -160,23 +160,18 @@ def build_assistant(
     snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")
     index_id = fingerprint(knowledge, embedding_identity(settings))
     older = _older_index(store, snapshots, index_id) if outdated_ok else None
-    if older is not None:
-        index_id, knowledge = older
-        store.use(index_id)
-        log.warning("De documenten zijn gewijzigd; tot de nieuwe index klaar is, antwoordt de vorige index.")
-    else:
+    if older is None:
         store.ensure(knowledge.units, index_id, progress_bar)
-        if store.fingerprint != index_id:  # the build failed (disk full, …): the previous index stays in use
-            previous = snapshots.load(store.fingerprint or "")
-            if previous is None:
-                raise IndexUnavailable(
-                    "De index kon niet worden bijgewerkt en de documenten van de vorige index zijn niet bewaard. "
-                    "Zie de logregels hierboven, los het op (bijvoorbeeld schijfruimte) en start opnieuw."
-                )
-            index_id, knowledge, older = store.fingerprint or "", previous, (store.fingerprint or "", previous)
-        else:
+        if store.fingerprint == index_id:
             snapshots.save(index_id, knowledge)
             snapshots.keep_only(store.complete_fingerprints())
+        else:  # the build failed (disk full, …): the previous index stays in use, with its own documents
+            older = _indexed_knowledge(snapshots, store.fingerprint or "")
+    else:
+        store.use(older[0])
+        log.warning("De documenten zijn gewijzigd; tot de nieuwe index klaar is, antwoordt de vorige index.")
+    if older is not None:
+        index_id, knowledge = older
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
@@ -190,6 +185,16 @@ def build_assistant(
         settings, knowledge, search, backend or build_backend(settings), background, world,
         index_id=index_id, outdated=older is not None,
     )
+
+
+def _indexed_knowledge(snapshots: KnowledgeSnapshots, index_id: str) -> tuple[str, KnowledgeBase]:
+    knowledge = snapshots.load(index_id)
+    if knowledge is None:
+        raise IndexUnavailable(
+            "De index kon niet worden bijgewerkt en de documenten van de vorige index zijn niet bewaard. "
+            "Zie de logregels hierboven, los het op (bijvoorbeeld schijfruimte) en start opnieuw."
+        )
+    return index_id, knowledge
 
 
 def _older_index(store: VectorStore, snapshots: KnowledgeSnapshots, wanted: str) -> tuple[str, KnowledgeBase] | None:

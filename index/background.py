@@ -30,6 +30,7 @@ from langchain_core.embeddings import Embeddings
 from wordfreq import top_n_list, zipf_frequency
 
 from index.text import FUNCTION_WORDS, analyze, is_function_word
+from knowledge.cache import write_json_atomic
 from knowledge.dutch import fold
 
 log = logging.getLogger(__name__)
@@ -155,11 +156,7 @@ def cached_stats(cache_file: Path, measure: Callable[[], BackgroundStats]) -> Ba
         log.warning("De achtergrondmeting in %s is beschadigd; ze wordt opnieuw gemaakt.", cache_file)
     stats = measure()
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(stats)), encoding="utf-8")
-        tmp.replace(cache_file)
+        write_json_atomic(cache_file, asdict(stats))
     except OSError as error:
-        cache_file.with_suffix(".tmp").unlink(missing_ok=True)
         log.warning("Kan de achtergrondmeting niet bewaren (%s); ze wordt volgende keer opnieuw gemaakt.", error)
     return stats

@@ -262,9 +262,10 @@ class VectorStore:
     def _drop_old(self, keep: str) -> None:
         """Drop all but ``keep`` and the newest complete collection before it: a server still answering from
         that one keeps working until it switches (it looks every few seconds)."""
-        previous = [c.name for c in self._complete() if c.name != keep][:KEEP_PREVIOUS]
+        complete = self._complete()
+        previous = [c.name for c in complete if c.name != keep][:KEEP_PREVIOUS]
         self._drop_abandoned()
-        for collection in self._complete():
+        for collection in complete:
             if collection.name not in (keep, *previous):
                 self._delete(collection.name)
 

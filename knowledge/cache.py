@@ -47,7 +47,8 @@ def _document(data: dict[str, Any]) -> Document:
     return Document(**data, units=units)
 
 
-def _write_json(path: Path, payload: object) -> None:
+def write_json_atomic(path: Path, payload: object) -> None:
+    """Write ``payload`` as JSON so that readers see the whole file or none; on failure nothing is left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
@@ -87,7 +88,7 @@ class DocumentCache:
     def put(self, key: str, document: Document) -> None:
         self._used.add(key)
         try:
-            _write_json(self.folder / f"{key}.json", asdict(document))
+            write_json_atomic(self.folder / f"{key}.json", asdict(document))
         except OSError as exc:
             log.warning("Het gelezen document kon niet worden bewaard in %s (%s).", self.folder, exc)
 
@@ -120,7 +121,7 @@ class KnowledgeSnapshots:
         if self._path(fingerprint).exists():
             return
         try:
-            _write_json(self._path(fingerprint), [asdict(d) for d in knowledge.documents])
+            write_json_atomic(self._path(fingerprint), [asdict(d) for d in knowledge.documents])
         except OSError as exc:
             log.warning("De kennis bij de index kon niet worden bewaard in %s (%s).", self.folder, exc)
 

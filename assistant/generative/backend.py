@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, judge, refusal, select_units
-from assistant.contract import Answer, Message
+from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
 from assistant.generative.verify import (
@@ -174,10 +174,6 @@ def _is_timeout(error: BaseException) -> bool:
     return False
 
 
-def _join(*notices: str | None) -> str | None:
-    return " ".join(n for n in notices if n) or None
-
-
 class GenerativeBackend:
     """Answers with a chat model, grounded in the retrieved passages and verified sentence by sentence.
 
@@ -247,7 +243,7 @@ class GenerativeBackend:
 
     def _fallback(self, question: str, retrieval: Retrieval, notice: str, removed: Sequence[str] = ()) -> Answer:
         answer = self.fallback.answer(question, retrieval)
-        return answer.model_copy(update={"notice": _join(answer.notice, notice), "removed": list(removed)})
+        return answer.model_copy(update={"notice": join_notices(answer.notice, notice), "removed": list(removed)})
 
     def _produce(self, question: str, retrieval: Retrieval, finish: Callable[[Answer], None]) -> Iterator[str]:
         verdict = judge(retrieval, self.model)
@@ -311,7 +307,7 @@ class GenerativeBackend:
             if result.said_no_answer:
                 said_no = Verdict(False, Reason.NIET_IN_TEKST, verdict.confidence)
                 answer = refusal(question, retrieval, self.name, said_no)
-                notice = _join(answer.notice, self._removed_notice(result.removed))
+                notice = join_notices(answer.notice, self._removed_notice(result.removed))
                 return answer.model_copy(update={"removed": result.removed, "notice": notice})
             notice = NOTICE_UNSUPPORTED if result.removed or result.checks else NOTICE_EMPTY
             return self._fallback(question, retrieval, notice, result.removed)
@@ -323,7 +319,7 @@ class GenerativeBackend:
             citations=result.citations,
             refused=False,
             backend=self.name,
-            notice=_join(" ".join(retrieval.notices) or None, self._removed_notice(result.removed)),
+            notice=join_notices(*retrieval.notices, self._removed_notice(result.removed)),
             removed=result.removed,
             reason=verdict.reason.value,
             confidence=round(verdict.confidence, 3),

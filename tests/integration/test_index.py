@@ -117,12 +117,17 @@ def test_fingerprint_follows_knowledge_and_model(tmp_path: Path) -> None:
     assert fingerprint(load_knowledge(tmp_path), "model-a") != base
 
 
-def test_assistant_rebuilds_when_a_document_is_added(tmp_path: Path) -> None:
+def _one_document(tmp_path: Path, paragraph: str) -> tuple[Path, Settings]:
+    """A knowledge folder with ``a.md`` holding ``paragraph``, and settings that use it."""
     knowledge = tmp_path / "kennis"
     knowledge.mkdir()
-    (knowledge / "a.md").write_text("# A\n\nEen alinea over innovatie.\n", encoding="utf-8")
+    (knowledge / "a.md").write_text(f"# A\n\n{paragraph}\n", encoding="utf-8")
+    return knowledge, Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
+
+
+def test_assistant_rebuilds_when_a_document_is_added(tmp_path: Path) -> None:
+    knowledge, settings = _one_document(tmp_path, "Een alinea over innovatie.")
     emb = CountingEmbeddings(size=16)
-    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
     build_assistant(settings, embeddings=emb)
     first = emb.embedded
     build_assistant(settings, embeddings=emb)
@@ -134,11 +139,8 @@ def test_assistant_rebuilds_when_a_document_is_added(tmp_path: Path) -> None:
 
 
 def test_a_server_start_after_a_change_answers_from_the_previous_index_with_its_own_documents(tmp_path: Path) -> None:
-    knowledge = tmp_path / "kennis"
-    knowledge.mkdir()
-    (knowledge / "a.md").write_text("# A\n\nEen alinea over werkplaatsinnovatie.\n", encoding="utf-8")
+    knowledge, settings = _one_document(tmp_path, "Een alinea over werkplaatsinnovatie.")
     emb = CountingEmbeddings(size=16)
-    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
     first = build_assistant(settings, embeddings=emb)
     (knowledge / "a.md").write_text("# A\n\nDeze alinea is herschreven en gaat nu over iets anders.\n", encoding="utf-8")
     embedded = emb.embedded
