@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--judge", action="append", default=[], metavar="NAAM",
         help="geregistreerde LLM-beoordelaar (herhaalbaar)",
     )
+    run_parser.add_argument(
+        "--documents", type=Path, action="append", default=[], metavar="MAP",
+        help="map met extra documenten die voor deze run aan de kennis worden toegevoegd (herhaalbaar)",
+    )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
     run_parser.add_argument(
         "--profile", choices=sorted(PROFILES), default="gold",
@@ -104,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DatasetError as error:
             print(f"Fout: {error}", file=sys.stderr)
             return 2
+    for folder in args.documents:
+        if not folder.is_dir():
+            print(f"Fout: de map met extra documenten '{folder}' bestaat niet.", file=sys.stderr)
+            return 2
     config = RunConfig(
         dataset=args.dataset,
         output=args.output,
@@ -114,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         judges=tuple(args.judge),
         progress=not args.no_progress,
         profile=args.profile,
+        documents=tuple(args.documents),
     )
     try:
         return run(config)

@@ -13,7 +13,9 @@ Example::
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,12 +48,25 @@ class Asker(Protocol):
     def document_text(self, document: str) -> str: ...
 
 
-def build_asker(backend: str) -> Asker:
-    """The real assistant for ``backend`` (heavy imports happen here, not at module load)."""
+def build_asker(backend: str, documents: Sequence[Path] = (), workdir: Path | None = None) -> Asker:
+    """The real assistant for ``backend`` (heavy imports happen here, not at module load).
+
+    With ``documents`` (folders of extra documents, e.g. ``evals/documents``) the assistant answers from the
+    shipped knowledge plus those documents, with its own index in ``workdir``; only the model cache is shared."""
     from assistant.service import build_assistant
     from assistant.settings import Settings
 
-    assistant: Asker = build_assistant(Settings(llm=backend))
+    settings = Settings(llm=backend)
+    if documents:
+        if workdir is None:
+            raise ValueError("workdir is required with documents")
+        knowledge = workdir / "knowledge"
+        for folder in (settings.knowledge_dir, *documents):
+            shutil.copytree(folder, knowledge, dirs_exist_ok=True)
+        settings = Settings(
+            llm=backend, knowledge_dir=knowledge, data_dir=workdir / "data", model_cache_dir=settings.models_dir
+        )
+    assistant: Asker = build_assistant(settings)
     return assistant
 
 
@@ -84,6 +99,7 @@ class RunConfig:
     judges: tuple[str, ...] = ()
     progress: bool = True
     profile: str = "gold"  # which thresholds: "gold" or "blind" (see evals.gate.PROFILES)
+    documents: tuple[Path, ...] = ()  # folders of documents added to the shipped knowledge for this run
 
 
 @dataclass
@@ -245,10 +261,11 @@ def run(
     items = load_dataset(config.dataset)
     baseline = read_baseline(config.baseline, config.backend)
     judges = create_judges(config.judges, config.backend)
-    if asker is None:
-        asker = build_asker(config.backend)
-    answers = collect_answers(items, asker, config.backend, progress=config.progress)
-    results, metrics, counts = evaluate(items, answers, asker, checker=checker, judges=judges)
+    with tempfile.TemporaryDirectory(prefix="awt-evals-") as workdir:
+        if asker is None:
+            asker = build_asker(config.backend, config.documents, Path(workdir))
+        answers = collect_answers(items, asker, config.backend, progress=config.progress)
+        results, metrics, counts = evaluate(items, answers, asker, checker=checker, judges=judges)
 
     fingerprint = dataset_fingerprint(config.dataset)
     notes: list[str] = []

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.contract import Answer, Citation, Message
 from evals.__main__ import main
-from evals.runner import RunConfig, run
+from evals.runner import RunConfig, build_asker, run
 
 DOC = (
     "De Adviesraad voor het wetenschaps- en technologiebeleid (AWT) heeft een advies over sociale "
@@ -280,7 +280,7 @@ def test_cli_uses_the_assistant_factory_and_reports_bad_lines(
 ) -> None:
     built: list[str] = []
 
-    def fake_build(backend: str) -> FakeAssistant:
+    def fake_build(backend: str, documents: tuple[Path, ...] = (), workdir: Path | None = None) -> FakeAssistant:
         built.append(backend)
         return FakeAssistant()
 
@@ -295,6 +295,39 @@ def test_cli_uses_the_assistant_factory_and_reports_bad_lines(
     error = capsys.readouterr().err
     assert "regel 6" in error and "'answerable' ontbreekt" in error and error.startswith("Fout:")
     assert built == ["nep"]  # invalid data is rejected before the assistant is built
+
+
+def test_cli_rejects_a_missing_documents_folder(
+    tmp_path: Path, dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", "--dataset", str(dataset), "--output", str(tmp_path / "out"), "--no-progress"]
+    assert main([*args, "--documents", str(tmp_path / "nergens")]) == 2
+    assert "bestaat niet" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_extra_documents_join_the_shipped_knowledge_in_a_throwaway_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.settings import Settings
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "tweede.txt").write_text("Tweede advies\n\nEen alinea.\n", encoding="utf-8")
+    seen: list[Settings] = []
+
+    def fake_build_assistant(settings: Settings) -> FakeAssistant:
+        seen.append(settings)
+        return FakeAssistant()
+
+    monkeypatch.setattr("assistant.service.build_assistant", fake_build_assistant)
+    build_asker("extractief", (extra,), tmp_path / "werk")
+    settings = seen[0]
+    names = sorted(p.name for p in settings.knowledge_dir.iterdir())
+    shipped = sorted(p.name for p in Settings().knowledge_dir.iterdir())
+    assert names == sorted([*shipped, "tweede.txt"])
+    assert settings.data_dir == tmp_path / "werk" / "data"
+    assert settings.models_dir == Settings().models_dir  # the model is not downloaded or exported again
 
 
 def test_cli_rejects_unknown_judge(tmp_path: Path, dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
