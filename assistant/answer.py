@@ -17,6 +17,7 @@ from typing import Protocol
 from assistant.contract import Answer, Citation, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from index.background import BackgroundStats, World
+from index.word_vectors import WordVectors
 from index.lexical import LexicalIndex
 from index.references import label_parts
 from index.search import Hit, SearchResult
@@ -52,6 +53,7 @@ class Retrieval:
     follow_up: bool = False
     background: BackgroundStats | None = None
     world: World | None = None
+    word_vectors: WordVectors | None = None
 
     @property
     def hits(self) -> list[Hit]:

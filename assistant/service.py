@@ -22,6 +22,7 @@ from assistant.contract import Answer, Message, join_notices
 from assistant.questions import clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, load_world
+from index.word_vectors import WordVectors, load_word_vectors
 from index.embedder import build_embeddings, embedding_identity
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
@@ -61,6 +62,7 @@ class Assistant:
         background: BackgroundStats | None = None,
         world: World | None = None,
         *,
+        word_vectors: WordVectors | None = None,
         index_id: str | None = None,
         outdated: bool = False,
     ) -> None:
@@ -70,6 +72,7 @@ class Assistant:
         self.backend = backend
         self.background = background
         self.world = world
+        self.word_vectors = word_vectors
         self.index_id = index_id
         self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
 
@@ -113,6 +116,7 @@ class Assistant:
             follow_up=resolved.follow_up,
             background=self.background,
             world=self.world,
+            word_vectors=self.word_vectors,
         )
         return text, retrieval
 
@@ -181,9 +185,14 @@ def build_assistant(
         settings.data_dir / "background" / f"{index_id[:32]}-{len(world.words)}.json",
         lambda: world.stats(search.best_dense),
     )
+    word_vectors = load_word_vectors(
+        settings.data_dir / "background" / f"{index_id[:32]}-words.npz",
+        (u.context_text() for u in units),
+        getattr(embeddings, "embed_queries", None) or (lambda ws: [embeddings.embed_query(w) for w in ws]),
+    )
     return Assistant(
         settings, knowledge, search, backend or build_backend(settings), background, world,
-        index_id=index_id, outdated=older is not None,
+        word_vectors=word_vectors, index_id=index_id, outdated=older is not None,
     )
 
 

@@ -93,11 +93,15 @@ class World:
         keep = [i for i, w in enumerate(self.words) if fold(w) not in known and not (set(analyze(w)) & stems)]
         return World([self.words[i] for i in keep], self.vectors[keep])
 
-    def nearest(self, vector: Iterable[float]) -> float:
-        """The best cosine of a (unit) query vector with a world question; 0.0 for an empty world."""
+    def nearest(self, vector: Iterable[float], k: int = 1) -> float:
+        """The mean cosine of a (unit) query vector with its ``k`` nearest world questions; 0.0 for an empty world.
+
+        More than one neighbour reads the world's density around the question, not one lucky word."""
         if not len(self.vectors):
             return 0.0
-        return float(np.max(self.vectors @ np.asarray(list(vector), dtype=np.float32)))
+        scores = self.vectors @ np.asarray(list(vector), dtype=np.float32)
+        k = min(k, len(scores))
+        return float(np.mean(np.partition(scores, len(scores) - k)[-k:]))
 
     def stats(self, best_score: Callable[[list[float]], float], sample: int = 200) -> BackgroundStats:
         """The background distribution: the best corpus score of (a spread sample of) the world questions."""

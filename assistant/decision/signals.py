@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 from wordfreq import zipf_frequency
 
 from index.text import analyze, content_words, words
@@ -59,6 +60,8 @@ TOPIC_FEATURES: tuple[str, ...] = (
     "lexical_top",
     "english",
     "content_words",
+    "soft_coverage",
+    "soft_weakest",
 )
 
 #: Every numeric signal (the answer model reads them all); models store the names they use.
@@ -71,7 +74,11 @@ FEATURES: tuple[str, ...] = (
     "own_situation",
     "after_document",
     "why_unexplained",
+    "soft_passage_coverage",
+    "soft_passage_weakest",
 )
+
+WORLD_NEIGHBOURS = 5  # world_gap reads the mean of this many nearest world questions
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ class Signals:
     asked_kind: str | None = None  # bedrag, persoon, datum, jaar, aantal
     kind_found: bool = True  # the best passages contain a fact of that kind
     dense_rel: float = 0.0  # best dense score, in background spreads above the background mean
-    world_gap: float = 0.0  # best dense score minus the best score of an everyday world question (x100)
+    world_gap: float = 0.0  # best dense score minus the mean score of the nearest world questions (x100)
     margin: float = 0.0  # best dense score minus the fifth best (how much one passage stands out)
     coverage: float = 1.0  # share of content words the corpus knows
     specific_coverage: float = 1.0  # the same, each word weighted by how specific it is in general Dutch
@@ -99,6 +106,11 @@ class Signals:
     own_situation: bool = False  # about the asker's own case ("mijn gemeente")
     after_document: bool = False  # about the present or a year after the documents' latest year
     why_unexplained: bool = False  # asks why, and the best passage gives no reason (no causal connective)
+    # how close the question's words come to the documents' words in the embedding model (1 = every word is there)
+    soft_coverage: float = 1.0  # each word's best cosine with the corpus vocabulary, specificity-weighted mean
+    soft_weakest: float = 1.0  # ... the word that comes least close
+    soft_passage_coverage: float = 1.0  # the same against the words of the best passages
+    soft_passage_weakest: float = 1.0
 
     def vector(self) -> list[float]:
         """The numeric features in :data:`FEATURES` order."""
@@ -219,13 +231,14 @@ def extract(retrieval: Retrieval) -> Signals:
     kind = asked_kind(question)
     tokens = words(question)
     best_text = words(hits[0].unit.text)
+    soft = _soft_coverage(retrieval, terms, weights, top_text)
     return Signals(
         has_question=True,
         missing_reference=bool(refs.pairs) and not structural,
         asked_kind=kind,
         kind_found=kind_found(kind, question, top_text),
         dense_rel=background.relative(best) if background else 0.0,
-        world_gap=(best - retrieval.world.nearest(vector)) * 100 if retrieval.world and vector else 0.0,
+        world_gap=(best - retrieval.world.nearest(vector, WORLD_NEIGHBOURS)) * 100 if retrieval.world and vector else 0.0,
         margin=(dense[0] - dense[min(4, len(dense) - 1)]) * 100 if dense else 0.0,
         coverage=sum(known) / len(known) if known else 1.0,
         specific_coverage=sum(w for w, k in zip(weights, known) if k) / sum(weights) if weights else 1.0,
@@ -241,4 +254,21 @@ def extract(retrieval: Retrieval) -> Signals:
         own_situation=bool(set(tokens) & FIRST_PERSON_POSSESSIVES),
         after_document=after_document(tokens, lexical.latest_year()),
         why_unexplained=bool(set(tokens) & {"waarom", "why"}) and not set(best_text) & CAUSAL_WORDS,
+        **soft,
     )
+
+
+def _soft_coverage(retrieval: Retrieval, terms: list[str], weights: list[float], passages: str) -> dict[str, float]:
+    """The ``soft_*`` signals: each question word's best cosine with the corpus words and the passages' words."""
+    vectors = retrieval.word_vectors
+    if vectors is None or not terms:
+        return {}
+    weight = np.array(weights)
+    corpus = vectors.closeness(terms)
+    passage = vectors.closeness(terms, among=words(passages))
+    return {
+        "soft_coverage": float(corpus @ weight / weight.sum()),
+        "soft_weakest": float(corpus.min()),
+        "soft_passage_coverage": float(passage @ weight / weight.sum()),
+        "soft_passage_weakest": float(passage.min()),
+    }

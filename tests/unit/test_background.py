@@ -55,3 +55,10 @@ def test_stats_are_cached_and_a_damaged_cache_is_remade(tmp_path: Path) -> None:
     assert cached_stats(target, lambda: BackgroundStats(0.0, 1.0)) == measured
     target.write_text("{kapot", encoding="utf-8")
     assert cached_stats(target, lambda: BackgroundStats(0.5, 0.1)) == BackgroundStats(0.5, 0.1)
+
+
+def test_nearest_reads_the_mean_of_the_k_closest_world_questions() -> None:
+    world = World(["a", "b", "c"], np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32))
+    assert world.nearest([1.0, 0.0]) == 1.0
+    assert abs(world.nearest([1.0, 0.0], k=2) - 0.8) < 1e-6
+    assert abs(world.nearest([1.0, 0.0], k=10) - 1.6 / 3) < 1e-6  # k beyond the world: all of it

@@ -1,0 +1,104 @@
+"""Single words as the embedding model sees them: how close a question's word comes to the documents' words.
+
+Exact and stemmed matching misses a paraphrase ("buurlanden" for "andere landen"), and a question about the world
+("koning", "stoverij") uses words no passage has anything near. Each word of the documents is embedded once per
+index (cached next to the background stats); a question's words are embedded when asked (memoised), and each is
+read as its best cosine with the documents' words, or with the words of a few passages.
+
+>>> vectors = WordVectors(["regen", "zon"], np.eye(2, dtype=np.float32), lambda ws: [[0.6, 0.8] for _ in ws])
+>>> [round(float(c), 2) for c in vectors.closeness(["wolk"])]
+[0.8]
+>>> [round(float(c), 2) for c in vectors.closeness(["wolk"], among=["regen"])]
+[0.6]
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.text import is_function_word, words
+
+log = logging.getLogger(__name__)
+
+EmbedWords = Callable[[list[str]], list[list[float]]]
+MEMO_SIZE = 20_000
+
+
+def vocabulary(texts: Iterable[str]) -> list[str]:
+    """The documents' distinct words that carry meaning (letters only, three or more, no function words), sorted.
+
+    >>> vocabulary(["De raad adviseert de ministeries.", "De raad en de ministeries."])
+    ['adviseert', 'ministeries', 'raad']
+    """
+    return sorted({w for text in texts for w in words(text) if len(w) >= 3 and w.isalpha() and not is_function_word(w)})
+
+
+def _unit_rows(raw: Sequence[Sequence[float]]) -> np.ndarray:
+    vectors = np.asarray(raw, dtype=np.float32).reshape(len(raw), -1)
+    return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+
+
+class WordVectors:
+    """The documents' vocabulary with its vectors, and the embedding function for words it has not seen."""
+
+    def __init__(self, vocabulary: Sequence[str], vectors: np.ndarray, embed: EmbedWords) -> None:
+        self.vocabulary = list(vocabulary)
+        self.vectors = vectors
+        self._row = {word: i for i, word in enumerate(self.vocabulary)}
+        self._embed = embed
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors_of(self, terms: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``terms``: the vocabulary's own, else embedded now (one batch) and remembered."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(terms) if t not in self._row and t not in self._memo]
+        fresh = _unit_rows(self._embed(missing)) if missing else np.zeros((0, self.vectors.shape[1]), np.float32)
+        with self._lock:
+            for term, vector in zip(missing, fresh):
+                self._memo[term] = vector
+                if len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
+            rows = [self.vectors[self._row[t]] if t in self._row else self._memo[t] for t in terms]
+        return np.array(rows, dtype=np.float32).reshape(len(terms), self.vectors.shape[1])
+
+    def closeness(self, terms: Sequence[str], among: Iterable[str] | None = None) -> np.ndarray:
+        """Per term, its best cosine with the vocabulary, or with the vocabulary words in ``among``; 0 if none."""
+        if not terms:
+            return np.zeros(0, dtype=np.float32)
+        rows = list(range(len(self.vocabulary))) if among is None else sorted(
+            {self._row[w] for w in among if w in self._row}
+        )
+        if not rows:
+            return np.zeros(len(terms), dtype=np.float32)
+        return (self.vectors_of(terms) @ self.vectors[rows].T).max(axis=1)
+
+
+def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords) -> WordVectors:
+    """The vocabulary of ``texts`` with its vectors, read from ``cache_file`` (named after the index) or embedded
+    now (a few seconds for one advice) and stored there."""
+    words_wanted = vocabulary(texts)
+    try:
+        with np.load(cache_file) as stored:
+            cached, vectors = [str(w) for w in stored["words"]], stored["vectors"]
+        if cached == words_wanted and vectors.shape[0] == len(cached):
+            return WordVectors(cached, vectors, embed)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError):
+        log.warning("De woordvectoren in %s zijn beschadigd; ze worden opnieuw gemaakt.", cache_file)
+    vectors = _unit_rows(embed(words_wanted)) if words_wanted else np.zeros((0, 1), np.float32)
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(".tmp.npz")
+        np.savez(tmp, words=np.array(words_wanted), vectors=vectors)
+        tmp.replace(cache_file)
+    except OSError as error:
+        log.warning("Kan de woordvectoren niet bewaren (%s); ze worden volgende keer opnieuw gemaakt.", error)
+    return WordVectors(words_wanted, vectors, embed)

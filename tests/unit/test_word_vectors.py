@@ -1,0 +1,68 @@
+"""Word vectors: the corpus vocabulary embedded once per index, question words embedded once and remembered."""
+
+from __future__ import annotations
+
+import doctest
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import index.word_vectors
+from index.word_vectors import WordVectors, load_word_vectors, vocabulary
+
+AXES = {"regen": [1.0, 0.0, 0.0], "wolk": [0.8, 0.6, 0.0], "land": [0.0, 1.0, 0.0], "maan": [0.0, 0.0, 1.0]}
+
+
+class CountingEmbed:
+    """Fixed vectors per word; records every batch it is asked for."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def __call__(self, words: list[str]) -> list[list[float]]:
+        self.batches.append(list(words))
+        return [AXES.get(w, [0.0, 0.0, 2.0]) for w in words]
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(index.word_vectors).failed == 0
+
+
+def test_vocabulary_keeps_the_words_that_carry_meaning() -> None:
+    assert vocabulary(["De regen valt op 12 landen.", "Regen!"]) == ["landen", "regen", "valt"]
+
+
+def test_closeness_against_the_vocabulary_and_against_a_few_passages_words() -> None:
+    embed = CountingEmbed()
+    vectors = WordVectors(["regen", "land"], np.array([AXES["regen"], AXES["land"]], dtype=np.float32), embed)
+    assert np.allclose(vectors.closeness(["wolk", "maan"]), [0.8, 0.0])
+    assert np.allclose(vectors.closeness(["wolk"], among=["land", "onbekend"]), [0.6])
+    assert np.allclose(vectors.closeness(["wolk"], among=["onbekend"]), [0.0])  # no vocabulary word among them
+    assert vectors.closeness([]).shape == (0,)
+
+
+def test_question_words_are_embedded_once_and_vocabulary_words_never(tmp_path: Path) -> None:
+    embed = CountingEmbed()
+    vectors = WordVectors(["regen"], np.array([AXES["regen"]], dtype=np.float32), embed)
+    vectors.closeness(["wolk", "regen", "wolk"])
+    vectors.closeness(["wolk", "maan"])
+    assert embed.batches == [["wolk"], ["maan"]]
+
+
+def test_the_vocabulary_is_embedded_once_per_cache_file_and_a_damaged_file_is_remade(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    embed = CountingEmbed()
+    target = tmp_path / "index-words.npz"
+    first = load_word_vectors(target, ["regen en wolk"], embed)
+    second = load_word_vectors(target, ["regen en wolk"], embed)
+    assert embed.batches == [["regen", "wolk"]]
+    assert second.vocabulary == first.vocabulary and np.allclose(second.vectors, first.vectors)
+    load_word_vectors(target, ["regen, wolk en maan"], embed)  # other documents: embedded again
+    assert embed.batches[-1] == ["maan", "regen", "wolk"]
+    target.write_bytes(b"kapot")
+    with caplog.at_level(logging.WARNING):
+        remade = load_word_vectors(target, ["regen"], embed)
+    assert remade.vocabulary == ["regen"] and "beschadigd" in caplog.text
