@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 GRAPH_NAME = "model.onnx"
 TOKENIZER_NAME = "tokenizer.json"
 CONFIG_NAME = "onnx_config.json"
+SHRINK_AFTER = 8  # texts per call; a question's few words never grow the arena past one query
 
 
 class OnnxEmbeddings(Embeddings):
@@ -109,8 +110,9 @@ class OnnxEmbeddings(Embeddings):
         result: list[list[float]] = [[] for _ in prefixed]
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            last = start + self.batch_size >= len(order)
-            for i, vector in zip(batch, self._encode([prefixed[i] for i in batch], shrink=last), strict=True):
+            # only a call big enough to have grown the arena gives it back: shrinking costs a reallocation per run
+            shrink = start + self.batch_size >= len(order) and len(order) > SHRINK_AFTER
+            for i, vector in zip(batch, self._encode([prefixed[i] for i in batch], shrink=shrink), strict=True):
                 result[i] = vector
         return result
 
