@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.contract import Answer, Citation, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
-from index.background import BackgroundStats, World
-from index.word_vectors import WordVectors
-from index.lexical import LexicalIndex
+from assistant.retrieval import Retrieval
 from index.references import label_parts
-from index.search import Hit, SearchResult
+from index.search import Hit
 from index.text import analyze, content_words
 from knowledge.loader import citation_label
-from knowledge.units import Unit, UnitCatalog
+from knowledge.units import Unit
 
 log = logging.getLogger(__name__)
 
@@ -36,34 +34,6 @@ class AnswerBackend(Protocol):
     name: str
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    """What search found for a question, plus what the refusal decision needs to know."""
-
-    question: str  # the question as asked, without any instructions it contained
-    query: str  # what was searched: the question, completed from earlier turns when it follows up
-    result: SearchResult
-    lexical: LexicalIndex
-    units_by_id: UnitCatalog
-    injection: bool = False
-    english: bool = False
-    notices: list[str] = field(default_factory=list)
-    follow_up: bool = False
-    background: BackgroundStats | None = None
-    world: World | None = None
-    word_vectors: WordVectors | None = None
-
-    @property
-    def hits(self) -> list[Hit]:
-        return self.result.hits
-
-    def children_of(self, unit: Unit) -> list[Unit]:
-        return self.units_by_id.children_of(unit)
-
-    def lead_in_unit(self, item: Unit) -> Unit | None:
-        return self.units_by_id.lead_in_unit(item)
 
 
 def judge(retrieval: Retrieval, model: DecisionModel) -> Verdict:

@@ -148,7 +148,7 @@ def bench_size(name: str, pages: int, workdir: Path, model_cache: Path, progress
     knowledge = workdir / name / "kennis"
     generate_corpus(knowledge, pages)
     settings = Settings(data_dir=workdir / name / "data", knowledge_dir=knowledge, model_cache_dir=model_cache)
-    embeddings = build_embeddings(settings)
+    embeddings = build_embeddings(settings.embedding_config())
 
     progress(f"[{name}] index opbouwen…")
     # Imported before the clock starts, like the model is loaded before it: index_s measures indexing, and a

@@ -15,7 +15,8 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval
+from assistant.answer import AnswerBackend, ExtractiveBackend
+from assistant.retrieval import Retrieval
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
 from assistant.contract import Answer, Message, join_notices
@@ -23,7 +24,7 @@ from assistant.questions import clean_question, resolve_question, strip_injectio
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, load_world
 from index.word_vectors import WordVectors, load_word_vectors
-from index.embedder import build_embeddings, embedding_identity
+from index.embedder import build_embeddings
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
@@ -157,12 +158,12 @@ def build_assistant(
         log.warning(problem)
     if not knowledge.documents:
         raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
-    embeddings = embeddings or build_embeddings(settings, progress)
-    client = open_client(settings)
+    embeddings = embeddings or build_embeddings(settings.embedding_config(), progress)
+    client = open_client(settings.store_config())
     disk = None if settings.chroma_url else settings.chroma_dir
-    store = VectorStore(client, embeddings, claim=build_claim(settings, client), disk=disk)
+    store = VectorStore(client, embeddings, claim=build_claim(settings.store_config(), client), disk=disk)
     snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")
-    index_id = fingerprint(knowledge, embedding_identity(settings))
+    index_id = fingerprint(knowledge, settings.embedding_config().identity)
     older = _older_index(store, snapshots, index_id) if outdated_ok else None
     if older is None:
         store.ensure(knowledge.units, index_id, progress_bar)
@@ -179,7 +180,7 @@ def build_assistant(
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
-    world = load_world(settings.models_dir / "background", embedding_identity(settings), embeddings)
+    world = load_world(settings.models_dir / "background", settings.embedding_config().identity, embeddings)
     world = world.without(search.lexical.surface_words())
     background = cached_stats(
         settings.data_dir / "background" / f"{index_id[:32]}-{len(world.words)}.json",

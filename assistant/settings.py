@@ -13,9 +13,9 @@ from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig, StoreConfig
 from knowledge import DEFAULT_KNOWLEDGE_DIR
 
-DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 
 
 class ConfigurationError(RuntimeError):
@@ -69,7 +69,21 @@ class Settings(BaseSettings):
 
     @property
     def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.store_config().chroma_dir
+
+    def embedding_config(self) -> EmbeddingConfig:
+        """The plain values the embedding model is built from."""
+        return EmbeddingConfig(
+            models_dir=self.models_dir,
+            model=self.embedding_model,
+            backend=self.embedding_backend,
+            query_prefix=self.effective_query_prefix,
+            passage_prefix=self.effective_passage_prefix,
+        )
+
+    def store_config(self) -> StoreConfig:
+        """The plain values the vector store is opened with."""
+        return StoreConfig(self.data_dir, self.chroma_url, self.build_heartbeat_timeout)
 
     @property
     def uses_e5_prefixes(self) -> bool:

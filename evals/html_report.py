@@ -11,14 +11,12 @@ Example::
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 from evals.chart import render_metric_chart
 from evals.report import HEADERS, definitions, table_rows
 from evals.scoring import ItemResult
 
-if TYPE_CHECKING:
-    from evals.runner import EvalRun
+from evals.run_result import EvalRun
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222;

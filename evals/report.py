@@ -11,13 +11,11 @@ Example::
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 from evals.gate import MetricCheck
 from evals.scoring import ItemResult
 
-if TYPE_CHECKING:
-    from evals.runner import EvalRun
+from evals.run_result import EvalRun
 
 HEADERS: tuple[str, ...] = ("Metriek", "Waarde", "Drempel", "Baseline", "Verschil", "n", "Status")
 

@@ -17,18 +17,20 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Protocol, TextIO
 
 from tqdm import tqdm
 
 from assistant.contract import Answer, Message
 from evals.baseline import BaselineEntry, read_baseline, write_baseline
 from evals.dataset import GoldItem, dataset_fingerprint, load_dataset
-from evals.gate import DEFAULT_TOLERANCE, PROFILES, MetricCheck, check_metrics
+from evals.html_report import render_html
+from evals.gate import DEFAULT_TOLERANCE, PROFILES, check_metrics
 from evals.judges import Judge, create_judges
+from evals.report import render_markdown, render_terminal
+from evals.run_result import EvalRun, round_metric
 from evals.scoring import ItemResult, applicable_counts, score_item, summarise
 from evals.support import LexicalSupportChecker, SupportChecker
 
@@ -37,7 +39,6 @@ DEFAULT_DATASET = EVALS_DIR / "gold.jsonl"
 DEFAULT_OUTPUT = EVALS_DIR / "out"
 DEFAULT_BASELINE = EVALS_DIR / "baseline.json"
 DEFAULT_BACKEND = "extractief"
-TIME_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
 class Asker(Protocol):
@@ -102,93 +103,6 @@ class RunConfig:
     documents: tuple[Path, ...] = ()  # folders of documents added to the shipped knowledge for this run
 
 
-@dataclass
-class EvalRun:
-    """Everything the reports show: per-item results, summary metrics and the checks."""
-
-    dataset: str
-    dataset_sha256: str
-    backend: str
-    results: list[ItemResult]
-    metrics: dict[str, float | None]
-    counts: dict[str, int]
-    checks: list[MetricCheck]
-    tolerance: float
-    baseline: BaselineEntry | None = None
-    notes: list[str] = field(default_factory=list)
-    baseline_updated: bool = False
-    profile: str = "gold"
-    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime(TIME_FORMAT))
-
-    @property
-    def n_errors(self) -> int:
-        return sum(1 for result in self.results if result.error is not None)
-
-    @property
-    def failing(self) -> list[ItemResult]:
-        return [result for result in self.results if result.failed]
-
-    def failures(self, *, include_regressions: bool = True) -> list[str]:
-        """Dutch reasons why the run fails; empty when it passes."""
-        reasons: list[str] = []
-        for check in self.checks:
-            if check.threshold_ok is False and check.threshold is not None and check.value is not None:
-                reasons.append(f"{check.spec.label} is {check.value:.3f}, drempel {check.threshold}.")
-            regressed = include_regressions and check.regressed
-            if regressed and check.baseline is not None and check.value is not None:
-                reasons.append(
-                    f"{check.spec.label} is {check.value:.3f}, meer dan {self.tolerance:.2f} slechter dan "
-                    f"de baseline ({check.baseline:.3f})."
-                )
-        if self.n_errors:
-            reasons.append(f"{self.n_errors} vraag/vragen gaven een fout in de assistent.")
-        return reasons
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures(include_regressions=not self.baseline_updated)
-
-    def summary_json(self) -> dict[str, Any]:
-        """The ``summary.json`` document."""
-        return {
-            "dataset": self.dataset,
-            "dataset_sha256": self.dataset_sha256,
-            "backend": self.backend,
-            "generated_at": self.generated_at,
-            "n_items": len(self.results),
-            "n_answerable": sum(1 for r in self.results if r.item.answerable),
-            "n_unanswerable": sum(1 for r in self.results if not r.item.answerable),
-            "n_failing_items": len(self.failing),
-            "n_errors": self.n_errors,
-            "metrics": {key: _round(value) for key, value in self.metrics.items()},
-            "counts": self.counts,
-            "thresholds": {key: {"op": t.op, "limit": t.limit} for key, t in PROFILES[self.profile].items()},
-            "tolerance": self.tolerance,
-            "baseline": self.baseline.model_dump(mode="json") if self.baseline else None,
-            "baseline_updated": self.baseline_updated,
-            "checks": [
-                {
-                    "metric": check.key,
-                    "label": check.spec.label,
-                    "value": _round(check.value),
-                    "threshold": str(check.threshold) if check.threshold else None,
-                    "baseline": _round(check.baseline),
-                    "delta": _round(check.delta),
-                    "threshold_ok": check.threshold_ok,
-                    "regressed": check.regressed,
-                }
-                for check in self.checks
-            ],
-            "notes": self.notes,
-            "failures": self.failures(include_regressions=not self.baseline_updated),
-            "passed": self.passed,
-        }
-
-
-def _round(value: float | None, digits: int = 6) -> float | None:
-    return None if value is None else round(value, digits)
-
-
 def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -230,9 +144,6 @@ def evaluate(
 
 def write_outputs(run: EvalRun, output: Path) -> None:
     """Write results.jsonl, summary.json, report.md and report.html into ``output``."""
-    from evals.html_report import render_html
-    from evals.report import render_markdown
-
     output.mkdir(parents=True, exist_ok=True)
     with (output / "results.jsonl").open("w", encoding="utf-8") as handle:
         for result in run.results:
@@ -255,8 +166,6 @@ def run(
     Raises :class:`evals.dataset.DatasetError`, :class:`evals.baseline.BaselineError` or
     :class:`evals.judges.UnknownJudgeError` for unusable input (the CLI turns them into exit 2).
     """
-    from evals.report import render_terminal
-
     out = stdout or sys.stdout
     items = load_dataset(config.dataset)
     baseline = read_baseline(config.baseline, config.backend)
@@ -296,7 +205,7 @@ def run(
             dataset=evaluation.dataset,
             dataset_sha256=fingerprint,
             n_items=len(results),
-            metrics={key: _round(value, 4) for key, value in metrics.items()},
+            metrics={key: round_metric(value, 4) for key, value in metrics.items()},
         )
         write_baseline(config.baseline, config.backend, entry)
         evaluation.baseline_updated = True

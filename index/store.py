@@ -4,7 +4,7 @@ Each collection carries the fingerprint of what went into it (knowledge files, c
 A matching, complete collection is reused; otherwise a new one is built and older ones are dropped afterwards.
 A build that dies halfway leaves an incomplete collection that is never served and is cleaned up next time.
 
->>> store = VectorStore(open_client(Settings()), embeddings)           # doctest: +SKIP
+>>> store = VectorStore(open_client(StoreConfig(data_dir=Path("data"))), embeddings)  # doctest: +SKIP
 >>> store.ensure(units, fingerprint="…")                               # doctest: +SKIP
 >>> store.search(embeddings.embed_query("stap 5"), k=3)                # doctest: +SKIP
 [('awt-advies-84-sociale-innovatie#aanbeveling-3-stap-5', 0.87), ...]
@@ -25,13 +25,12 @@ from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
 from index.build_claim import BuildClaim, CollectionClaim, LockFileClaim
+from index.config import StoreConfig
 from knowledge.units import Unit
 
 if TYPE_CHECKING:
     import chromadb
     from langchain_chroma import Chroma
-
-    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ class IndexUnavailable(RuntimeError):
     """The index could not be opened or built; ``str()`` is a Dutch message."""
 
 
-def open_client(settings: Settings) -> chromadb.ClientAPI:
+def open_client(config: StoreConfig) -> chromadb.ClientAPI:
     """A local ``PersistentClient`` in the data dir, or an ``HttpClient`` when ``AWT_CHROMA_URL`` is set.
 
     A local store that cannot be opened (corrupt files) is moved aside and started afresh: the knowledge
@@ -59,20 +58,20 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
-        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise IndexUnavailable(
-            f"De datamap '{settings.data_dir}' kan niet worden aangemaakt ({exc.strerror}). "
+            f"De datamap '{config.data_dir}' kan niet worden aangemaakt ({exc.strerror}). "
             "Kies een andere map met AWT_DATA_DIR."
         ) from exc
-    if settings.chroma_url:
+    if config.chroma_url:
         from urllib.parse import urlparse
 
-        url = urlparse(settings.chroma_url)
+        url = urlparse(config.chroma_url)
         return chromadb.HttpClient(
             host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
         )
-    path = Path(settings.chroma_dir)
+    path = Path(config.chroma_dir)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -81,7 +80,7 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
             "Kies een andere map met AWT_DATA_DIR."
         ) from exc
     # Two processes opening a new store at once would both create its tables: one waits for the other.
-    with FileLock(str(Path(settings.data_dir) / "chroma.open.lock"), thread_local=False):
+    with FileLock(str(Path(config.data_dir) / "chroma.open.lock"), thread_local=False):
         try:
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             client.list_collections()
@@ -99,11 +98,11 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def build_claim(settings: Settings, client: chromadb.ClientAPI, prefix: str = COLLECTION_PREFIX) -> BuildClaim:
+def build_claim(config: StoreConfig, client: chromadb.ClientAPI, prefix: str = COLLECTION_PREFIX) -> BuildClaim:
     """The claim that fits the store: claim collections on a shared server, else the data dir's lock file."""
-    if settings.chroma_url:
-        return CollectionClaim(client, prefix, settings.build_heartbeat_timeout)
-    return LockFileClaim(Path(settings.data_dir) / "index.lock")
+    if config.chroma_url:
+        return CollectionClaim(client, prefix, config.heartbeat_timeout)
+    return LockFileClaim(Path(config.data_dir) / "index.lock")
 
 
 def _check_space(disk: Path, needed: int) -> None:

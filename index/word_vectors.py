@@ -94,11 +94,12 @@ def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords)
     except (OSError, ValueError, KeyError):
         log.warning("De woordvectoren in %s zijn beschadigd; ze worden opnieuw gemaakt.", cache_file)
     vectors = _unit_rows(embed(words_wanted)) if words_wanted else np.zeros((0, 1), np.float32)
+    tmp = cache_file.with_suffix(".tmp.npz")
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp.npz")
         np.savez(tmp, words=np.array(words_wanted), vectors=vectors)
         tmp.replace(cache_file)
     except OSError as error:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
         log.warning("Kan de woordvectoren niet bewaren (%s); ze worden volgende keer opnieuw gemaakt.", error)
     return WordVectors(words_wanted, vectors, embed)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, fold, singular
-from knowledge.formats import Extracted
+from knowledge.formats import Extracted, KnowledgeError
 from knowledge.units import Document, KnowledgeBase, Unit
 
 if TYPE_CHECKING:
@@ -49,10 +49,6 @@ _LEAD_IN_NOUN = re.compile(
     rf"\b(?:{NUMBER_WORD_PATTERN}|\d+|volgende|onderstaande)\s+(?:[^\W\d]+\s+){{0,2}}?(?P<noun>[^\W\d]+(?:en|s))\b",
     re.IGNORECASE,
 )
-
-
-class KnowledgeError(Exception):
-    """A document could not be read; ``str()`` is a Dutch message that names the file."""
 
 
 @dataclass

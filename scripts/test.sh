@@ -19,6 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mkdir -p test-artifacts
+# the layers (knowledge -> index -> assistant -> evals) and no import cycles: pyproject.toml [tool.importlinter]
+.venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest tests
 .venv/bin/python -m evals run --output test-artifacts/eval --no-progress
 # the frozen blind set: its own floor (evals/gate.py BLIND_THRESHOLDS), never a baseline to tune against

@@ -33,7 +33,7 @@ from knowledge.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from assistant.answer import Retrieval
+    from assistant.retrieval import Retrieval
 
 # The fact kinds a question can ask for that a passage must visibly contain.
 AMOUNT, PERSON, DAY, YEAR, COUNT = "bedrag", "persoon", "datum", "jaar", "aantal"

@@ -17,7 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import AnswerBackend, ExtractiveBackend, Retrieval, judge, refusal, select_units
+from assistant.answer import AnswerBackend, ExtractiveBackend, judge, refusal, select_units
+from assistant.retrieval import Retrieval
 from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages

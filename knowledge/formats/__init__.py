@@ -3,7 +3,7 @@
 Every reader returns :class:`Extracted`: Markdown-ish text (headings as ``#``, list items as ``1.``/``-`` lines,
 paragraphs separated by blank lines) and, for paged formats, where each page starts in that text. The text is
 what the assistant stores as ``Document.text``: quotes are verbatim slices of it, not of the original file.
-Readers raise :class:`knowledge.loader.KnowledgeError` with a Dutch message that names the file.
+Readers raise :class:`KnowledgeError` with a Dutch message that names the file.
 
 Third-party libraries (pypdf, python-docx, BeautifulSoup) are imported only when a file of that kind is read.
 """
@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+
+
+class KnowledgeError(Exception):
+    """A document could not be read; ``str()`` is a Dutch message that names the file."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from knowledge.formats import Extracted
 from knowledge.formats.text import read_bytes
-from knowledge.loader import KnowledgeError
+from knowledge.formats import KnowledgeError
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a larger .docx is refused (it could be a zip bomb)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

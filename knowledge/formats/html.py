@@ -16,7 +16,7 @@ from typing import Any
 
 from knowledge.formats import Extracted
 from knowledge.formats.text import read_bytes
-from knowledge.loader import KnowledgeError
+from knowledge.formats import KnowledgeError
 
 REMOVED = (
     "script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "svg", "math", "canvas",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from knowledge.formats import Extracted
 from knowledge.formats.text import read_bytes
-from knowledge.loader import KnowledgeError
+from knowledge.formats import KnowledgeError
 
 log = logging.getLogger(__name__)
 

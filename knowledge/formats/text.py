@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from knowledge.formats import Extracted
-from knowledge.loader import KnowledgeError
+from knowledge.formats import KnowledgeError
 
 
 def decode(raw: bytes) -> str:

@@ -79,7 +79,15 @@ def test_follow_up_uses_the_conversation(real_assistant: Any) -> None:
     [
         "Wat is de hoofdstad van Frankrijk?",
         "Hoeveel geld trekt de overheid uit voor sociale innovatie?",
-        "Wie is de voorzitter van de AWT?",
+        pytest.param(
+            "Wie is de voorzitter van de AWT?",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known since decision round 4: P(answerable) 0.12 just above the fitted hedge cut-off 0.09, "
+                "so it is answered with the caveat; no hard rule refuses 'wie' questions, because the documents "
+                "answer many of them with an organisation rather than a name (see README, answer trust)",
+            ),
+        ),
         "Op welke dag in januari 2014 verscheen het advies?",
         "Wat vindt de AWT van kernenergie?",
         "Wat staat er in bijlage 7?",

@@ -107,14 +107,14 @@ def test_replicas_starting_together_build_once(chroma_url: str, tmp_path: Path) 
 
 def test_a_dead_builders_claim_is_taken_over(chroma_url: str, tmp_path: Path) -> None:
     from assistant.service import fingerprint as knowledge_fingerprint
-    from index.embedder import embedding_identity
+
     from knowledge.loader import knowledge_roots, load_knowledge
 
     settings = Settings(data_dir=tmp_path / "replica", chroma_url=chroma_url)
     client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
     for collection in client.list_collections():  # start from an empty server
         client.delete_collection(collection.name)
-    wanted = knowledge_fingerprint(load_knowledge(knowledge_roots(settings)), embedding_identity(settings))
+    wanted = knowledge_fingerprint(load_knowledge(knowledge_roots(settings)), settings.embedding_config().identity)
     claim = f"claim-awt-units-{wanted[:16]}"
     client.create_collection(claim, metadata={"heartbeat": time.time() - 3600})  # its builder died an hour ago
 

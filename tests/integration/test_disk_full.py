@@ -87,10 +87,10 @@ def test_a_build_on_a_full_disk_leaves_the_old_index_answering(
     filler.unlink()
     after = build_assistant(settings, embeddings=EMBEDDINGS)
     assert after.outdated is False and after.index_id != first.index_id
-    states = [(c.metadata or {}).get("complete") for c in open_client(settings).list_collections()]
+    states = [(c.metadata or {}).get("complete") for c in open_client(settings.store_config()).list_collections()]
     assert False not in states  # nothing half-built is kept, let alone used
     assert {d.name for d in after.knowledge.documents} == {"advies.md", "zeewier.md"}
-    collection = open_client(settings).get_collection(after.search.store.collection_name)
+    collection = open_client(settings.store_config()).get_collection(after.search.store.collection_name)
     assert collection.count() == len(after.search.units) > 3000  # complete, every passage of the new document
     assert _leftovers(settings.data_dir) == []
 

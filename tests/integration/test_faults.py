@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _collections(data: Path) -> list[tuple[str, object]]:
     return [
-        (c.name, (c.metadata or {}).get("complete")) for c in open_client(Settings(data_dir=data)).list_collections()
+        (c.name, (c.metadata or {}).get("complete")) for c in open_client(Settings(data_dir=data).store_config()).list_collections()
     ]
 
 
@@ -74,7 +74,7 @@ def test_unusable_data_dir_gives_a_dutch_error(tmp_path: Path) -> None:
     blocker = tmp_path / "een-bestand"
     blocker.write_text("geen map", encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="datamap .* kan niet worden aangemaakt"):
-        open_client(Settings(data_dir=blocker / "data"))
+        open_client(Settings(data_dir=blocker / "data").store_config())
 
 
 def test_cli_reports_an_unusable_data_dir_without_traceback(tmp_path: Path, model_cache: Path) -> None:

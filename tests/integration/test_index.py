@@ -46,8 +46,8 @@ def _units(n: int, word: str = "innovatie") -> list[Unit]:
 
 def _store(tmp_path: Path, embeddings: Embeddings) -> VectorStore:
     settings = Settings(data_dir=tmp_path)
-    client = open_client(settings)
-    return VectorStore(client, embeddings, claim=build_claim(settings, client))
+    client = open_client(settings.store_config())
+    return VectorStore(client, embeddings, claim=build_claim(settings.store_config(), client))
 
 
 def test_built_once_then_reused(tmp_path: Path) -> None:
@@ -66,12 +66,12 @@ def test_changed_fingerprint_rebuilds_and_keeps_only_the_previous_collection(tmp
     first.ensure(_units(3), "fp-a")
     second = _store(tmp_path, emb)
     assert second.ensure(_units(4), "fp-b") is True
-    names = {c.name for c in open_client(Settings(data_dir=tmp_path)).list_collections()}
+    names = {c.name for c in open_client(Settings(data_dir=tmp_path).store_config()).list_collections()}
     assert names == {first.collection_name, second.collection_name}  # first may still be answering elsewhere
     assert first.search(emb.embed_query(_units(3)[1].context_text()), k=1)[0][0] == "doc#1"
     third = _store(tmp_path, emb)
     assert third.ensure(_units(5), "fp-c") is True
-    names = {c.name for c in open_client(Settings(data_dir=tmp_path)).list_collections()}
+    names = {c.name for c in open_client(Settings(data_dir=tmp_path).store_config()).list_collections()}
     assert names == {second.collection_name, third.collection_name}
     assert second.complete_fingerprints() == ["fp-c", "fp-b"]
 
@@ -87,7 +87,7 @@ def test_interrupted_build_leaves_the_previous_index_serving(tmp_path: Path) -> 
     emb.fail_after = None
     healed = _store(tmp_path, emb)
     assert healed.ensure(_units(200, "nieuw"), "fp-new") is True
-    states = [(c.metadata or {}).get("complete") for c in open_client(Settings(data_dir=tmp_path)).list_collections()]
+    states = [(c.metadata or {}).get("complete") for c in open_client(Settings(data_dir=tmp_path).store_config()).list_collections()]
     assert states == [True, True]  # the new one and the previous one; nothing half-built
 
 

@@ -73,7 +73,7 @@ def test_the_index_keeps_the_page_of_each_unit(tmp_path: Path) -> None:
     knowledge.mkdir()
     samples.make_pdf(knowledge / "proefadvies.pdf")
     settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
-    client = open_client(settings)
+    client = open_client(settings.store_config())
     store = VectorStore(client, fake_embeddings())
     store.ensure(load_knowledge(knowledge).units, "proef")
     stored = client.get_collection(store.collection_name).get(include=["metadatas"])

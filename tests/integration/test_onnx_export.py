@@ -62,8 +62,8 @@ def test_second_call_reuses_the_export(st_folder: str, onnx_folder: Path, model_
 
 
 def test_default_backend_is_onnx_and_torch_stays_available(onnx_folder: Path, model_cache: Path) -> None:
-    assert isinstance(build_embeddings(Settings(model_cache_dir=model_cache)), OnnxEmbeddings)
-    torch_backed = build_embeddings(Settings(model_cache_dir=model_cache, embedding_backend="torch"))
+    assert isinstance(build_embeddings(Settings(model_cache_dir=model_cache).embedding_config()), OnnxEmbeddings)
+    torch_backed = build_embeddings(Settings(model_cache_dir=model_cache, embedding_backend="torch").embedding_config())
     assert type(torch_backed).__name__ == "HuggingFaceEmbeddings"
 
 
@@ -75,7 +75,7 @@ def test_failed_export_falls_back_to_torch_with_a_warning(
 
     monkeypatch.setattr(onnx_export, "ensure_onnx_model", broken)
     with caplog.at_level(logging.WARNING):
-        embeddings = build_embeddings(Settings(model_cache_dir=model_cache))
+        embeddings = build_embeddings(Settings(model_cache_dir=model_cache).embedding_config())
     assert type(embeddings).__name__ == "HuggingFaceEmbeddings"
     assert "draait daarom met torch" in caplog.text
     assert len(embeddings.embed_query("sociale innovatie")) == 384

@@ -17,7 +17,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.answer import ExtractiveBackend, Retrieval
+from assistant.answer import ExtractiveBackend
+from assistant.retrieval import Retrieval
 from assistant.contract import Answer
 from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.generative import (

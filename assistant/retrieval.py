@@ -1,0 +1,43 @@
+"""What search found for one question, with everything the decision and the answer backends read from it.
+
+>>> Retrieval.__dataclass_fields__["follow_up"].default
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.background import BackgroundStats, World
+from index.lexical import LexicalIndex
+from index.search import Hit, SearchResult
+from index.word_vectors import WordVectors
+from knowledge.units import Unit, UnitCatalog
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What search found for a question, plus what the refusal decision needs to know."""
+
+    question: str  # the question as asked, without any instructions it contained
+    query: str  # what was searched: the question, completed from earlier turns when it follows up
+    result: SearchResult
+    lexical: LexicalIndex
+    units_by_id: UnitCatalog
+    injection: bool = False
+    english: bool = False
+    notices: list[str] = field(default_factory=list)
+    follow_up: bool = False
+    background: BackgroundStats | None = None
+    world: World | None = None
+    word_vectors: WordVectors | None = None
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.result.hits
+
+    def children_of(self, unit: Unit) -> list[Unit]:
+        return self.units_by_id.children_of(unit)
+
+    def lead_in_unit(self, item: Unit) -> Unit | None:
+        return self.units_by_id.lead_in_unit(item)
