@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.contract import Answer, Citation, join_notices
+from assistant.contract import Answer, cite, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from assistant.retrieval import Retrieval
 from index.references import label_parts
@@ -60,7 +60,7 @@ class ExtractiveBackend:
         selection = _select(retrieval, self.max_units)
         units = selection.units
         scores = {h.unit.id: h.score for h in retrieval.hits}
-        citations = [_citation(i + 1, u, scores.get(u.id, 0.0)) for i, u in enumerate(units)]
+        citations = [cite(i + 1, u, scores.get(u.id, 0.0)) for i, u in enumerate(units)]
         return Answer(
             question=question,
             answer=_compose(selection),
@@ -140,19 +140,6 @@ def _about_the_topic(retrieval: Retrieval, members: list[Unit], scores: dict[str
     return kept or members
 
 
-def _citation(n: int, unit: Unit, score: float) -> Citation:
-    return Citation(
-        n=n,
-        label=citation_label(unit),
-        document=unit.document,
-        quote=unit.text,
-        score=round(float(score), 4),
-        unit_id=unit.id,
-        start=unit.start,
-        end=unit.end,
-    )
-
-
 def _quote(text: str) -> str:
     """The passage in Dutch quotation marks, on one line (the citation keeps the exact text and layout)."""
     return "„" + " ".join(text.split()) + "”"
@@ -204,7 +191,7 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     """A Dutch refusal that says why and points at the nearest passages, so the user knows where to look instead."""
     numbered = [h for h in retrieval.hits if re.search(r"\d", h.unit.label)]
     nearest = (numbered or retrieval.hits)[:2] if verdict.reason is not Reason.GEEN_VRAAG else []
-    citations = [_citation(i + 1, h.unit, h.score) for i, h in enumerate(nearest)]
+    citations = [cite(i + 1, h.unit, h.score) for i, h in enumerate(nearest)]
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
         explanation = f"Het advies heeft geen {parts}."

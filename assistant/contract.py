@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.loader import citation_label
+from knowledge.units import Unit
+
 
 class Message(BaseModel):
     """One turn of a conversation, as given in ``--history`` or ``/api/ask``."""
@@ -30,6 +33,21 @@ class Citation(BaseModel):
     unit_id: str
     start: int
     end: int
+
+
+def cite(n: int, unit: Unit, score: float) -> Citation:
+    """The citation ``[n]`` of a whole unit, labelled as users see it (with the page for a PDF): the one builder
+    every backend uses."""
+    return Citation(
+        n=n,
+        label=citation_label(unit),
+        document=unit.document,
+        quote=unit.text,
+        score=round(float(score), 4),
+        unit_id=unit.id,
+        start=unit.start,
+        end=unit.end,
+    )
 
 
 class Answer(BaseModel):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
-from assistant.contract import Citation
+from assistant.contract import Citation, cite
 from index.text import FUNCTION_WORDS, analyze, words
 from knowledge.dutch import CARDINALS, ORDINALS, fold
 from knowledge.units import Unit
@@ -362,7 +362,7 @@ def verify(
         kept = [_with_markers(c.claim, [renumber[n] for n in c.kept]) for c in checks if c.supported]
         if kept:
             lines.append(prefix + " ".join(kept))
-    citations = [_citation(renumber[n], by_n[n]) for n in order]
+    citations = [cite(renumber[n], by_n[n].unit, by_n[n].score) for n in order]
     all_checks = [c for _, checks in checked for c in checks]
     return Verification(
         text="\n".join(lines),
@@ -370,18 +370,4 @@ def verify(
         removed=[c.claim for c in all_checks if c.status == "removed"],
         checks=all_checks,
         said_no_answer=any(c.status == "no_answer" for c in all_checks),
-    )
-
-
-def _citation(n: int, passage: Passage) -> Citation:
-    unit = passage.unit
-    return Citation(
-        n=n,
-        label=unit.label,
-        document=unit.document,
-        quote=unit.text,
-        score=round(float(passage.score), 4),
-        unit_id=unit.id,
-        start=unit.start,
-        end=unit.end,
     )

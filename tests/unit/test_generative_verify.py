@@ -130,3 +130,12 @@ def test_a_sentence_naming_another_step_than_the_cited_passage_is_not_supported(
     right = verify("De derde stap is: stem het bestaande bedrijvenbeleid af op sociale innovatie [2].", steps)
     assert right.text == "De derde stap is: stem het bestaande bedrijvenbeleid af op sociale innovatie [1]."
     assert [c.unit_id for c in right.citations] == ["s3"] and right.corrected == 1
+
+
+def test_generated_citations_carry_the_page_of_a_pdf_like_the_extractive_ones() -> None:
+    page_unit = Unit(
+        id="r#s5", document="rapport.pdf", label="Aanbeveling 3, stap 5", heading_path=(),
+        text="KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren.", start=0, end=64, page=47,
+    )
+    result = verify("KNAW en NWO moeten onderzoek stimuleren [1].", [Passage(1, page_unit, 0.8)])
+    assert [c.label for c in result.citations] == ["Aanbeveling 3, stap 5, p. 47"]
