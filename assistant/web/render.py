@@ -89,7 +89,8 @@ def document_html(title: str, text: str, citation: Mapping[str, Any] | None = No
         body = highlight_document(text, int(citation["start"]), int(citation["end"]))
         caption = f"Gemarkeerd: [{int(citation['n'])}] {citation['label']}."
     return (
-        f'<section class="awt-doc" lang="nl" aria-label="Het advies: {_escape(title)}">'
+        # tabindex: the panel scrolls, so a keyboard must be able to reach it (not only the passage inside)
+        f'<section class="awt-doc" lang="nl" tabindex="0" aria-label="Het advies: {_escape(title)}">'
         f'<p class="awt-doc-caption" role="status">{_escape(caption)}</p>'
         f'<div class="awt-doc-text">{body}</div>'
         "</section>"

@@ -65,6 +65,7 @@ SCROLL_JS = f"""() => {{
     if (mark) {{ mark.scrollIntoView({{block: 'center', behavior: 'smooth'}}); mark.focus({{preventScroll: true}}); }}
   }}, 80);
 }}"""
+BACK_TO_QUESTION_JS = "() => document.querySelector('#awt-question textarea')?.focus()"
 FOCUS_INPUT_JS = """() => {
   if (window.matchMedia('(pointer: coarse)').matches) return;  // no keyboard popping up on phones
   setTimeout(() => document.querySelector('#awt-question textarea')?.focus(), 50);
@@ -260,6 +261,12 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
 
                 with gr.Accordion("Het advies in context", open=False, elem_id="awt-document-panel") as document_panel:
                     document = gr.HTML(ctx.document_view(), elem_id="awt-document")
+                    # after reading a passage, one Tab and Enter bring a keyboard user back to the question box
+                    back = gr.Button(
+                        "Terug naar uw vraag", size="sm", variant="secondary", elem_classes=["awt-context-btn"],
+                        elem_id="awt-back",
+                    )
+                    back.click(None, js=BACK_TO_QUESTION_JS, queue=False, api_visibility="private")
 
         def show_in_context(citation: dict[str, Any]) -> tuple[str, Any]:
             return ctx.document_view(citation), gr.Accordion(open=True)
