@@ -106,6 +106,7 @@ _TEXTS = {
     ),
     "Connection errored out.": "De verbinding met de server is verbroken. Laad de pagina opnieuw.",
     "Could not resolve app config.": "De pagina kon niet worden geladen. Laad de pagina opnieuw.",
+    "Loading content": "Antwoord wordt geladen",
 }
 # …and labels read by screen readers.
 _LABELS = {
@@ -129,8 +130,6 @@ _TOAST_TITLES = {"Warning": "Let op", "Info": "Melding", "Error": "Fout", "Succe
 JS = """
 () => {
   document.documentElement.lang = 'nl';
-  const status = document.getElementById('awt-status');  // announced to screen readers: "Antwoord klaar…"
-  if (status) { status.setAttribute('role', 'status'); status.setAttribute('aria-live', 'polite'); }
   const texts = %s, labels = %s, prefixes = %s, toastTitles = %s;
   const fixElement = (el) => {
     for (const attr of ['aria-label', 'title']) {
@@ -149,8 +148,24 @@ JS = """
   const fixWidgets = (root) => {
     const all = (selector) => [...(root.matches(selector) ? [root] : []), ...root.querySelectorAll(selector)];
     for (const button of all('.label-wrap')) syncExpanded(button);
-    // the conversation scrolls: without feedback buttons nothing in it takes focus, so keyboards could not scroll it
-    for (const log of all('#awt-chatbot [role="log"]:not([tabindex])')) log.setAttribute('tabindex', '0');
+    // One live region speaks for the chat: #awt-status says "Bezig met antwoorden…", then the whole answer once.
+    // Gradio's block around it also holds its progress text ("queue: 1/1 | 0.2s"), so the role goes on the inside.
+    for (const inner of all('#awt-status .html-container:not([role])')) {
+      inner.setAttribute('role', 'status');
+      inner.setAttribute('aria-live', 'polite');
+      inner.setAttribute('aria-atomic', 'true');
+    }
+    // The conversation is a log that Gradio makes live: the streamed answer would be read out in two dozen
+    // fragments, and its "loading" bubble is another live region. It scrolls: without feedback buttons nothing
+    // in it takes focus, so it must, or keyboards could not scroll it.
+    for (const log of all('#awt-chatbot [role="log"]')) {
+      log.setAttribute('aria-live', 'off');
+      if (!log.hasAttribute('tabindex')) log.setAttribute('tabindex', '0');
+    }
+    for (const pending of all('#awt-chatbot [role="status"]')) {
+      for (const attr of ['role', 'aria-label']) pending.removeAttribute(attr);
+      pending.setAttribute('aria-live', 'off');
+    }
     for (const icon of all('.label-wrap .icon, .toast-icon, .toast-close > span')) icon.setAttribute('aria-hidden', 'true');
     // a toast's header is a role=button (it folds the message) around the close button: nested controls
     // confuse screen readers; the close button is the one that matters

@@ -65,8 +65,9 @@ def answer_markdown(text: str, *, refused: bool = False, notice: str | None = No
 
 
 def notice_markdown(text: str, kind: str = "busy") -> str:
-    """A message from the app itself (busy, error), styled apart from answers."""
-    return f'<div class="awt-system awt-system-{_escape(kind)}" role="alert">{_escape(text)}</div>'
+    """A message from the app itself (busy, error), styled apart from answers (no role="alert": the chat's
+    status region already says the same, once)."""
+    return f'<div class="awt-system awt-system-{_escape(kind)}">{_escape(text)}</div>'
 
 
 def highlight_document(text: str, start: int, end: int, *, mark_id: str = MARK_ID) -> str:

@@ -191,3 +191,45 @@ def test_the_whole_flow_works_by_keyboard_alone(browser: Any, server: LiveServer
     page.keyboard.press("Space")
     expect(page.get_by_test_id("textbox")).to_be_focused()
     context.close()
+
+
+# What a screen reader is handed: the text of every live region (not aria-live="off") each time it changes.
+RECORD_LIVE_REGIONS = """() => {
+  const LIVE = '[aria-live], [role=status], [role=alert], [role=log]';
+  const speaking = (el) => { const region = el.closest(LIVE); return region && region.getAttribute('aria-live') !== 'off' ? region : null; };
+  const said = (region) => {
+    const text = region.textContent.replace(/\\s+/g, ' ').trim();
+    if (text && window.__spoken.at(-1) !== text) window.__spoken.push(text);
+  };
+  window.__spoken = [];
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      const node = change.target.nodeType === 3 ? change.target.parentElement : change.target;
+      const region = node && speaking(node);
+      if (region) said(region);
+      for (const added of change.addedNodes) {
+        if (added.nodeType !== 1) continue;
+        for (const inner of [added, ...added.querySelectorAll(LIVE)]) if (inner.matches(LIVE) && speaking(inner) === inner) said(inner);
+      }
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def test_screen_readers_hear_each_answer_once_and_in_dutch(browser: Any, server: LiveServer) -> None:
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.goto(server.url + "/embed/")
+    wait_until_ready(page)
+    page.evaluate(RECORD_LIVE_REGIONS)
+    ask(page, ANSWERED)
+    expect(page.locator("#awt-status [role=status]")).to_contain_text("België (Vlaanderen)")
+    spoken = page.evaluate("window.__spoken")
+    context.close()
+
+    assert "Bezig met antwoorden…" in spoken, spoken
+    # the streamed answer is not read out piece by piece: once, whole, after how many sources it has
+    with_answer = [text for text in spoken if "Werk samen met andere landen" in text]
+    assert len(with_answer) == 1, spoken
+    assert with_answer[0].startswith("Antwoord klaar, met 7 bronnen. Volgens het advies (Aanbeveling 3)")
+    assert not [text for text in spoken if any(en in text for en in ("queue", "processing", "Loading"))], spoken
