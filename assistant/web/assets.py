@@ -166,6 +166,11 @@ JS = """
       for (const attr of ['role', 'aria-label']) pending.removeAttribute(attr);
       pending.setAttribute('aria-live', 'off');
     }
+    // Gradio's own announcer repeats ours a few seconds late, as untranslated keys ("common.complete")
+    for (const announcer of all('div.sr-only[role="status"]')) {
+      announcer.removeAttribute('role');
+      announcer.setAttribute('aria-live', 'off');
+    }
     for (const icon of all('.label-wrap .icon, .toast-icon, .toast-close > span')) icon.setAttribute('aria-hidden', 'true');
     // a toast's header is a role=button (it folds the message) around the close button: nested controls
     // confuse screen readers; the close button is the one that matters
