@@ -255,9 +255,9 @@ def test_screen_readers_hear_each_answer_once_and_in_dutch(browser: Any, server:
     )
     context.close()
 
-    # the chat speaks through one region (Gradio's log, loading bubble and announcer are silenced); the other
-    # is the caption of the advice ("Gemarkeerd: [1] Aanbeveling 3.")
-    assert regions == ["awt-status", "awt-doc-caption"], regions
+    # the chat speaks through one region (Gradio's log, loading bubble and announcer are silenced); the only
+    # other is the caption of the advice, once that panel has been opened ("Gemarkeerd: [1] Aanbeveling 3.")
+    assert [region for region in regions if region != "awt-doc-caption"] == ["awt-status"], regions
 
     assert "Bezig met antwoorden…" in spoken, spoken
     # the streamed answer is not read out piece by piece: once, whole, after how many sources it has
