@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set everything up (including chromium and nginx for the browser/proxy tests), run all tests, then the eval gate.
+# Set everything up (including chromium and nginx for the browser/proxy tests and axe-core for the accessibility
+# test), run all tests, then the eval gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -7,6 +8,7 @@ bash scripts/setup.sh
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "• Systeempakketten installeren: ${missing[*]}"
@@ -16,6 +18,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "Fout: installeer eerst: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
+fi
+
+# axe-core, pinned in tests/web/a11y/package-lock.json (tests/web/test_a11y.py injects it into the page);
+# reinstalled only when the lockfile changed
+a11y=tests/web/a11y
+stamp=$a11y/node_modules/.awt-installed
+want=$(sha256sum "$a11y/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "• axe-core installeren (npm ci in $a11y)"
+  npm ci --prefix "$a11y" --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
 fi
 
 mkdir -p test-artifacts

@@ -22,8 +22,13 @@ THEME = gr.themes.Default(
     button_primary_background_fill="#154273",
     button_primary_background_fill_hover="#1c5596",
     button_primary_text_color="#ffffff",
-    button_primary_background_fill_dark="#3b82c4",
-    button_primary_background_fill_hover_dark="#5596d0",
+    button_primary_background_fill_dark="#2f6fb0",  # white on it: 5.2:1
+    button_primary_background_fill_hover_dark="#255c94",
+    # Gradio's slate-400 for softer text and placeholders is 2.56:1 on white; WCAG AA needs 4.5:1
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_400",
+    input_placeholder_color="*neutral_500",
+    input_placeholder_color_dark="*neutral_400",
 )
 
 CSS = """
@@ -32,16 +37,21 @@ CSS = """
 .awt-header h1 { margin: 0 0 .4rem; font-size: 1.5rem; color: #fff !important; line-height: 1.25; }
 .awt-header .awt-header-sub { display: block; font-size: 1rem; font-weight: 400; color: #dbe7f5 !important; }
 .awt-header p { margin: .3rem 0 0; color: #fff !important; max-width: 62rem; line-height: 1.45; }
+/* Gradio prefixes only the first selector of a ".dark a, .dark b" list: dark colours are variables set once */
+body { --awt-pill-text: #154273; --awt-pill-border: #9ab6d6; --awt-pill-hover: #eef4fb; --awt-pill-hover-border: #154273;
+  --awt-focus: #b45309; }
+.dark { --awt-pill-text: #bfdbfe; --awt-pill-border: #3b5f8a; --awt-pill-hover: #1e3a5f; --awt-pill-hover-border: #bfdbfe;
+  --awt-focus: #fbbf24; }
 .awt-examples-title { margin: .1rem 0 0; font-weight: 600; font-size: .9rem; }
 .awt-examples { gap: .4rem !important; flex-wrap: wrap !important; }
 .awt-examples button, .awt-tools button, .awt-context-btn {
   flex: 0 1 auto !important; min-width: 0 !important; width: auto !important; white-space: normal !important;
-  background: var(--background-fill-primary) !important; color: #154273 !important;
-  border: 1px solid #9ab6d6 !important; border-radius: 999px !important; padding: .3rem .8rem !important;
+  background: var(--background-fill-primary) !important; color: var(--awt-pill-text) !important;
+  border: 1px solid var(--awt-pill-border) !important; border-radius: 999px !important; padding: .3rem .8rem !important;
   font-weight: 500 !important; box-shadow: none !important; }
-.awt-examples button:hover, .awt-tools button:hover, .awt-context-btn:hover { background: #eef4fb !important; border-color: #154273 !important; }
+.awt-examples button:hover, .awt-tools button:hover, .awt-context-btn:hover {
+  background: var(--awt-pill-hover) !important; border-color: var(--awt-pill-hover-border) !important; }
 .awt-context-btn { align-self: flex-start !important; margin: 0 .7rem .7rem !important; }
-.dark .awt-examples button, .dark .awt-tools button, .dark .awt-context-btn { color: #bfdbfe !important; border-color: #3b5f8a !important; }
 .awt-tools { justify-content: flex-start !important; }
 .awt-marker { font-weight: 600; color: #154273; white-space: nowrap; }
 .dark .awt-marker { color: #93c5fd; }
@@ -73,7 +83,10 @@ CSS = """
 #awt-chatbot .message-wrap .message { line-height: 1.5; }
 #awt-send { white-space: nowrap; }
 .awt-ask-row { align-items: flex-end !important; }
-button:focus-visible, [role="button"]:focus-visible { outline: 3px solid #f59e0b !important; outline-offset: 2px; }
+/* focus rings of at least 3:1 against the page (WCAG 1.4.11), on every control including the question box */
+button:focus-visible, [role="button"]:focus-visible, .awt-doc:focus-visible, #awt-chatbot [role="log"]:focus-visible {
+  outline: 3px solid var(--awt-focus) !important; outline-offset: 2px; }
+#awt-question textarea:focus-visible { outline: 3px solid var(--awt-focus) !important; outline-offset: 1px; }
 footer { display: none !important; }
 @media (max-width: 640px) {
   .gradio-container { padding: .4rem !important; }
@@ -93,8 +106,9 @@ _TEXTS = {
     ),
     "Connection errored out.": "De verbinding met de server is verbroken. Laad de pagina opnieuw.",
     "Could not resolve app config.": "De pagina kon niet worden geladen. Laad de pagina opnieuw.",
+    "Loading content": "Antwoord wordt geladen",
 }
-# …and labels read by screen readers (a message's label is replaced by its rendered text, not its Markdown).
+# …and labels read by screen readers.
 _LABELS = {
     "chatbot conversation": "Gesprek",
     "Copy message": "Kopieer bericht",
@@ -105,15 +119,18 @@ _LABELS = {
     "Disliked": "Beoordeeld als geen goed antwoord",
     "Vind ik leuk": "Goed antwoord",
     "Vind ik niet leuk": "Geen goed antwoord",
+    "Close": "Sluiten",
 }
-_PREFIXES = {"user's message: ": "Uw vraag: ", "bot's message: ": "Antwoord: "}
+# A message's aria-label repeats its Markdown source on a plain div, where screen readers ignore it: each message
+# becomes an article named after who speaks, and its rendered text is read as it is.
+_PREFIXES = {"user's message: ": "Uw vraag", "bot's message: ": "Antwoord"}
+# Titles of Gradio's toasts (gr.Warning, gr.Info), which its Dutch locale leaves in English.
+_TOAST_TITLES = {"Warning": "Let op", "Info": "Melding", "Error": "Fout", "Success": "Gelukt"}
 
 JS = """
 () => {
   document.documentElement.lang = 'nl';
-  const status = document.getElementById('awt-status');  // announced to screen readers: "Antwoord klaar…"
-  if (status) { status.setAttribute('role', 'status'); status.setAttribute('aria-live', 'polite'); }
-  const texts = %s, labels = %s, prefixes = %s;
+  const texts = %s, labels = %s, prefixes = %s, toastTitles = %s;
   const fixElement = (el) => {
     for (const attr of ['aria-label', 'title']) {
       const value = el.getAttribute(attr);
@@ -121,10 +138,50 @@ JS = """
       if (labels[value]) { el.setAttribute(attr, labels[value]); continue; }
       for (const [en, nl] of Object.entries(prefixes)) {
         if (!value.startsWith(en)) continue;
-        el.setAttribute(attr, nl);  // the text is filled in once it is on screen
-        setTimeout(() => {
-          if (el.getAttribute(attr) === nl) el.setAttribute(attr, nl + el.textContent.replace(/\\s+/g, ' ').trim());
-        }, 30);
+        el.setAttribute(attr, nl);
+        el.setAttribute('role', 'article');
+      }
+    }
+  };
+  // Gradio's accordion buttons do not say whether they are open.
+  const syncExpanded = (button) => button.setAttribute('aria-expanded', String(button.classList.contains('open')));
+  const fixWidgets = (root) => {
+    const all = (selector) => [...(root.matches(selector) ? [root] : []), ...root.querySelectorAll(selector)];
+    for (const button of all('.label-wrap')) syncExpanded(button);
+    // One live region speaks for the chat: #awt-status says "Bezig met antwoorden…", then the whole answer once.
+    // Gradio's block around it also holds its progress text ("queue: 1/1 | 0.2s"), so the role goes on the inside.
+    for (const inner of all('#awt-status .html-container:not([role])')) {
+      inner.setAttribute('role', 'status');
+      inner.setAttribute('aria-live', 'polite');
+      inner.setAttribute('aria-atomic', 'true');
+    }
+    // The conversation is a log that Gradio makes live: the streamed answer would be read out in two dozen
+    // fragments, and its "loading" bubble is another live region. It scrolls: without feedback buttons nothing
+    // in it takes focus, so it must, or keyboards could not scroll it.
+    for (const log of all('#awt-chatbot [role="log"]')) {
+      log.setAttribute('aria-live', 'off');
+      if (!log.hasAttribute('tabindex')) log.setAttribute('tabindex', '0');
+    }
+    for (const pending of all('#awt-chatbot [role="status"]')) {
+      for (const attr of ['role', 'aria-label']) pending.removeAttribute(attr);
+      pending.setAttribute('aria-live', 'off');
+    }
+    // Gradio's own announcer repeats ours a few seconds late, as untranslated keys ("common.complete")
+    for (const announcer of all('div.sr-only[role="status"]')) {
+      announcer.removeAttribute('role');
+      announcer.setAttribute('aria-live', 'off');
+    }
+    for (const icon of all('.label-wrap .icon, .toast-icon, .toast-close > span')) icon.setAttribute('aria-hidden', 'true');
+    // a toast's header is a role=button (it folds the message) around the close button: nested controls
+    // confuse screen readers; the close button is the one that matters
+    for (const header of all('.toast-header[role="button"]')) {
+      header.removeAttribute('role');
+      header.removeAttribute('tabindex');
+    }
+    for (const title of all('.toast-title')) {
+      const node = title.firstChild;
+      if (node && node.nodeType === 3 && toastTitles[node.nodeValue.trim()]) {
+        node.nodeValue = toastTitles[node.nodeValue.trim()] + ' ';
       }
     }
   };
@@ -133,6 +190,7 @@ JS = """
     if (!root || root.nodeType !== 1) return;
     fixElement(root);
     for (const el of root.querySelectorAll('[aria-label], [title]')) fixElement(el);
+    fixWidgets(root);
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const value = node.nodeValue.trim();
@@ -142,11 +200,13 @@ JS = """
   fix(document.body);
   new MutationObserver((changes) => {
     for (const change of changes) {
-      if (change.type === 'attributes') fixElement(change.target);
+      if (change.type === 'attributes' && change.attributeName === 'class') {
+        if (change.target.classList.contains('label-wrap')) syncExpanded(change.target);
+      } else if (change.type === 'attributes') fixElement(change.target);
       else if (change.type === 'characterData') fix(change.target);
       else for (const node of change.addedNodes) fix(node);
     }
   }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
-                             attributeFilter: ['aria-label', 'title']});
+                             attributeFilter: ['aria-label', 'title', 'class']});
 }
-""" % tuple(json.dumps(d, ensure_ascii=False) for d in (_TEXTS, _LABELS, _PREFIXES))
+""" % tuple(json.dumps(d, ensure_ascii=False) for d in (_TEXTS, _LABELS, _PREFIXES, _TOAST_TITLES))

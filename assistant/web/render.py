@@ -65,8 +65,9 @@ def answer_markdown(text: str, *, refused: bool = False, notice: str | None = No
 
 
 def notice_markdown(text: str, kind: str = "busy") -> str:
-    """A message from the app itself (busy, error), styled apart from answers."""
-    return f'<div class="awt-system awt-system-{_escape(kind)}" role="alert">{_escape(text)}</div>'
+    """A message from the app itself (busy, error), styled apart from answers (no role="alert": the chat's
+    status region already says the same, once)."""
+    return f'<div class="awt-system awt-system-{_escape(kind)}">{_escape(text)}</div>'
 
 
 def highlight_document(text: str, start: int, end: int, *, mark_id: str = MARK_ID) -> str:
@@ -89,7 +90,8 @@ def document_html(title: str, text: str, citation: Mapping[str, Any] | None = No
         body = highlight_document(text, int(citation["start"]), int(citation["end"]))
         caption = f"Gemarkeerd: [{int(citation['n'])}] {citation['label']}."
     return (
-        f'<section class="awt-doc" lang="nl" aria-label="Het advies: {_escape(title)}">'
+        # tabindex: the panel scrolls, so a keyboard must be able to reach it (not only the passage inside)
+        f'<section class="awt-doc" lang="nl" tabindex="0" aria-label="Het advies: {_escape(title)}">'
         f'<p class="awt-doc-caption" role="status">{_escape(caption)}</p>'
         f'<div class="awt-doc-text">{body}</div>'
         "</section>"

@@ -6,6 +6,7 @@ The extractive backend answers at once; the answer is streamed in word chunks so
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import time
@@ -65,6 +66,7 @@ SCROLL_JS = f"""() => {{
     if (mark) {{ mark.scrollIntoView({{block: 'center', behavior: 'smooth'}}); mark.focus({{preventScroll: true}}); }}
   }}, 80);
 }}"""
+BACK_TO_QUESTION_JS = "() => document.querySelector('#awt-question textarea')?.focus()"
 FOCUS_INPUT_JS = """() => {
   if (window.matchMedia('(pointer: coarse)').matches) return;  // no keyboard popping up on phones
   setTimeout(() => document.querySelector('#awt-question textarea')?.focus(), 50);
@@ -108,7 +110,7 @@ class Step:
     """One screen update of a chat turn (what :func:`converse` yields; the Gradio handler applies it)."""
 
     chat: list[dict[str, Any]]
-    status: str = ""
+    status: str = ""  # plain text for screen readers (the only live region that speaks for the chat)
     busy: bool | None = None  # True: lock the input while answering; False: unlock; None: leave as is
     restore: str | None = None  # put this question back in the input (the server was too busy)
     warning: str | None = None  # show as a toast
@@ -174,7 +176,7 @@ def converse(
     )
     yield Step(
         chat,
-        status=done,
+        status=" ".join(" ".join([done, answer.notice or "", answer.answer]).split()),  # read once, whole
         busy=False,
         final=True,
         past=past,
@@ -260,6 +262,12 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
 
                 with gr.Accordion("Het advies in context", open=False, elem_id="awt-document-panel") as document_panel:
                     document = gr.HTML(ctx.document_view(), elem_id="awt-document")
+                    # after reading a passage, one Tab and Enter bring a keyboard user back to the question box
+                    back = gr.Button(
+                        "Terug naar uw vraag", size="sm", variant="secondary", elem_classes=["awt-context-btn"],
+                        elem_id="awt-back",
+                    )
+                    back.click(None, js=BACK_TO_QUESTION_JS, queue=False, api_visibility="private")
 
         def show_in_context(citation: dict[str, Any]) -> tuple[str, Any]:
             return ctx.document_view(citation), gr.Accordion(open=True)
@@ -277,7 +285,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
             for step in converse(ctx, message, chat, past, answered, client):
                 if step.warning:
                     gr.Warning(step.warning)
-                updates: dict[Any, Any] = {chatbot: step.chat, status: step.status}
+                updates: dict[Any, Any] = {chatbot: step.chat, status: html.escape(step.status)}
                 if step.busy is not None:
                     updates.update({b: gr.Button(interactive=not step.busy) for b in [send, *example_buttons]})
                     if step.busy:
