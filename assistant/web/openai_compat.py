@@ -34,7 +34,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
@@ -90,7 +90,7 @@ class ChatMessage(BaseModel):
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    include_usage: bool | None = Field(default=None, description="Stuur aan het eind een stuk met `usage`.")
+    include_usage: StrictBool | None = Field(default=None, description="Stuur aan het eind een stuk met `usage`.")
 
 
 class ChatCompletionRequest(BaseModel):
@@ -117,9 +117,14 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = Field(description=f"Altijd ‘{MODEL_ID}’ (zie `GET /v1/models`).")
     messages: list[ChatMessage] = Field(
-        min_length=1, max_length=MAX_MESSAGES, description="Het gesprek, oudste eerst; het laatste user-bericht is de vraag."
+        min_length=1,
+        max_length=MAX_MESSAGES,
+        description="Het gesprek, oudste eerst; het laatste user-bericht is de vraag (niet leeg, hoogstens "
+        "AWT_MAX_QUESTION_CHARS tekens).",
+        json_schema_extra={"contains": {"type": "object", "required": ["role"], "properties": {"role": {"const": "user"}}}},
     )
-    stream: bool | None = Field(default=False, description="true: het antwoord als server-sent events.")
+    # strict: the description says boolean, so 0 and "true" are refused rather than guessed at
+    stream: StrictBool | None = Field(default=False, description="true: het antwoord als server-sent events.")
     stream_options: StreamOptions | None = None
 
 
@@ -327,8 +332,9 @@ def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str,
 _RETRY_AFTER = {"required": True, "schema": {"type": "integer", "minimum": 1}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: _error(
-        "Ongeldig verzoek: geen geldige JSON, een verkeerd type, geen user-bericht, een lege of te lange vraag "
-        "(Nederlandse uitleg in `error.message`)."
+        "Ongeldig verzoek (Nederlandse uitleg in `error.message`): geen geldige JSON, een verkeerd type, geen "
+        "user-bericht, of het laatste user-bericht is geen bruikbare vraag (leeg, of langer dan "
+        "AWT_MAX_QUESTION_CHARS tekens)."
     ),
     404: _error("Onbekend model (`code: model_not_found`)."),
     429: _error("Te veel vragen van deze gebruiker in de afgelopen minuut (AWT_RATE_LIMIT).", {"Retry-After": _RETRY_AFTER}),
