@@ -595,7 +595,9 @@ button:focus-visible,textarea:focus-visible{{outline:3px solid #f59e0b;outline-o
 <h1>AWT-assistent — API</h1>
 <p>Een JSON-API over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014). Foutmeldingen zijn
 Nederlands, als <code>{{"detail": "…"}}</code>. Een adres onder <code>/api</code> dat niet bestaat geeft 404; een
-methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header <code>Allow</code>. De
+methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header <code>Allow</code>. Onder
+<code>/v1</code> spreekt de assistent het OpenAI-protocol (chat completions), voor chatprogramma's zoals Open WebUI
+en LibreChat; daar hebben foutmeldingen de vorm van OpenAI, <code>{{"error": {{"message": "…"}}}}</code>. De
 machineleesbare beschrijving staat in <a href="openapi.json">openapi.json</a>.</p>
 <h2>Probeer het</h2>
 <label for="body">Inhoud voor <code>POST ask</code></label>

@@ -31,7 +31,9 @@ _API_KEY = re.compile(r"^[!-+\--~]{16,}$")  # visible ASCII but the comma (it se
 API_DESCRIPTION = (
     "Vragen over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014), beantwoord met letterlijke "
     "citaten. Alle foutmeldingen zijn Nederlands, als `{\"detail\": \"…\"}`. Een adres onder `/api` dat niet bestaat "
-    "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`."
+    "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`. "
+    "Onder `/v1` spreekt de assistent het OpenAI-protocol (chat completions) voor bestaande chatprogramma's; daar "
+    "hebben de foutmeldingen de vorm van OpenAI: `{\"error\": {\"message\": \"…\", \"type\", \"param\", \"code\"}}`."
 )
 
 

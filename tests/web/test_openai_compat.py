@@ -137,6 +137,8 @@ def test_models(client: TestClient) -> None:
         ({"model": MODEL_ID, "messages": []}, 400, "invalid_body", "‘messages’ mag niet leeg zijn"),
         ({"messages": [{"role": "user", "content": "x"}]}, 400, "invalid_body", "‘model’ ontbreekt"),
         (chat(("user", 42)), 400, "invalid_body", "messages[0].content"),
+        (chat(("user", QUESTION), stream=1), 400, "invalid_body", "‘stream’ moet true of false zijn"),
+        (chat(("user", QUESTION), stream_options={"include_usage": "ja"}), 400, "invalid_body", "include_usage"),
         ({"model": MODEL_ID, "messages": [{"content": "x"}]}, 400, "invalid_body", "messages[0].role’ ontbreekt"),
         ({"model": MODEL_ID, "messages": "Wat?"}, 400, "invalid_body", "‘messages’ moet een lijst zijn"),
         (["Wat?"], 400, "invalid_body", '{"model": "awt-assistent", "messages"'),
