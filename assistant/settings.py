@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig, StoreConfig
 from knowledge import DEFAULT_KNOWLEDGE_DIR
@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=4, ge=1, le=64)  # questions answered at once (chat + API)
     web_queue_size: int = Field(default=32, ge=0, le=10_000)  # more may wait; beyond that: "even geduld"
     rate_limit: int = Field(default=30, ge=0, le=100_000)  # questions per minute per client (IP or auth user); 0 = off
+    # bearer keys for the OpenAI-compatible /v1 (comma-separated); never logged or shown. Unset: /v1 follows the login
+    api_keys: Annotated[tuple[str, ...], NoDecode] = Field(default=(), repr=False)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        """``AWT_API_KEYS="key-a,key-b"``: one or more keys, separated by commas (spaces around them dropped)."""
+        if isinstance(value, str):
+            return tuple(key.strip() for key in value.split(",") if key.strip())
+        return value
 
     @property
     def models_dir(self) -> Path:

@@ -1,4 +1,5 @@
-"""The web server: Gradio chat (``/``), compact chat for an iframe (``/embed``) and JSON API (``/api``).
+"""The web server: Gradio chat (``/``, with the Gradio API ``/ask``), compact chat for an iframe (``/embed``), JSON
+API (``/api``) and the OpenAI-compatible API (``/v1``).
 
     python -m assistant serve --host 127.0.0.1 --port 7860
 

@@ -132,6 +132,7 @@ _DUTCH_ERRORS: dict[str, str] = {
     "literal_error": "heeft een ongeldige waarde",
     "extra_forbidden": "is geen toegestaan veld",
     "string_too_short": "mag niet leeg zijn",
+    "too_short": "mag niet leeg zijn",  # a list with min_length=1
     "string_too_long": "is te lang",
     "string_unicode": "is geen geldige tekst",
     "enum": "heeft een ongeldige waarde",
@@ -151,15 +152,15 @@ def _location(loc: Sequence[Any]) -> str:
     return text
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: dict[str, Any], example: str) -> str:
     kind = error.get("type", "")
     loc = _location(error.get("loc", ()))
     if kind == "json_invalid":
         return "de inhoud is geen geldige JSON"
     if kind in ("model_attributes_type", "dict_type", "model_type") and not loc:
-        return 'de inhoud moet een JSON-object zijn, zoals {"question": "…"}'
+        return f"de inhoud moet een JSON-object zijn, zoals {example}"
     if kind == "missing" and not loc:
-        return 'de inhoud ontbreekt; stuur een JSON-object zoals {"question": "…"}'
+        return f"de inhoud ontbreekt; stuur een JSON-object zoals {example}"
     if kind == "too_long":
         limit = error.get("ctx", {}).get("max_length")
         message = f"is te lang (hoogstens {limit} elementen)" if limit is not None else "is te lang"
@@ -172,15 +173,16 @@ def _describe(error: dict[str, Any]) -> str:
     return f"veld ‘{loc or 'inhoud'}’ {message}"
 
 
-def dutch_validation_message(errors: Sequence[dict[str, Any]]) -> str:
-    """One Dutch sentence for pydantic/FastAPI validation errors.
+def dutch_validation_message(errors: Sequence[dict[str, Any]], example: str = '{"question": "…"}') -> str:
+    """One Dutch sentence for pydantic/FastAPI validation errors; ``example`` is a valid body, named when the body
+    is missing or no object.
 
     >>> dutch_validation_message([{"type": "string_type", "loc": ("body", "question")}])
     'Ongeldig verzoek: veld ‘question’ moet tekst zijn.'
     """
     seen: list[str] = []
     for error in errors:
-        text = _describe(dict(error))
+        text = _describe(dict(error), example)
         if text not in seen:
             seen.append(text)
     return valid_text("Ongeldig verzoek: " + "; ".join(seen[:5]) + ".")  # a field name may carry a lone surrogate
@@ -199,6 +201,13 @@ class ApiError(StarletteHTTPException):
     """An HTTP error whose ``detail`` is already a Dutch sentence for the client."""
 
 
+def http_error_text(exc: StarletteHTTPException) -> str:
+    """The Dutch sentence for an HTTP error (its own for an :class:`ApiError`, else the one for its status)."""
+    if isinstance(exc, ApiError):
+        return str(exc.detail)
+    return _STATUS_TEXT.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """FastAPI answers in English by default; this app answers in Dutch, as ``{"detail": "..."}``."""
 
@@ -208,10 +217,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if isinstance(exc, ApiError):
-            text = str(exc.detail)
-        else:
-            text = _STATUS_TEXT.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")
+        text = http_error_text(exc)
         return JSONResponse(status_code=exc.status_code, content={"detail": text}, headers=exc.headers)
 
     @app.exception_handler(Exception)
@@ -286,6 +292,20 @@ def word_chunks(text: str, words: int = 3) -> Iterator[str]:
         yield "".join(tokens[i : i + words])
 
 
+async def answer_request(request: Request, question: str, history: Sequence[Message]) -> Answer:
+    """The one way an HTTP request gets an answer (``/api/ask``, ``/api/ask/stream``, ``/v1/chat/completions``):
+    check the question, count it against the client's rate limit, wait for a slot, ask the assistant.
+
+    Raises :class:`InvalidQuestion`, :class:`RateLimited` or :class:`Busy`, each with its Dutch message; every
+    caller turns them into its own protocol's error.
+    """
+    state = request.app.state
+    clean_question(question, state.settings.max_question_chars)  # before the rate limit: invalid ones don't count
+    state.rate_limiter.check(request_client_key(request))  # before waiting for a slot
+    async with state.limiter.admit():
+        return await run_in_threadpool(state.limiter.run, lambda: state.assistant.ask(question, history=history))
+
+
 def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -294,22 +314,12 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/api", tags=["AWT-assistent"])
 
     async def _answer(request: Request, body: AskRequest) -> Answer | JSONResponse:
-        state = request.app.state
         try:
-            clean_question(body.question, state.settings.max_question_chars)  # before waiting for a slot
+            return await answer_request(request, body.question, body.history)
         except InvalidQuestion as exc:
             return JSONResponse(status_code=422, content={"detail": str(exc)})
-        try:
-            state.rate_limiter.check(request_client_key(request))  # before waiting for a slot too
         except RateLimited as exc:
             return _rate_limited_response(exc)
-        try:
-            async with state.limiter.admit():
-                return await run_in_threadpool(
-                    state.limiter.run, lambda: state.assistant.ask(body.question, history=body.history)
-                )
-        except InvalidQuestion as exc:
-            return JSONResponse(status_code=422, content={"detail": str(exc)})
         except Busy as exc:
             return _busy_response(exc)
 
@@ -417,7 +427,7 @@ def build_router() -> APIRouter:
     return router
 
 
-class _NoRoute:
+class NoRoute:
     """Every method on every other path under ``/api``: 405 with ``Allow`` where one of ``routes`` has the path,
     else 404. An ASGI app rather than a function, so that its route takes every method (a function: GET only)."""
 
@@ -444,7 +454,7 @@ def install_api(app: FastAPI, settings: Settings) -> None:
     install_error_handlers(app)
     router = build_router()
     app.include_router(router)
-    known = _NoRoute([*app.router.routes, *router.routes])  # /api/openapi.json is the app's own route
+    known = NoRoute([*app.router.routes, *router.routes])  # /api/openapi.json is the app's own route
     app.router.routes.append(Route("/api/{rest:path}", known, include_in_schema=False))
     _complete_description(app, settings)
 
@@ -585,7 +595,9 @@ button:focus-visible,textarea:focus-visible{{outline:3px solid #f59e0b;outline-o
 <h1>AWT-assistent — API</h1>
 <p>Een JSON-API over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014). Foutmeldingen zijn
 Nederlands, als <code>{{"detail": "…"}}</code>. Een adres onder <code>/api</code> dat niet bestaat geeft 404; een
-methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header <code>Allow</code>. De
+methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header <code>Allow</code>. Onder
+<code>/v1</code> spreekt de assistent het OpenAI-protocol (chat completions), voor chatprogramma's zoals Open WebUI
+en LibreChat; daar hebben foutmeldingen de vorm van OpenAI, <code>{{"error": {{"message": "…"}}}}</code>. De
 machineleesbare beschrijving staat in <a href="openapi.json">openapi.json</a>.</p>
 <h2>Probeer het</h2>
 <label for="body">Inhoud voor <code>POST ask</code></label>

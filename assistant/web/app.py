@@ -1,4 +1,5 @@
-"""One FastAPI app: the chat at ``/``, the compact chat at ``/embed``, the JSON API under ``/api``."""
+"""One FastAPI app: the chat at ``/``, the compact chat at ``/embed``, the JSON API under ``/api``, the
+OpenAI-compatible API under ``/v1``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assistant.web.api import install_api
 from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
 from assistant.web.guard import WebGuard
 from assistant.web.limits import Limiter, RateLimiter
+from assistant.web.openai_compat import install_openai
 from assistant.web.ui import WebContext, build_chat, mount_kwargs
 
 log = logging.getLogger(__name__)
@@ -24,11 +26,14 @@ log = logging.getLogger(__name__)
 _ROOT_PATH = re.compile(r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$")
 _FRAME_ANCESTORS = re.compile(r"^[A-Za-z0-9*'./:_ -]+$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+_API_KEY = re.compile(r"^[!-+\--~]{16,}$")  # visible ASCII but the comma (it separates keys), at least 16
 
 API_DESCRIPTION = (
     "Vragen over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014), beantwoord met letterlijke "
     "citaten. Alle foutmeldingen zijn Nederlands, als `{\"detail\": \"…\"}`. Een adres onder `/api` dat niet bestaat "
-    "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`."
+    "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`. "
+    "Onder `/v1` spreekt de assistent het OpenAI-protocol (chat completions) voor bestaande chatprogramma's; daar "
+    "hebben de foutmeldingen de vorm van OpenAI: `{\"error\": {\"message\": \"…\", \"type\", \"param\", \"code\"}}`."
 )
 
 
@@ -56,6 +61,11 @@ def check_web_settings(settings: Settings) -> None:
         )
     if settings.auth_header and not _HEADER_NAME.match(settings.auth_header):
         raise ConfigurationError(f"AWT_AUTH_HEADER '{settings.auth_header}' is geen geldige headernaam.")
+    if not all(_API_KEY.match(key) for key in settings.api_keys):  # the keys themselves are never shown
+        raise ConfigurationError(
+            "Elke sleutel in AWT_API_KEYS moet minstens 16 tekens lang zijn, zonder spaties of andere tekens "
+            "dan letters, cijfers en leestekens (meerdere sleutels scheidt u met komma's)."
+        )
 
 
 def create_app(settings: Settings | None = None, assistant: object | None = None) -> FastAPI:
@@ -91,6 +101,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     app.state.rate_limiter = rate_limiter
     app.state.feedback = feedback
     install_api(app, settings)
+    install_openai(app, settings)
 
     @app.get("/embed", include_in_schema=False)
     async def embed_slash() -> RedirectResponse:
@@ -115,6 +126,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
         auth_username=settings.auth_username,
         auth_password=settings.auth_password,
         auth_header=settings.auth_header,
+        api_keys=settings.api_keys,
         root_path=root,
     )
     return app

@@ -3,6 +3,8 @@
 * Login (optional): HTTP basic auth (``AWT_AUTH_USERNAME``/``AWT_AUTH_PASSWORD``, compared in constant time)
   and/or a header that the reverse proxy sets after its own login (``AWT_AUTH_HEADER``, e.g. ``X-Remote-User``).
   When a login is configured it guards *every* path: the chat, ``/embed``, ``/api/*`` (health and docs too).
+  The OpenAI-compatible ``/v1/*`` follows that login, unless bearer keys are configured (``AWT_API_KEYS``): then a
+  key, and only a key, opens ``/v1/*`` (front ends such as Open WebUI can send a key, not a basic login).
 * Headers on every response: a Content-Security-Policy that only allows the app's own origin (so the page
   makes no request elsewhere) with ``frame-ancestors`` from ``AWT_FRAME_ANCESTORS``; ``X-Frame-Options:
   SAMEORIGIN`` only when that is the default ``'self'`` (the old header cannot express a list of origins).
@@ -15,7 +17,7 @@ import base64
 import binascii
 import hmac
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -26,6 +28,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_FRAME_ANCESTORS = "'self'"
 REALM = "AWT-assistent"
+OPENAI_PREFIX = "/v1"  # the OpenAI-compatible API (assistant.web.openai_compat): errors in OpenAI's shape
+KEY_MISSING = "Ongeldige of ontbrekende API-sleutel. Stuur de header ‘Authorization: Bearer <sleutel>’ met een geldige sleutel."
 
 # Gradio's texts follow navigator.language; this runs before Gradio starts, so they (and <html lang>) are Dutch.
 _DUTCH_LOCALE_SCRIPT = (
@@ -57,6 +61,20 @@ def content_security_policy(frame_ancestors: str) -> str:
     )
 
 
+def openai_error(message: str, kind: str, code: str | None = None, param: str | None = None) -> dict[str, Any]:
+    """An error body as the OpenAI API gives it, so that its clients show ``message`` (Dutch) to their user.
+
+    >>> openai_error("Het model bestaat niet.", "invalid_request_error", "model_not_found", "model")["error"]["code"]
+    'model_not_found'
+    """
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def is_openai_path(path: str) -> bool:
+    """Whether a route path (without the sub-path) belongs to the OpenAI-compatible API."""
+    return path == OPENAI_PREFIX or path.startswith(OPENAI_PREFIX + "/")
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key.lower() == name:
@@ -75,12 +93,14 @@ class WebGuard:
         auth_username: str | None = None,
         auth_password: str | None = None,
         auth_header: str | None = None,
+        api_keys: Sequence[str] = (),
         root_path: str = "",
     ) -> None:
         self.app = app
         self.root_path = root_path
         self.auth_username = auth_username
         self.auth_password = auth_password
+        self.api_keys = [key.encode() for key in api_keys]
         self.auth_header = auth_header.lower().encode("latin-1") if auth_header else None
         ancestors = " ".join(frame_ancestors.split()) or DEFAULT_FRAME_ANCESTORS
         self.headers: list[tuple[bytes, bytes]] = [
@@ -121,17 +141,39 @@ class WebGuard:
                 return True
         return False
 
+    def _key_ok(self, scope: Scope) -> bool:
+        scheme, _, given = (_header(scope, b"authorization") or "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        token = given.strip().encode("latin-1")
+        # every key is compared, in constant time: how long the check takes says nothing about which key is close
+        matches = [hmac.compare_digest(token, key) for key in self.api_keys]
+        return any(matches)
+
+    def _keyed(self, scope: Scope) -> bool:
+        return bool(self.api_keys) and is_openai_path(route_path(scope))
+
     def authorized(self, scope: Scope) -> bool:
+        if self._keyed(scope):
+            return self._key_ok(scope)
         return not self.login_required or self._header_ok(scope) or self._basic_ok(scope)
 
     async def _deny(self, scope: Scope, send: Send) -> None:
         basic = bool(self.auth_username and self.auth_password)
-        if basic:
+        keyed = self._keyed(scope)
+        if keyed:
+            status, text = 401, KEY_MISSING
+        elif basic:
             status, text = 401, "Aanmelden is nodig om de AWT-assistent te gebruiken."
         else:
             status, text = 403, "Geen toegang: de AWT-assistent is alleen bereikbaar via het intranet (na aanmelden)."
         path = route_path(scope)
-        if path.startswith("/api/") or path == "/api":
+        if is_openai_path(path):
+            code = "invalid_api_key" if status == 401 else "permission_denied"
+            kind = "invalid_request_error" if status == 401 else "permission_error"
+            body = json.dumps(openai_error(text, kind, code), ensure_ascii=False).encode("utf-8")
+            content_type = b"application/json"
+        elif path.startswith("/api/") or path == "/api":
             body = json.dumps({"detail": text}, ensure_ascii=False).encode("utf-8")
             content_type = b"application/json"
         else:
@@ -141,7 +183,9 @@ class WebGuard:
             ).encode("utf-8")
             content_type = b"text/html; charset=utf-8"
         headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *self.headers]
-        if basic:
+        if keyed:
+            headers.append((b"www-authenticate", f'Bearer realm="{REALM}"'.encode()))
+        elif basic:
             headers.append((b"www-authenticate", f'Basic realm="{REALM}", charset="UTF-8"'.encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

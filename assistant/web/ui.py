@@ -16,10 +16,12 @@ from functools import partial
 from typing import Any
 
 import gradio as gr
+from pydantic import TypeAdapter, ValidationError
 
+from assistant.contract import Message
 from assistant.questions import InvalidQuestion, clean_question
 from assistant.settings import Settings
-from assistant.web.api import word_chunks
+from assistant.web.api import MAX_HISTORY, word_chunks
 from assistant.web.assets import CSS, JS, THEME
 from assistant.web.feedback import FeedbackStore, FeedbackUnavailable
 from assistant.web.limits import Busy, Limiter, RateLimited, RateLimiter, client_key
@@ -185,6 +187,29 @@ def converse(
     )
 
 
+HISTORY_HELP = 'De geschiedenis moet JSON zijn: een lijst als [{"role": "user", "content": "Wat is de derde aanbeveling?"}].'
+_HISTORY = TypeAdapter(list[Message])
+
+
+def answer_for_client(ctx: WebContext, question: str, history: str, client: str) -> dict[str, Any]:
+    """What ``gradio_client``'s ``predict(question, history, api_name="/ask")`` gets: the answer object of
+    ``/api/ask``, after the same checks as a chat turn (question, rate limit, a free slot). Every refusal to
+    answer is a :class:`gradio.Error` with a Dutch message (the client raises it as ``AppError``)."""
+    try:
+        text = clean_question(question, ctx.settings.max_question_chars)
+        past = _HISTORY.validate_json(history) if history.strip() else []
+        if len(past) > MAX_HISTORY:
+            raise InvalidQuestion(f"De geschiedenis is te lang (hoogstens {MAX_HISTORY} berichten).")
+        if ctx.rate_limiter is not None:
+            ctx.rate_limiter.check(client)
+        answer = ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past))
+    except ValidationError:
+        raise gr.Error(HISTORY_HELP, print_exception=False) from None
+    except (InvalidQuestion, RateLimited, Busy) as exc:
+        raise gr.Error(str(exc), print_exception=False) from None
+    return answer.model_dump()
+
+
 def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     """The chat page; ``compact`` (for ``/embed``) leaves out the header, has a lower chat and fewer examples.
 
@@ -344,6 +369,23 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 gr.Info(FEEDBACK_THANKS, duration=4)
 
             chatbot.like(on_vote, [turns], None, api_visibility="private")
+
+        def ask(question: str, history: str = "[]", request: gr.Request = None) -> dict[str, Any]:  # type: ignore[assignment]
+            """Beantwoord een vraag over het AWT-advies, met bronnen.
+
+            Args:
+                question: de vraag, in het Nederlands.
+                history: het gesprek tot nu toe als JSON, oudste eerst: [{"role": "user"|"assistant", "content": "…"}].
+
+            Returns:
+                Het antwoord-object van /api/ask: answer, citations (label, quote, start, end), refused, reason, ….
+            """
+            host = request.client.host if request is not None and request.client else None
+            client = client_key(host, request.headers if request is not None else None, ctx.settings.auth_header)
+            return answer_for_client(ctx, question, history, client)
+
+        # the one public event of the page (every other one is api_visibility="private"); queued like the chat
+        gr.api(ask, api_name="ask")
     return page
 
 

@@ -222,12 +222,17 @@ def test_every_status_the_api_can_answer_is_documented(client: TestClient) -> No
         "POST /api/ask/stream": {"200", "400", "422", "429", "503", "500"},
         "GET /api/health": {"200", "500"},
         "POST /api/feedback": {"201", "400", "404", "422", "503", "500"},
+        # the OpenAI-compatible API: 400 for an invalid body, as OpenAI does (tests/web/test_openai_compat.py)
+        "POST /v1/chat/completions": {"200", "400", "404", "429", "503", "500"},
+        "GET /v1/models": {"200", "500"},
+        "GET /v1/models/{model}": {"200", "404", "500"},
     }
-    for operations in spec["paths"].values():
+    for path, operations in spec["paths"].items():
+        error = "/OpenAIError" if path.startswith("/v1/") else "/ErrorDetail"
         for operation in operations.values():
             for code, response in operation["responses"].items():
                 if code[0] in "45":
-                    assert response["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorDetail")
+                    assert response["content"]["application/json"]["schema"]["$ref"].endswith(error)
     assert spec["paths"]["/api/ask"]["post"]["responses"]["429"]["headers"]["Retry-After"]["required"] is True
     assert "itemSchema" in spec["paths"]["/api/ask/stream"]["post"]["responses"]["200"]["content"]["text/event-stream"]
 

@@ -146,6 +146,10 @@ def served(env: dict[str, str]) -> Iterator[tuple[str, SocketWatcher]]:
 
 
 def use_the_app(url: str) -> list[dict[str, object]]:
+    """Pages, /api, the OpenAI-compatible /v1 (with the openai package) and the Gradio API /ask (gradio_client)."""
+    import openai
+    from gradio_client import Client
+
     answers = []
     with httpx.Client(base_url=url, timeout=60, trust_env=False) as http:
         assert http.get("/").status_code == 200
@@ -154,6 +158,18 @@ def use_the_app(url: str) -> list[dict[str, object]]:
             response = http.post("/api/ask", json={"question": question})
             assert response.status_code == 200, response.text
             answers.append(response.json())
+    llm = openai.OpenAI(base_url=f"{url}/v1", api_key="geen-sleutel-nodig", max_retries=0, timeout=60)
+    assert [m.id for m in llm.models.list()] == ["awt-assistent"]
+    for question in QUESTIONS:
+        messages = [{"role": "user", "content": question}]
+        completion = llm.chat.completions.create(model="awt-assistent", messages=messages)  # type: ignore[arg-type]
+        answers.append(completion.model_extra["awt"])
+        assert list(llm.chat.completions.create(model="awt-assistent", messages=messages, stream=True))  # type: ignore[arg-type]
+    gradio = Client(url + "/", verbose=False, download_files=False)
+    try:
+        answers += [gradio.predict(question, api_name="/ask") for question in QUESTIONS]
+    finally:
+        gradio.close()
     return answers
 
 
@@ -176,8 +192,9 @@ def test_the_server_connects_to_nothing_but_loopback(model_cache: Path, tmp_path
         "AWT_RATE_LIMIT": "0",
     }
     with served(env) as (url, watcher):
-        use_the_app(url)
+        answers = use_the_app(url)
         time.sleep(0.5)  # a few more samples after the last answer
+    assert len(answers) == 3 * len(QUESTIONS) and all(a["citations"] for a in answers)
     assert watcher.samples > 10
     assert any(p[1] == "ESTABLISHED" for p in watcher.seen), "de watcher zag zelfs de eigen verbindingen niet"
     assert watcher.foreign() == []
@@ -241,6 +258,8 @@ def test_with_an_llm_endpoint_the_only_other_peer_is_that_endpoint(model_cache: 
             with httpx.Client(base_url=url, timeout=60, trust_env=False) as http_client:
                 for question in QUESTIONS:
                     http_client.post("/api/ask", json={"question": question})  # any answer: only the traffic counts
+                    chat = {"model": "awt-assistent", "messages": [{"role": "user", "content": question}]}
+                    http_client.post("/v1/chat/completions", json=chat)
             time.sleep(0.5)
     finally:
         llm.shutdown()

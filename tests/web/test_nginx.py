@@ -1,5 +1,6 @@
 """Behind a real nginx under a sub-path (/awt/): the intranet page embeds /awt/embed/ and asks through it;
-a page of another origin may not frame the app (CSP frame-ancestors)."""
+a page of another origin may not frame the app (CSP frame-ancestors); the ``openai`` package (``/awt/v1``) and
+``gradio_client`` (``/awt/``, api ``/ask``) work through the proxy too."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai
 import pytest
 from assistant.bench import free_port, stop_process
 from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, record_requests, sources_panel
@@ -21,6 +23,7 @@ from assistant.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 NGINX = "/usr/sbin/nginx"
+API_KEY = "sk-awt-nginx-0123456789"
 
 CONFIG = """
 daemon off;
@@ -86,7 +89,7 @@ def proxied(real_assistant: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         pytest.skip("nginx (/usr/sbin/nginx) is not installed")
     from assistant.web import create_app
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("nginx-app"), root_path="/awt")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("nginx-app"), root_path="/awt", api_keys=API_KEY)
     d = tmp_path_factory.mktemp("nginx")
     with LiveServer(create_app(settings, assistant=real_assistant)) as app:
         intranet, other = free_port(), free_port()
@@ -166,3 +169,35 @@ def test_another_origin_cannot_frame_the_assistant(browser: Any, proxied: dict[s
     direct.goto(f"{proxied['intranet']}/awt/embed/")
     expect(direct.get_by_test_id("textbox")).to_be_visible(timeout=ANSWER_TIMEOUT)
     context.close()
+
+
+def test_the_openai_client_works_through_the_proxy(proxied: dict[str, Any]) -> None:
+    client = openai.OpenAI(base_url=f"{proxied['intranet']}/awt/v1", api_key=API_KEY, max_retries=0, timeout=60)
+    assert [m.id for m in client.models.list()] == ["awt-assistent"]
+    question = [{"role": "user", "content": "Met welke landen moet Nederland samenwerken?"}]
+    completion = client.chat.completions.create(model="awt-assistent", messages=question)
+    assert completion.model_extra["awt"]["citations"][0]["label"] == "Aanbeveling 3, stap 6"
+    chunks = list(client.chat.completions.create(model="awt-assistent", messages=question, stream=True))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert len(chunks) > 5 and streamed == completion.choices[0].message.content
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=f"{proxied['intranet']}/awt/v1", api_key="verkeerd", max_retries=0).models.list()
+    spec = httpx.get(f"{proxied['intranet']}/awt/api/openapi.json", timeout=10).json()
+    assert spec["servers"] == [{"url": "/awt"}] and "/v1/chat/completions" in spec["paths"]
+
+
+def test_gradio_client_works_through_the_proxy(proxied: dict[str, Any]) -> None:
+    from gradio_client import Client
+
+    client = Client(f"{proxied['intranet']}/awt/", verbose=False, download_files=False)
+    try:
+        answer = client.predict("Met welke landen moet Nederland samenwerken?", api_name="/ask")
+        follow_up = client.predict(
+            "En wat is de vijfde stap daarvan?",
+            '[{"role": "user", "content": "Wat is de derde aanbeveling?"}]',
+            api_name="/ask",
+        )
+    finally:
+        client.close()
+    assert answer["citations"][0]["label"] == "Aanbeveling 3, stap 6"
+    assert follow_up["citations"][0]["label"] == "Aanbeveling 3, stap 5"
