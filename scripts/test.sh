@@ -31,6 +31,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# Open WebUI in a venv of its own, for the front-end test tests/web/test_open_webui.py (~8 min once, then kept)
+bash scripts/setup-openwebui.sh
+
 mkdir -p test-artifacts
 # the layers (knowledge -> index -> assistant -> evals) and no import cycles: pyproject.toml [tool.importlinter]
 .venv/bin/lint-imports --no-cache
