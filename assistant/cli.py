@@ -41,13 +41,13 @@ def _build() -> Any:
     from pydantic import ValidationError
 
     from assistant.service import build_assistant
-    from assistant.settings import ConfigurationError, Settings
+    from assistant.settings import ConfigurationError, Settings, invalid_setting
     from index.store import IndexUnavailable
 
     try:
         return build_assistant(Settings(), progress=_status, progress_bar=_progress_bar)
     except ValidationError as exc:
-        _fail(f"ongeldige instelling: {exc.errors()[0].get('loc')}: {exc.errors()[0].get('msg')}")
+        _fail(invalid_setting(exc))
     except (ConfigurationError, IndexUnavailable) as exc:
         _fail(str(exc))
 
@@ -73,7 +73,7 @@ def index_command(paths: tuple[Path, ...]) -> None:
     """
     from pydantic import ValidationError
 
-    from assistant.settings import Settings
+    from assistant.settings import Settings, invalid_setting
     from knowledge.loader import KnowledgeError, add_document
 
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
@@ -82,7 +82,7 @@ def index_command(paths: tuple[Path, ...]) -> None:
     try:
         settings = Settings()
     except ValidationError as exc:
-        _fail(f"ongeldige instelling: {exc.errors()[0].get('loc')}: {exc.errors()[0].get('msg')}")
+        _fail(invalid_setting(exc))
     for path in paths:
         try:
             added = add_document(path, settings)

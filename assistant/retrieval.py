@@ -24,8 +24,6 @@ class Retrieval:
     result: SearchResult
     lexical: LexicalIndex
     units_by_id: UnitCatalog
-    injection: bool = False
-    english: bool = False
     notices: list[str] = field(default_factory=list)
     follow_up: bool = False
     background: BackgroundStats | None = None

@@ -111,8 +111,6 @@ class Assistant:
             result=result,
             lexical=self.search.lexical,
             units_by_id=self.search.catalog,
-            injection=injection,
-            english=english,
             notices=notices,
             follow_up=resolved.follow_up,
             background=self.background,

@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig, StoreConfig
 from knowledge import DEFAULT_KNOWLEDGE_DIR
 
+
+
+def invalid_setting(error: ValidationError) -> str:
+    """The Dutch message for settings that do not validate: the first bad ``AWT_*`` value and why."""
+    first = error.errors()[0]
+    return f"ongeldige instelling: {first.get('loc')}: {first.get('msg')}"
 
 
 class ConfigurationError(RuntimeError):

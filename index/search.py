@@ -105,9 +105,6 @@ class HybridSearch:
     def embeddings(self) -> Embeddings:
         return self._embeddings
 
-    def unit(self, unit_id: str) -> Unit:
-        return self.catalog[unit_id]
-
     def best_dense(self, query_vector: list[float]) -> float:
         """The best dense score any unit gets for an embedded query (0.0 for an empty corpus)."""
         hits = self._dense.search(query_vector, k=1) if self.units else []

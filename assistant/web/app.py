@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from assistant.live import IndexStatus, LiveAssistant
-from assistant.settings import ConfigurationError, Settings
+from assistant.settings import ConfigurationError, Settings, invalid_setting
 from assistant.web.api import install_api
 from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
 from assistant.web.guard import WebGuard
@@ -159,8 +159,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
         print("De AWT-assistent wordt geladen (taalmodel en index)…", file=sys.stderr, flush=True)
         app = create_app(settings)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise SystemExit(f"Fout: ongeldige instelling: {first.get('loc')}: {first.get('msg')}") from None
+        raise SystemExit(f"Fout: {invalid_setting(exc)}") from None
     except (ConfigurationError, IndexUnavailable) as exc:
         raise SystemExit(f"Fout: {exc}") from None
     root = normalized_root_path(settings.root_path)
