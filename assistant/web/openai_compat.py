@@ -12,15 +12,15 @@ field ``awt``, which OpenAI clients ignore.
 
 Example:
     >>> from assistant.contract import Answer, Citation
-    >>> quote = "Werk samen met het Verenigd Koninkrijk, Duitsland en de Scandinavische landen."
-    >>> citation = Citation(n=1, label="Aanbeveling 3, stap 6", document="advies.txt", quote=quote, score=0.9,
+    >>> quote = "Stimuleer sociale innovatie via het innovatie- en kennisbeleid; de AWT beschrijft zes concrete stappen:"
+    >>> citation = Citation(n=1, label="Aanbeveling 3", document="advies.txt", quote=quote, score=0.9,
     ...                     unit_id="u", start=0, end=len(quote))
-    >>> print(reply_text(Answer(question="?", answer="Werk samen [1].", citations=[citation], refused=False,
-    ...                         backend="extractief")))
-    Werk samen [1].
+    >>> print(reply_text(Answer(question="?", answer="Stimuleer sociale innovatie [1].", citations=[citation],
+    ...                         refused=False, backend="extractief")))
+    Stimuleer sociale innovatie [1].
     <BLANKLINE>
     Bronnen:
-    - [1] Aanbeveling 3, stap 6 — „Werk samen met het Verenigd Koninkrijk, Duitsland en de Scandinavische …”
+    - [1] Aanbeveling 3 — „Stimuleer sociale innovatie via het innovatie- en kennisbeleid; de AWT beschrijft zes …”
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ import pytest
 import assistant.web.api
 import assistant.web.app
 import assistant.web.feedback
+import assistant.web.guard
 import assistant.web.limits
+import assistant.web.openai_compat
 import assistant.web.render
 from assistant.settings import Settings
 from assistant.web.limits import Busy, Limiter
@@ -22,10 +24,14 @@ from awt_web_support import DOC_TEXT, FakeAssistant, run_async
 
 @pytest.mark.parametrize(
     "module",
-    [assistant.web.render, assistant.web.limits, assistant.web.feedback, assistant.web.api, assistant.web.app],
+    [
+        assistant.web.render, assistant.web.limits, assistant.web.feedback, assistant.web.api, assistant.web.app,
+        assistant.web.guard, assistant.web.openai_compat,
+    ],
 )
 def test_doctests(module: Any) -> None:
-    assert doctest.testmod(module).failed == 0
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_user_input_is_shown_as_text() -> None:
