@@ -2,7 +2,9 @@
 the cited passages support, and every failure ends in the extractive answer with a Dutch notice.
 
 >>> from langchain_core.language_models.fake_chat_models import FakeListChatModel
->>> backend = GenerativeBackend(FakeListChatModel(responses=["..."]), name="test:fake")
+>>> from assistant.decision import DecisionModel
+>>> chat_model = FakeListChatModel(responses=["..."])
+>>> backend = GenerativeBackend(chat_model, name="test:fake", model=DecisionModel.load())
 >>> backend.name
 'test:fake'
 """

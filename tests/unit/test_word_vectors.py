@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
 import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import index.word_vectors
 from index.word_vectors import WordVectors, load_word_vectors, vocabulary
 
 AXES = {"regen": [1.0, 0.0, 0.0], "wolk": [0.8, 0.6, 0.0], "land": [0.0, 1.0, 0.0], "maan": [0.0, 0.0, 1.0]}
@@ -24,10 +22,6 @@ class CountingEmbed:
     def __call__(self, words: list[str]) -> list[list[float]]:
         self.batches.append(list(words))
         return [AXES.get(w, [0.0, 0.0, 2.0]) for w in words]
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(index.word_vectors).failed == 0
 
 
 def test_vocabulary_keeps_the_words_that_carry_meaning() -> None:

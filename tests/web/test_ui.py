@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import doctest
 import threading
 from typing import Any
 
 import pytest
 
-import assistant.web.api
-import assistant.web.app
-import assistant.web.feedback
-import assistant.web.guard
-import assistant.web.limits
-import assistant.web.openai_compat
-import assistant.web.render
 from assistant.settings import Settings
 from assistant.web.limits import Busy, Limiter
 from assistant.web.render import answer_markdown, document_html, highlight_document, source_html, user_markdown
 from assistant.web.ui import WebContext, converse
 from awt_web_support import DOC_TEXT, FakeAssistant, run_async
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        assistant.web.render, assistant.web.limits, assistant.web.feedback, assistant.web.api, assistant.web.app,
-        assistant.web.guard, assistant.web.openai_compat,
-    ],
-)
-def test_doctests(module: Any) -> None:
-    result = doctest.testmod(module)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_user_input_is_shown_as_text() -> None:
