@@ -178,3 +178,28 @@ def run_async(coroutine: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def while_the_only_slot_is_held(make_app: Any, path: str, body: dict[str, Any]) -> tuple[Any, Any]:
+    """Post ``body`` to ``path`` while a question to ``/api/ask`` holds the only answer slot (no queue); returns
+    ``(first, second)``: the held question's response once released, and the one that met the full server."""
+    import asyncio
+
+    import httpx
+
+    gate = threading.Event()
+    slow = FakeAssistant(gate=gate)
+    app = make_app(assistant=slow, web_concurrency=1, web_queue_size=0)
+
+    async def scenario() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            first = asyncio.create_task(api.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}))
+            while not slow.calls:  # the first question now holds the only slot
+                await asyncio.sleep(0.01)
+            second = await api.post(path, json=body)
+            gate.set()
+            return await first, second
+
+    result: tuple[Any, Any] = run_async(scenario())
+    return result

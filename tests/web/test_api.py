@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from awt_web_support import FakeAssistant, run_async
+from awt_web_support import FakeAssistant, while_the_only_slot_is_held
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "JSON decode")
 
@@ -116,21 +113,7 @@ def test_stream_sends_word_deltas_then_the_answer(client: TestClient) -> None:
 
 
 def test_a_full_server_answers_503_with_retry_after(make_app: Any) -> None:
-    gate = threading.Event()
-    slow = FakeAssistant(gate=gate)
-    app = make_app(assistant=slow, web_concurrency=1, web_queue_size=0)
-
-    async def scenario() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-            first = asyncio.create_task(api.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}))
-            while not slow.calls:  # the first question now holds the only slot
-                await asyncio.sleep(0.01)
-            second = await api.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"})
-            gate.set()
-            return [await first, second]
-
-    first, second = run_async(scenario())
+    first, second = while_the_only_slot_is_held(make_app, "/api/ask", {"question": "Wat is de derde aanbeveling?"})
     assert first.status_code == 200
     assert second.status_code == 503
     assert second.headers["retry-after"] == "5"

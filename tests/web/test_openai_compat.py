@@ -5,10 +5,8 @@ keys next to the app's login, the shared limits, and the OpenAPI description. Th
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import threading
 from typing import Any
 
 import gradio as gr
@@ -20,7 +18,7 @@ from assistant.settings import ConfigurationError, Settings
 from assistant.web.limits import Limiter, RateLimiter
 from assistant.web.openai_compat import MODEL_ID, reply_text
 from assistant.web.ui import WebContext, answer_for_client
-from awt_web_support import FakeAssistant, run_async
+from awt_web_support import FakeAssistant, while_the_only_slot_is_held
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "Unauthorized")
 KEY = "sk-awt-0123456789abcdef"
@@ -263,21 +261,10 @@ def test_the_rate_limit_counts_v1_with_the_rest(make_app: Any) -> None:
 
 
 def test_a_full_server_answers_503_in_openai_shape(make_app: Any) -> None:
-    gate = threading.Event()
-    slow = FakeAssistant(gate=gate)
-    app = make_app(assistant=slow, web_concurrency=1, web_queue_size=0)
-
-    async def scenario() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-            first = asyncio.create_task(api.post("/api/ask", json={"question": QUESTION}))
-            while not slow.calls:  # the first question (of the other API) holds the only slot
-                await asyncio.sleep(0.01)
-            second = await api.post("/v1/chat/completions", json=chat(("user", QUESTION), stream=True))
-            gate.set()
-            return [await first, second]
-
-    first, second = run_async(scenario())
+    # the held question came through the other API: both share the capacity
+    first, second = while_the_only_slot_is_held(
+        make_app, "/v1/chat/completions", chat(("user", QUESTION), stream=True)
+    )
     assert first.status_code == 200
     assert_openai_error(second, 503, "server_busy", "Even geduld")
     assert second.headers["retry-after"] == "5"
