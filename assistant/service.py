@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -22,7 +23,7 @@ from assistant.decision.signals import english_share
 from assistant.contract import Answer, Message, join_notices
 from assistant.questions import clean_question, resolve_question, strip_injection
 from assistant.settings import ConfigurationError, Settings
-from index.background import BackgroundStats, World, cached_stats, load_world
+from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
 from index.word_vectors import WordVectors, load_word_vectors
 from index.embedder import build_embeddings
 from index.lexical import LexicalIndex
@@ -156,12 +157,13 @@ def build_assistant(
         log.warning(problem)
     if not knowledge.documents:
         raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
-    embeddings = embeddings or build_embeddings(settings.embedding_config(), progress)
-    client = open_client(settings.store_config())
-    disk = None if settings.chroma_url else settings.chroma_dir
-    store = VectorStore(client, embeddings, claim=build_claim(settings.store_config(), client), disk=disk)
+    embedding_config, store_config = settings.embedding_config(), settings.store_config()
+    embeddings = embeddings or build_embeddings(embedding_config, progress)
+    client = open_client(store_config)
+    disk = None if store_config.chroma_url else store_config.chroma_dir
+    store = VectorStore(client, embeddings, claim=build_claim(store_config, client), disk=disk)
     snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")
-    index_id = fingerprint(knowledge, settings.embedding_config().identity)
+    index_id = fingerprint(knowledge, embedding_config.identity)
     older = _older_index(store, snapshots, index_id) if outdated_ok else None
     if older is None:
         store.ensure(knowledge.units, index_id, progress_bar)
@@ -178,7 +180,7 @@ def build_assistant(
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
-    world = load_world(settings.models_dir / "background", settings.embedding_config().identity, embeddings)
+    world = load_world(settings.models_dir / "background", embedding_config.identity, embeddings)
     world = world.without(search.lexical.surface_words())
     background = cached_stats(
         settings.data_dir / "background" / f"{index_id[:32]}-{len(world.words)}.json",
@@ -187,7 +189,7 @@ def build_assistant(
     word_vectors = load_word_vectors(
         settings.data_dir / "background" / f"{index_id[:32]}-words.npz",
         (u.context_text() for u in units),
-        getattr(embeddings, "embed_queries", None) or (lambda ws: [embeddings.embed_query(w) for w in ws]),
+        partial(embed_queries, embeddings),
     )
     return Assistant(
         settings, knowledge, search, backend or build_backend(settings), background, world,

@@ -112,6 +112,12 @@ class World:
         return BackgroundStats(mean=float(scores.mean()), std=float(scores.std()) or 1e-3)
 
 
+def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Many queries at once where the model can batch them (``OnnxEmbeddings.embed_queries``), else one by one."""
+    batch = getattr(embeddings, "embed_queries", None)
+    return batch(texts) if batch else [embeddings.embed_query(t) for t in texts]
+
+
 def _world_key(model_id: str, embeddings: Embeddings, size: int) -> str:
     """Everything the world depends on: the model, the embeddings' class (a test double must never leave vectors
     for the real model), the word selection's inputs (size, ranks, wordfreq's data, the function words)."""
@@ -135,8 +141,7 @@ def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int
         log.warning("De achtergrondvectoren in %s zijn beschadigd; ze worden opnieuw gemaakt.", target)
     words = world_words(size)
     questions = [world_question(w) for w in words]
-    batch = getattr(embeddings, "embed_queries", None)
-    raw = batch(questions) if batch else [embeddings.embed_query(q) for q in questions]
+    raw = embed_queries(embeddings, questions)
     vectors = np.asarray(raw, dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     try:
