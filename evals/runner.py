@@ -26,8 +26,8 @@ from tqdm import tqdm
 from assistant.contract import Answer, Message
 from evals.baseline import BaselineEntry, read_baseline, write_baseline
 from evals.dataset import GoldItem, dataset_fingerprint, load_dataset
-from evals.html_report import render_html
 from evals.gate import DEFAULT_TOLERANCE, PROFILES, check_metrics
+from evals.html_report import render_html
 from evals.judges import Judge, create_judges
 from evals.report import render_markdown, render_terminal
 from evals.run_result import EvalRun, round_metric
