@@ -107,7 +107,7 @@ def _select(retrieval: Retrieval, max_units: int) -> Selection:
     else:
         top = _substantive_first(retrieval)
         chosen = [top.unit, *retrieval.children_of(top.unit)]
-        for hit in hits[1 : max_units]:
+        for hit in hits[1:max_units]:
             if hit.score >= 0.85 * top.score and hit.unit not in chosen:
                 chosen.append(hit.unit)
     parent = retrieval.units_by_id.get(chosen[0].parent_id or "")
@@ -121,12 +121,14 @@ _FILTER_KEEP = 0.6  # of the best member's score: "welke stappen gaan over onder
 
 def _about_the_topic(retrieval: Retrieval, members: list[Unit], scores: dict[str, float]) -> list[Unit]:
     """All members of a named list, or, when the question narrows it ("welke stappen gaan over onderzoek"),
-    the members that score close to the best one, best first."""
+    the members that score close to the best one, best first.
+    """
     nouns = retrieval.result.references.lists
     lead = retrieval.lead_in_unit(members[0]) if members else None
     shared = set(analyze(lead.text)) if lead is not None else set()  # words of the lead-in describe every member
     topic = [
-        w for w in content_words(retrieval.question)
+        w
+        for w in content_words(retrieval.question)
         if not any(w.startswith(n[:4]) for n in nouns) and not set(analyze(w)) & shared
     ]
     if not topic or len(members) < 2:
@@ -213,14 +215,19 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
 
 def _substantive_first(retrieval: Retrieval) -> Hit:
     """The best hit, unless it is only the line that introduces a list ("De AWT doet drie aanbevelingen…:")
-    and a passage of the same section that says something itself scores close to it."""
+    and a passage of the same section that says something itself scores close to it.
+    """
     hits = retrieval.hits
     top = hits[0]
     lead_ins = {lead.id for h in hits if (lead := retrieval.lead_in_unit(h.unit)) is not None}
     if top.unit.id not in lead_ins:
         return top
     for hit in hits[1:4]:
-        if hit.unit.id not in lead_ins and hit.unit.heading_path == top.unit.heading_path and hit.score >= 0.6 * top.score:
+        if (
+            hit.unit.id not in lead_ins
+            and hit.unit.heading_path == top.unit.heading_path
+            and hit.score >= 0.6 * top.score
+        ):
             return hit
     return top
 

@@ -101,7 +101,10 @@ def _cold_ask(settings: Settings, knowledge: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "assistant", "ask", "--json", QUESTIONS[0]],
-        env=_env(settings, knowledge), check=True, capture_output=True, timeout=600,
+        env=_env(settings, knowledge),
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     return time.perf_counter() - start
 
@@ -121,7 +124,9 @@ def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-        env=_env(settings, knowledge), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=_env(settings, knowledge),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/api/ask"
     try:
@@ -141,7 +146,9 @@ def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
         stop_process(process, timeout=30)
 
 
-def bench_size(name: str, pages: int, workdir: Path, model_cache: Path, progress: Callable[[str], None]) -> dict[str, Any]:
+def bench_size(
+    name: str, pages: int, workdir: Path, model_cache: Path, progress: Callable[[str], None]
+) -> dict[str, Any]:
     from assistant.service import build_assistant
     from index.embedder import build_embeddings
 

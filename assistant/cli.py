@@ -1,7 +1,7 @@
 """The one command-line entry point: ``python -m assistant`` (or ``awt-assistent``) with ``index``, ``ask``, ``serve``.
 
-    python -m assistant ask "Met welke landen moet Nederland samenwerken?"
-    python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
+python -m assistant ask "Met welke landen moet Nederland samenwerken?"
+python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def _build() -> Any:
 @click.option("-v", "--verbose", is_flag=True, help="Toon logregels (ook technische).")
 def main(verbose: bool) -> None:
     """AWT-assistent: vragen over het AWT-advies ‘De kracht van sociale innovatie’ (2014), met bronvermelding."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if not verbose:
         for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s", "pypdf"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -99,9 +101,7 @@ def index_command(paths: tuple[Path, ...]) -> None:
     problems = bot.knowledge.problems
     for problem in problems:
         click.echo(f"Let op: {problem}", err=True)
-    click.echo(
-        f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.search.units)} passages."
-    )
+    click.echo(f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.search.units)} passages.")
     if failed:
         sys.exit(EXIT_BAD_INPUT)
 

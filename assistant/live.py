@@ -89,7 +89,8 @@ class _Progress:
 
 class LiveAssistant:
     """Answers with the current :class:`Assistant` and replaces it, atomically, with a rebuilt one when the
-    knowledge changes. Requests never wait for a build; a failed build leaves the current one answering."""
+    knowledge changes. Requests never wait for a build; a failed build leaves the current one answering.
+    """
 
     def __init__(self, settings: Settings, build: Builder, *, current: Assistant | None = None) -> None:
         self.settings = settings
@@ -166,7 +167,8 @@ class LiveAssistant:
         _give_back_memory()
         log.warning(
             "De index is bijgewerkt: %d document(en), %d passages.",
-            len(self._current.knowledge.documents), len(self._current.search.units),
+            len(self._current.knowledge.documents),
+            len(self._current.search.units),
         )
         return True
 
@@ -187,4 +189,3 @@ class LiveAssistant:
                 self.refresh()
             except Exception:  # never let the watcher die: the next round tries again
                 log.exception("Het controleren van de kennismap is mislukt.")
-

@@ -47,17 +47,22 @@ def clean_question(question: object, max_chars: int) -> str:
     """Normalise a question (NFC, no control characters, collapsed spaces) or raise :class:`InvalidQuestion`.
 
     The limit counts the characters as sent, as the chat's text field and the API's JSON Schema ``maxLength``
-    do: what a client can check beforehand is what is decided here (NFC may lengthen a few characters)."""
+    do: what a client can check beforehand is what is decided here (NFC may lengthen a few characters).
+    """
     if not isinstance(question, str):
         raise InvalidQuestion("De vraag moet tekst zijn.")
     text = unicodedata.normalize("NFC", valid_text(question))
     text = _CONTROL.sub(" ", text).replace("\ufffd", " ")
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise InvalidQuestion("De vraag is leeg. Typ een vraag over het advies, bijvoorbeeld: ‘Wat is de eerste aanbeveling?’")
+        raise InvalidQuestion(
+            "De vraag is leeg. Typ een vraag over het advies, bijvoorbeeld: ‘Wat is de eerste aanbeveling?’"
+        )
     if len(question) > max_chars:
         raise InvalidQuestion(
-            f"De vraag is te lang ({len(question):,} tekens; de grens is {max_chars:,}). Stel een kortere vraag.".replace(",", ".")
+            f"De vraag is te lang ({len(question):,} tekens; de grens is {max_chars:,}). Stel een kortere vraag.".replace(
+                ",", "."
+            )
         )
     return text
 

@@ -17,18 +17,18 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import AnswerBackend, ExtractiveBackend
-from assistant.retrieval import Retrieval
+from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
-from assistant.contract import Answer, Message, join_notices
 from assistant.questions import clean_question, resolve_question, strip_injection
+from assistant.retrieval import Retrieval
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
-from index.word_vectors import WordVectors, load_word_vectors
 from index.embedder import build_embeddings
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
+from index.word_vectors import WordVectors, load_word_vectors
 from knowledge.cache import DocumentCache, KnowledgeSnapshots
 from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
@@ -47,7 +47,9 @@ def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
     return digest.hexdigest()
 
 
-OUTDATED_NOTICE = "Dit antwoord komt uit de vorige index: de laatste wijzigingen in de documenten zijn nog niet verwerkt."
+OUTDATED_NOTICE = (
+    "Dit antwoord komt uit de vorige index: de laatste wijzigingen in de documenten zijn nog niet verwerkt."
+)
 INDEX_ID_CHARS = 12  # of the fingerprint, in answers and /api/health: enough to tell two indexes apart
 ENGLISH_SHARE = 0.5  # at least half the words clearly English (wordfreq): answer in Dutch and say so
 
@@ -123,7 +125,8 @@ class Assistant:
 
 def build_backend(settings: Settings) -> AnswerBackend:
     """The answer backend named by ``AWT_LLM``: ``extractief`` (default) or a generative one (``ollama``,
-    ``openai``, ``llamacpp``; see :mod:`assistant.generative`, imported only when chosen)."""
+    ``openai``, ``llamacpp``; see :mod:`assistant.generative`, imported only when chosen).
+    """
     name = settings.llm.strip().lower()
     if name == "extractief":
         return ExtractiveBackend(DecisionModel.load(settings.decision_model), max_units=settings.top_k)
@@ -149,7 +152,8 @@ def build_assistant(
 
     ``embeddings`` and ``backend`` replace the ones the settings name (tests, calibration, a server reusing its
     own). With ``outdated_ok`` (a server starting after the documents changed) an older complete index is
-    served, with the documents it was built from, instead of building first; the result is ``outdated``."""
+    served, with the documents it was built from, instead of building first; the result is ``outdated``.
+    """
     settings = settings or Settings()
     parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
     knowledge = load_knowledge(knowledge_roots(settings), cache=parsed)
@@ -192,8 +196,15 @@ def build_assistant(
         partial(embed_queries, embeddings),
     )
     return Assistant(
-        settings, knowledge, search, backend or build_backend(settings), background, world,
-        word_vectors=word_vectors, index_id=index_id, outdated=older is not None,
+        settings,
+        knowledge,
+        search,
+        backend or build_backend(settings),
+        background,
+        world,
+        word_vectors=word_vectors,
+        index_id=index_id,
+        outdated=older is not None,
     )
 
 

@@ -17,7 +17,6 @@ from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig, StoreConfig
 from knowledge import DEFAULT_KNOWLEDGE_DIR
 
 
-
 def invalid_setting(error: ValidationError) -> str:
     """The Dutch message for settings that do not validate: the first bad ``AWT_*`` value and why."""
     first = error.errors()[0]

@@ -27,57 +27,85 @@ from evals.runner import DEFAULT_BACKEND, DEFAULT_BASELINE, DEFAULT_DATASET, DEF
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``evals`` argument parser (help texts in Dutch)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m evals", description="Kwaliteitsevaluatie van de AWT-assistent."
-    )
+    parser = argparse.ArgumentParser(prog="python -m evals", description="Kwaliteitsevaluatie van de AWT-assistent.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="opdracht")
     run_parser = commands.add_parser("run", help="beantwoord de gold set en schrijf de rapporten")
     run_parser.add_argument(
-        "--dataset", type=Path, default=DEFAULT_DATASET, metavar="PAD",
+        "--dataset",
+        type=Path,
+        default=DEFAULT_DATASET,
+        metavar="PAD",
         help="JSONL-bestand met vragen (standaard: %(default)s)",
     )
     run_parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, metavar="MAP",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="MAP",
         help="map voor de resultaten (standaard: %(default)s)",
     )
     run_parser.add_argument(
-        "--backend", default=DEFAULT_BACKEND, metavar="NAAM",
+        "--backend",
+        default=DEFAULT_BACKEND,
+        metavar="NAAM",
         help="backend van de assistent (standaard: %(default)s)",
     )
     run_parser.add_argument(
-        "--baseline", type=Path, default=DEFAULT_BASELINE, metavar="PAD",
+        "--baseline",
+        type=Path,
+        default=DEFAULT_BASELINE,
+        metavar="PAD",
         help="baselinebestand (standaard: %(default)s)",
     )
     run_parser.add_argument(
-        "--update-baseline", action="store_true",
+        "--update-baseline",
+        action="store_true",
         help="schrijf de huidige waarden als nieuwe baseline voor deze backend",
     )
     run_parser.add_argument(
-        "--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="GETAL",
+        "--tolerance",
+        type=float,
+        default=DEFAULT_TOLERANCE,
+        metavar="GETAL",
         help="hoeveel slechter dan de baseline een metriek mag worden (standaard: %(default)s)",
     )
     run_parser.add_argument(
-        "--judge", action="append", default=[], metavar="NAAM",
+        "--judge",
+        action="append",
+        default=[],
+        metavar="NAAM",
         help="geregistreerde LLM-beoordelaar (herhaalbaar)",
     )
     run_parser.add_argument(
-        "--documents", type=Path, action="append", default=[], metavar="MAP",
+        "--documents",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="MAP",
         help="map met extra documenten die voor deze run aan de kennis worden toegevoegd (herhaalbaar)",
     )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
     run_parser.add_argument(
-        "--profile", choices=sorted(PROFILES), default="gold",
+        "--profile",
+        choices=sorted(PROFILES),
+        default="gold",
         help="welke drempels: gold (regressiepoort) of blind (blinde sets) (standaard: %(default)s)",
     )
     calibrate_parser = commands.add_parser(
         "calibrate", help="fit het beslismodel (antwoorden of weigeren) op de trainingsset"
     )
     calibrate_parser.add_argument(
-        "--dataset", type=Path, default=DEFAULT_TRAINING_SET, metavar="PAD",
+        "--dataset",
+        type=Path,
+        default=DEFAULT_TRAINING_SET,
+        metavar="PAD",
         help="trainingsset, nooit de gold set of een blinde set (standaard: %(default)s)",
     )
     calibrate_parser.add_argument(
-        "--output", type=Path, default=DEFAULT_MODEL_FILE, metavar="PAD",
+        "--output",
+        type=Path,
+        default=DEFAULT_MODEL_FILE,
+        metavar="PAD",
         help="modelbestand (standaard: het meegeleverde, %(default)s)",
     )
     return parser

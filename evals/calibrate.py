@@ -124,7 +124,8 @@ def _fit_both(examples: Sequence[Example], features: Sequence[str]) -> tuple[Cal
 
 def cross_validated(examples: Sequence[Example], features: Sequence[str], folds: int = FOLDS) -> np.ndarray:
     """Out-of-fold ``(P(world question), P(answerable))`` per example; where a hard rule decides, ``(0, 1)`` for
-    an answer and ``(NaN, NaN)`` for a refusal."""
+    an answer and ``(NaN, NaN)`` for a refusal.
+    """
     strata = np.array([2 * e.world + e.item.answerable for e in examples])
     probabilities = np.full((len(examples), 2), np.nan)
     for i, example in enumerate(examples):
@@ -158,9 +159,7 @@ def choose_cutoffs(probabilities: np.ndarray, answerable: np.ndarray) -> tuple[f
     """``(off_topic_at, answer_at, hedge_at)`` from out-of-fold probabilities (see the module docstring)."""
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     pairs = [(off, hedge) for off in grid for hedge in grid]
-    off_topic_at, hedge_at = min(
-        pairs, key=lambda c: (_cost(_answered(probabilities, *c), answerable), -c[0], -c[1])
-    )
+    off_topic_at, hedge_at = min(pairs, key=lambda c: (_cost(_answered(probabilities, *c), answerable), -c[0], -c[1]))
     answer_at = hedge_at
     for cut in grid[grid >= hedge_at]:
         answered = _answered(probabilities, off_topic_at, float(cut))

@@ -45,7 +45,7 @@ def _row(check: MetricCheck, y: float) -> list[str]:
     value_text = "n.v.t." if check.value is None else f"{check.value:.3f}"
     tooltip = f"{check.spec.label}: {value_text} — {check.spec.description}"
     parts = [
-        f'<g><title>{escape(tooltip)}</title>',
+        f"<g><title>{escape(tooltip)}</title>",
         f'<text x="{LABEL_WIDTH - 8}" y="{mid + 4:.1f}" text-anchor="end">{escape(check.spec.label)}</text>',
         f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="{ROW_HEIGHT - 8}" fill="#eceff1"/>',
     ]

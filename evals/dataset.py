@@ -124,8 +124,7 @@ def load_dataset(path: Path) -> list[GoldItem]:
         item = parse_line(line, line_number, str(path))
         if item.id in first_line:
             raise DatasetError(
-                f"{path}, regel {line_number}: id '{item.id}' komt al voor op regel "
-                f"{first_line[item.id]}."
+                f"{path}, regel {line_number}: id '{item.id}' komt al voor op regel {first_line[item.id]}."
             )
         first_line[item.id] = line_number
         items.append(item)
@@ -134,8 +133,7 @@ def load_dataset(path: Path) -> list[GoldItem]:
     for item in items:
         if item.variant_of is not None and item.variant_of not in first_line:
             raise DatasetError(
-                f"{path}, regel {first_line[item.id]}: variant_of '{item.variant_of}' "
-                "verwijst naar een onbekend id."
+                f"{path}, regel {first_line[item.id]}: variant_of '{item.variant_of}' verwijst naar een onbekend id."
             )
     return items
 

@@ -14,9 +14,8 @@ from html import escape
 
 from evals.chart import render_metric_chart
 from evals.report import HEADERS, definitions, table_rows
-from evals.scoring import ItemResult
-
 from evals.run_result import EvalRun
+from evals.scoring import ItemResult
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222;
@@ -87,7 +86,7 @@ def render_html(run: EvalRun) -> str:
     verdict_class = "pass" if run.passed else "fail"
     verdict = "GESLAAGD" if run.passed else "MISLUKT"
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in failures)
-    notes = "".join(f"<p class=\"meta\">Let op: {escape(note)}</p>" for note in run.notes)
+    notes = "".join(f'<p class="meta">Let op: {escape(note)}</p>' for note in run.notes)
     failing = run.failing
     items = "".join(_item(result) for result in failing) or "<p>Geen.</p>"
     return (

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from assistant.contract import Citation
 from evals.support import SupportChecker
-from evals.text import content_tokens, contains_phrase, fold, marker_numbers, split_sentences, strip_markers
+from evals.text import contains_phrase, content_tokens, fold, marker_numbers, split_sentences, strip_markers
 
 
 def normalise_label(label: str) -> str:

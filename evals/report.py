@@ -13,9 +13,8 @@ from __future__ import annotations
 from html import escape
 
 from evals.gate import MetricCheck
-from evals.scoring import ItemResult
-
 from evals.run_result import EvalRun
+from evals.scoring import ItemResult
 
 HEADERS: tuple[str, ...] = ("Metriek", "Waarde", "Drempel", "Baseline", "Verschil", "n", "Status")
 
@@ -65,7 +64,7 @@ def table_rows(run: EvalRun) -> list[tuple[str, ...]]:
 
 
 def verdict_lines(run: EvalRun) -> list[str]:
-    """"GESLAAGD"/"MISLUKT" with the reasons, then the notes."""
+    """ "GESLAAGD"/"MISLUKT" with the reasons, then the notes."""
     failures = run.failures(include_regressions=not run.baseline_updated)
     lines = ["Resultaat: GESLAAGD" if run.passed else "Resultaat: MISLUKT"]
     lines += [f"- {reason}" for reason in failures]

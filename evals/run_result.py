@@ -8,7 +8,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from evals.baseline import BaselineEntry
@@ -34,7 +34,7 @@ class EvalRun:
     notes: list[str] = field(default_factory=list)
     baseline_updated: bool = False
     profile: str = "gold"
-    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime(TIME_FORMAT))
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).strftime(TIME_FORMAT))
 
     @property
     def n_errors(self) -> int:

@@ -53,7 +53,8 @@ def build_asker(backend: str, documents: Sequence[Path] = (), workdir: Path | No
     """The real assistant for ``backend`` (heavy imports happen here, not at module load).
 
     With ``documents`` (folders of extra documents, e.g. ``evals/documents``) the assistant answers from the
-    shipped knowledge plus those documents, with its own index in ``workdir``; only the model cache is shared."""
+    shipped knowledge plus those documents, with its own index in ``workdir``; only the model cache is shared.
+    """
     from assistant.service import build_assistant
     from assistant.settings import Settings
 
@@ -216,4 +217,3 @@ def run(
     out.write(render_terminal(evaluation, report_path=_display_path(config.output / "report.html")))
     out.flush()
     return 0 if evaluation.passed else 1
-

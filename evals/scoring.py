@@ -95,8 +95,7 @@ def _check_quotes(citations: Sequence[Citation], documents: DocumentLookup, resu
         result.n_offsets_ok += int(offsets_ok)
         if not verbatim:
             result.problems.append(
-                f"Citaat [{citation.n}] staat niet letterlijk in '{citation.document}': "
-                f"{_quote(citation.quote)}"
+                f"Citaat [{citation.n}] staat niet letterlijk in '{citation.document}': {_quote(citation.quote)}"
             )
         elif not offsets_ok:
             result.problems.append(
@@ -132,9 +131,7 @@ def _check_sentences(answer: Answer, checker: SupportChecker, result: ItemResult
     result.metrics["citation_precision"] = support.citation_precision
     for check in support.unsupported:
         cited = ", ".join(f"[{n}]" for n in check.cited) or "geen bron"
-        result.problems.append(
-            f"Zin niet gedekt door de geciteerde passages ({cited}): {_quote(check.sentence)}"
-        )
+        result.problems.append(f"Zin niet gedekt door de geciteerde passages ({cited}): {_quote(check.sentence)}")
 
 
 def score_item(
@@ -249,9 +246,7 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, float | None]:
     summary["false_refusal_rate"] = _mean_of(answerable, "refused")
     summary["decision_accuracy"] = _mean_of(results, "refusal_correct")
     answered = [r for r in results if not r.answer.refused]
-    summary["hedged_rate"] = (
-        sum(r.answer.reason == "onzeker" for r in answered) / len(answered) if answered else None
-    )
+    summary["hedged_rate"] = sum(r.answer.reason == "onzeker" for r in answered) / len(answered) if answered else None
     summary["dutch_rate"] = _mean_of(results, "dutch")
     summary["robustness_key_fact_drop"] = m.robustness_drop(_variant_pairs(results, "key_fact_recall"))
     summary["robustness_label_drop"] = m.robustness_drop(_variant_pairs(results, "label_accuracy"))

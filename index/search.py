@@ -127,6 +127,7 @@ class HybridSearch:
         lexical_weight = (1 - self.dense_weight) * (1.0 if seen is None else seen)
         weight = 1 - lexical_weight
         fused = fuse(dense_score, {self.units[i].id: float(lexical[i]) for i in lexical_rank}, weight)
+
         def hit(uid: str, structural: bool = False) -> Hit:
             return Hit(
                 unit=self.catalog[uid],

@@ -260,7 +260,8 @@ class VectorStore:
 
     def _drop_old(self, keep: str) -> None:
         """Drop all but ``keep`` and the newest complete collection before it: a server still answering from
-        that one keeps working until it switches (it looks every few seconds)."""
+        that one keeps working until it switches (it looks every few seconds).
+        """
         complete = self._complete()
         previous = [c.name for c in complete if c.name != keep][:KEEP_PREVIOUS]
         self._drop_abandoned()

@@ -41,9 +41,7 @@ def analyze_words(tokens: list[str]) -> list[str]:
 # Function words for deciding what a question is about: the stopword lists of two libraries (bm25s, stopwords-iso)
 # and the closed classes of knowledge.vocabulary. BM25 keeps its own, smaller list (STOPWORDS).
 FUNCTION_WORDS: frozenset[str] = (
-    STOPWORDS
-    | frozenset(fold(w) for w in stopwordsiso.stopwords("nl"))
-    | frozenset().union(*closed_classes().values())
+    STOPWORDS | frozenset(fold(w) for w in stopwordsiso.stopwords("nl")) | frozenset().union(*closed_classes().values())
 )
 _LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= 5)
 

@@ -72,8 +72,10 @@ class WordVectors:
         """Per term, its best cosine with the vocabulary, or with the vocabulary words in ``among``; 0 if none."""
         if not terms:
             return np.zeros(0, dtype=np.float32)
-        rows = list(range(len(self.vocabulary))) if among is None else sorted(
-            {self._row[w] for w in among if w in self._row}
+        rows = (
+            list(range(len(self.vocabulary)))
+            if among is None
+            else sorted({self._row[w] for w in among if w in self._row})
         )
         if not rows:
             return np.zeros(len(terms), dtype=np.float32)
@@ -82,7 +84,8 @@ class WordVectors:
 
 def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords) -> WordVectors:
     """The vocabulary of ``texts`` with its vectors, read from ``cache_file`` (named after the index) or embedded
-    now (a few seconds for one advice) and stored there."""
+    now (a few seconds for one advice) and stored there.
+    """
     words_wanted = vocabulary(texts)
     try:
         with np.load(cache_file) as stored:

@@ -16,4 +16,13 @@ from knowledge.loader import (
 )
 from knowledge.units import Document, Unit
 
-__all__ = ["KnowledgeBase", "KnowledgeError", "DEFAULT_KNOWLEDGE_DIR", "SUPPORTED_SUFFIXES", "Document", "Unit", "load_document", "load_knowledge"]
+__all__ = [
+    "KnowledgeBase",
+    "KnowledgeError",
+    "DEFAULT_KNOWLEDGE_DIR",
+    "SUPPORTED_SUFFIXES",
+    "Document",
+    "Unit",
+    "load_document",
+    "load_knowledge",
+]

@@ -6,19 +6,63 @@ import re
 import unicodedata
 
 CARDINALS: dict[str, int] = {
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8,
-    "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
-    "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19, "twintig": 20,
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+    "elf": 11,
+    "twaalf": 12,
+    "dertien": 13,
+    "veertien": 14,
+    "vijftien": 15,
+    "zestien": 16,
+    "zeventien": 17,
+    "achttien": 18,
+    "negentien": 19,
+    "twintig": 20,
 }
 ORDINALS: dict[str, int] = {
-    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
-    "achtste": 8, "negende": 9, "tiende": 10, "elfde": 11, "twaalfde": 12, "dertiende": 13,
-    "veertiende": 14, "vijftiende": 15, "zestiende": 16, "zeventiende": 17, "achttiende": 18,
-    "negentiende": 19, "twintigste": 20, "laatste": -1,
+    "eerste": 1,
+    "tweede": 2,
+    "derde": 3,
+    "vierde": 4,
+    "vijfde": 5,
+    "zesde": 6,
+    "zevende": 7,
+    "achtste": 8,
+    "negende": 9,
+    "tiende": 10,
+    "elfde": 11,
+    "twaalfde": 12,
+    "dertiende": 13,
+    "veertiende": 14,
+    "vijftiende": 15,
+    "zestiende": 16,
+    "zeventiende": 17,
+    "achttiende": 18,
+    "negentiende": 19,
+    "twintigste": 20,
+    "laatste": -1,
 }
 ENGLISH_ORDINALS: dict[str, int] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "last": -1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "last": -1,
 }
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
@@ -70,12 +114,7 @@ def singular(noun: str) -> str:
         elif base.endswith("v"):
             base = base[:-1] + "f"
         # An open syllable had a long vowel: vragen → vraag, but not -el/-er/-ing endings.
-        if (
-            len(base) >= 3
-            and base[-1] not in _VOWELS
-            and base[-2] in "aou"
-            and base[-3] not in _VOWELS
-        ):
+        if len(base) >= 3 and base[-1] not in _VOWELS and base[-2] in "aou" and base[-3] not in _VOWELS:
             return base[:-1] + base[-2] + base[-1]
         return base
     if w.endswith("s") and len(w) > 3 and w[-2] in "eilr":
@@ -83,9 +122,7 @@ def singular(noun: str) -> str:
     return w
 
 
-NUMBER_WORD_PATTERN = "|".join(
-    sorted({*CARDINALS, *ORDINALS, *ENGLISH_ORDINALS}, key=len, reverse=True)
-)
+NUMBER_WORD_PATTERN = "|".join(sorted({*CARDINALS, *ORDINALS, *ENGLISH_ORDINALS}, key=len, reverse=True))
 _NUMBER_RE = re.compile(rf"^(?:\d+|{NUMBER_WORD_PATTERN})$", re.IGNORECASE)
 
 

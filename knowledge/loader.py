@@ -247,9 +247,7 @@ class _Builder:
                 self.items(item.children, path, section_label, lead_in, unit)
 
 
-def parse_text(
-    name: str, text: str, *, id_prefix: str | None = None, page_starts: Sequence[int] = ()
-) -> Document:
+def parse_text(name: str, text: str, *, id_prefix: str | None = None, page_starts: Sequence[int] = ()) -> Document:
     """Parse Markdown or plain text into a :class:`Document` with its units.
 
     Unit ids are ``<prefix>#<label slug>``; the prefix is the file's stem unless ``id_prefix`` is given.
@@ -418,10 +416,11 @@ def knowledge_files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(
-            part.startswith((".", "_")) for part in p.relative_to(root).parts
-        )
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
     )
 
 
@@ -442,9 +441,7 @@ def load_knowledge(root: Path | Sequence[Path], *, cache: DocumentCache | None =
         for path in knowledge_files(folder):
             name = path.relative_to(folder).as_posix()
             if name in names:
-                problems.append(
-                    f"Het bestand '{path}' is overgeslagen: er is al een document met de naam '{name}'."
-                )
+                problems.append(f"Het bestand '{path}' is overgeslagen: er is al een document met de naam '{name}'.")
                 continue
             prefix = _slug(Path(name).stem)
             if prefix in prefixes:
@@ -490,7 +487,8 @@ def _is_writable_dir(path: Path) -> bool:
 
 def added_knowledge_dir(settings: _HasDirs) -> Path:
     """Where ``index PATH…`` copies documents: the knowledge dir itself, unless that is the shipped package
-    folder (or not writable), then ``<data_dir>/knowledge``."""
+    folder (or not writable), then ``<data_dir>/knowledge``.
+    """
     knowledge = Path(settings.knowledge_dir).resolve()
     if knowledge == DEFAULT_KNOWLEDGE_DIR or not _is_writable_dir(knowledge):
         return Path(settings.data_dir) / "knowledge"
@@ -499,7 +497,8 @@ def added_knowledge_dir(settings: _HasDirs) -> Path:
 
 def knowledge_roots(settings: _HasDirs) -> list[Path]:
     """The folders the assistant loads, in order: the knowledge dir, then (if different) where added documents
-    go. Takes any object with ``knowledge_dir`` and ``data_dir`` (``assistant.settings.Settings``)."""
+    go. Takes any object with ``knowledge_dir`` and ``data_dir`` (``assistant.settings.Settings``).
+    """
     roots = [Path(settings.knowledge_dir)]
     added = added_knowledge_dir(settings)
     if added.resolve() != roots[0].resolve():

@@ -81,7 +81,9 @@ class UnitCatalog(Mapping[str, Unit]):
             return None
         if item.id not in self._lead_ins:
             lead_in = item.lead_in
-            self._lead_ins[item.id] = next((u for u in self._paragraphs.get(item.document, ()) if lead_in in u.text), None)
+            self._lead_ins[item.id] = next(
+                (u for u in self._paragraphs.get(item.document, ()) if lead_in in u.text), None
+            )
         return self._lead_ins[item.id]
 
 

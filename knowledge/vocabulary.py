@@ -20,77 +20,66 @@ from knowledge.dutch import CARDINALS, ENGLISH_ORDINALS, ORDINALS, fold
 
 # Interrogatives (Dutch and English), including the pronominal adverbs built on "waar".
 QUESTION_WORDS: frozenset[str] = frozenset(
-    "wat welk welke wie wiens wier waar waarom wanneer hoe hoeveel hoeverre hoezo waarmee waarover waarin "
-    "waarvan waarvoor waaruit waarop waardoor waarbij waartoe waarnaar "
-    "what which who whom whose where when why how many much".split()
+    ["wat", "welk", "welke", "wie", "wiens", "wier", "waar", "waarom", "wanneer", "hoe", "hoeveel", "hoeverre", "hoezo", "waarmee", "waarover", "waarin", "waarvan", "waarvoor", "waaruit", "waarop", "waardoor", "waarbij", "waartoe", "waarnaar", "what", "which", "who", "whom", "whose", "where", "when", "why", "how", "many", "much"]
 )
 
 # Personal, possessive and demonstrative pronouns and the pronominal adverbs that point back in a conversation.
-FIRST_PERSON_POSSESSIVES: frozenset[str] = frozenset("mijn mijne ons onze my mine our".split())
-FIRST_PERSON: frozenset[str] = FIRST_PERSON_POSSESSIVES | frozenset("ik mij me wij we i we us".split())
-SECOND_PERSON: frozenset[str] = frozenset("jij je jou jouw u uw jullie you your yours".split())
+FIRST_PERSON_POSSESSIVES: frozenset[str] = frozenset(["mijn", "mijne", "ons", "onze", "my", "mine", "our"])
+FIRST_PERSON: frozenset[str] = FIRST_PERSON_POSSESSIVES | frozenset(["ik", "mij", "me", "wij", "we", "i", "we", "us"])
+SECOND_PERSON: frozenset[str] = frozenset(["jij", "je", "jou", "jouw", "u", "uw", "jullie", "you", "your", "yours"])
 THIRD_PERSON: frozenset[str] = frozenset(
-    "hij hem zijn zij ze haar hun hen het they them their it its he she him her".split()
+    ["hij", "hem", "zijn", "zij", "ze", "haar", "hun", "hen", "het", "they", "them", "their", "it", "its", "he", "she", "him", "her"]
 )
-DEMONSTRATIVES: frozenset[str] = frozenset("die dat deze dit daar hier zo'n zulke this that these those".split())
+DEMONSTRATIVES: frozenset[str] = frozenset(["die", "dat", "deze", "dit", "daar", "hier", "zo'n", "zulke", "this", "that", "these", "those"])
 POINTING_ADVERBS: frozenset[str] = frozenset(
-    "daarvan hiervan ervan daarbij hierbij erbij daarover hierover erover daarin hierin erin daaronder "
-    "daarmee hiermee ermee daarvoor hiervoor ervoor daarna daar hier".split()
+    ["daarvan", "hiervan", "ervan", "daarbij", "hierbij", "erbij", "daarover", "hierover", "erover", "daarin", "hierin", "erin", "daaronder", "daarmee", "hiermee", "ermee", "daarvoor", "hiervoor", "ervoor", "daarna", "daar", "hier"]
 )
 PRONOUNS: frozenset[str] = FIRST_PERSON | SECOND_PERSON | THIRD_PERSON | DEMONSTRATIVES | POINTING_ADVERBS
 
 # Numerals: cardinals and ordinals (the tables in knowledge.dutch) and quantity words.
 NUMERALS: frozenset[str] = frozenset(fold(w) for w in (*CARDINALS, *ORDINALS, *ENGLISH_ORDINALS)) | frozenset(
-    "honderd duizend miljoen miljard hundred thousand million billion".split()
+    ["honderd", "duizend", "miljoen", "miljard", "hundred", "thousand", "million", "billion"]
 )
 
 # Modal verbs: after them a "je"/"u" asks the assistant to do something ("kun je …"), not what it thinks.
 MODAL_VERBS: frozenset[str] = frozenset(
-    "kan kun kunt kunnen wil wilt willen zou zouden mag mogen moet moeten can could would will may".split()
+    ["kan", "kun", "kunt", "kunnen", "wil", "wilt", "willen", "zou", "zouden", "mag", "mogen", "moet", "moeten", "can", "could", "would", "will", "may"]
 )
 
 # Deictic time adverbs: they ask about the present, which a dated document cannot know.
 NOW_WORDS: frozenset[str] = frozenset(
-    "nu inmiddels tegenwoordig momenteel sindsdien heden thans vandaag now currently nowadays today".split()
+    ["nu", "inmiddels", "tegenwoordig", "momenteel", "sindsdien", "heden", "thans", "vandaag", "now", "currently", "nowadays", "today"]
 )
 
 # Causal connectives: a passage that explains why uses one.
 CAUSAL_WORDS: frozenset[str] = frozenset(
-    "want omdat doordat daarom dus zodat aangezien vanwege waardoor because since therefore".split()
+    ["want", "omdat", "doordat", "daarom", "dus", "zodat", "aangezien", "vanwege", "waardoor", "because", "since", "therefore"]
 )
 
 # Relative ordinals: the next and the previous one.
-NEXT_WORDS: frozenset[str] = frozenset("volgende daaropvolgende next following".split())
-PREVIOUS_WORDS: frozenset[str] = frozenset("vorige voorgaande previous preceding".split())
+NEXT_WORDS: frozenset[str] = frozenset(["volgende", "daaropvolgende", "next", "following"])
+PREVIOUS_WORDS: frozenset[str] = frozenset(["vorige", "voorgaande", "previous", "preceding"])
 
 # Words that introduce a number ("aanbeveling nummer 2").
-NUMBER_NOUNS: frozenset[str] = frozenset("nummer nr no number".split())
+NUMBER_NOUNS: frozenset[str] = frozenset(["nummer", "nr", "no", "number"])
 
 # Units and nouns of money.
 MONEY_WORDS: frozenset[str] = frozenset(
-    "euro euros eur cent geld bedrag bedragen budget budgetten kosten kost prijs miljoen miljard "
-    "money amount budget cost costs price funding dollar dollars".split()
+    ["euro", "euros", "eur", "cent", "geld", "bedrag", "bedragen", "budget", "budgetten", "kosten", "kost", "prijs", "miljoen", "miljard", "money", "amount", "budget", "cost", "costs", "price", "funding", "dollar", "dollars"]
 )
 
 # Units and nouns of time; months name a date.
 MONTHS: frozenset[str] = frozenset(
-    "januari februari maart april mei juni juli augustus september oktober november december "
-    "january february march may june july august october".split()
+    ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october"]
 )
-DAY_WORDS: frozenset[str] = frozenset("dag datum day date".split())
+DAY_WORDS: frozenset[str] = frozenset(["dag", "datum", "day", "date"])
 TIME_WORDS: frozenset[str] = DAY_WORDS | frozenset(
-    "jaar jaartal maand week uur tijdstip moment year month week hour".split()
+    ["jaar", "jaartal", "maand", "week", "uur", "tijdstip", "moment", "year", "month", "week", "hour"]
 )
 
 # Verbs of saying (verba dicendi) with their inflected forms: they frame what a text says, not what it is about.
 SAYING_VERBS: frozenset[str] = frozenset(
-    "zeggen zegt zeg zei zeiden gezegd noemen noemt noem noemde noemden genoemd vertellen vertelt vertel "
-    "vertelde verteld beschrijven beschrijft beschrijf beschreef beschreven uitleggen leg legt uitgelegd "
-    "stellen stelt stelde gesteld schrijven schrijft schreef geschreven melden meldt vermelden vermeldt "
-    "vermeld benadrukken benadrukt concluderen concludeert menen meent vinden vindt vind vond "
-    "constateren constateert opmerken merkt verklaren verklaart aldus "
-    "say says said tell tells told mention mentions mentioned describe describes described explain explains "
-    "explained state states stated write writes wrote".split()
+    ["zeggen", "zegt", "zeg", "zei", "zeiden", "gezegd", "noemen", "noemt", "noem", "noemde", "noemden", "genoemd", "vertellen", "vertelt", "vertel", "vertelde", "verteld", "beschrijven", "beschrijft", "beschrijf", "beschreef", "beschreven", "uitleggen", "leg", "legt", "uitgelegd", "stellen", "stelt", "stelde", "gesteld", "schrijven", "schrijft", "schreef", "geschreven", "melden", "meldt", "vermelden", "vermeldt", "vermeld", "benadrukken", "benadrukt", "concluderen", "concludeert", "menen", "meent", "vinden", "vindt", "vind", "vond", "constateren", "constateert", "opmerken", "merkt", "verklaren", "verklaart", "aldus", "say", "says", "said", "tell", "tells", "told", "mention", "mentions", "mentioned", "describe", "describes", "described", "explain", "explains", "explained", "state", "states", "stated", "write", "writes", "wrote"]
 )
 
 
@@ -102,12 +91,11 @@ def is_saying_verb(word: str) -> bool:
 # Nouns that name a text as an object ("volgens het advies", "in het rapport"): framing in a generated sentence.
 # Not function words of a question, where "advies" may be what is asked about.
 DOCUMENT_NOUNS: frozenset[str] = frozenset(
-    "advies adviezen rapport rapporten tekst teksten document documenten stuk publicatie nota notitie "
-    "advice report text document paper publication".split()
+    ["advies", "adviezen", "rapport", "rapporten", "tekst", "teksten", "document", "documenten", "stuk", "publicatie", "nota", "notitie", "advice", "report", "text", "document", "paper", "publication"]
 )
 
 # Coordinating conjunctions ("aanbeveling 1, 2 en 3").
-CONJUNCTIONS: frozenset[str] = frozenset("en of and or".split())
+CONJUNCTIONS: frozenset[str] = frozenset(["en", "of", "and", "or"])
 
 # Particles of Dutch surnames (tussenvoegsels), for spotting a person's name ("R. van der Meer").
 NAME_PARTICLES: tuple[str, ...] = ("van", "de", "der", "den", "ter", "ten")
@@ -134,7 +122,6 @@ POINTING_PATTERN = re.compile(
     r"die aanbeveling|deze aanbeveling|die stap|deze stap|of it|of that|about that)\b",
     re.IGNORECASE,
 )
-
 
 
 # The vocabulary of instructing a chat system rather than asking it something (the generic prompt-injection forms

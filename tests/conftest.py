@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from assistant.privacy import apply_offline_defaults
 
 apply_offline_defaults()

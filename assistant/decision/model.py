@@ -80,8 +80,10 @@ class CalibratedModel:
         )
         unknown = set(model.features) - set(FEATURES)
         width = len(model.features) + sum(len(points) for points in model.knots)
-        if unknown or len(model.knots) != len(model.features) or not (
-            width == len(model.mean) == len(model.scale) == len(model.coef)
+        if (
+            unknown
+            or len(model.knots) != len(model.features)
+            or not (width == len(model.mean) == len(model.scale) == len(model.coef))
         ):
             raise ValueError(f"past niet bij deze versie (onbekende kenmerken: {', '.join(sorted(unknown)) or 'geen'})")
         return model
@@ -125,9 +127,7 @@ class DecisionModel:
                 report=dict(data.get("report", {})),
             )
         except FileNotFoundError:
-            raise ModelFileError(
-                f"Het beslismodel {path} ontbreekt. Maak het met: python -m evals calibrate"
-            ) from None
+            raise ModelFileError(f"Het beslismodel {path} ontbreekt. Maak het met: python -m evals calibrate") from None
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ModelFileError(
                 f"Het beslismodel {path} is onbruikbaar ({error}). Maak het opnieuw met: python -m evals calibrate"

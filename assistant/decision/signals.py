@@ -209,8 +209,14 @@ def extract(retrieval: Retrieval) -> Signals:
     question, hits = retrieval.question, retrieval.hits
     if not question.strip() or not hits:  # nothing asked, or nothing found: no evidence at all
         return Signals(
-            has_question=bool(question.strip()), asked_kind=asked_kind(question), kind_found=False, coverage=0.0,
-            specific_coverage=0.0, passage_coverage=0.0, dense_rel=-10.0, world_gap=-10.0,
+            has_question=bool(question.strip()),
+            asked_kind=asked_kind(question),
+            kind_found=False,
+            coverage=0.0,
+            specific_coverage=0.0,
+            passage_coverage=0.0,
+            dense_rel=-10.0,
+            world_gap=-10.0,
         )
     refs = retrieval.result.references
     structural = any(h.structural for h in hits)
@@ -238,7 +244,9 @@ def extract(retrieval: Retrieval) -> Signals:
         asked_kind=kind,
         kind_found=kind_found(kind, question, top_text),
         dense_rel=background.relative(best) if background else 0.0,
-        world_gap=(best - retrieval.world.nearest(vector, WORLD_NEIGHBOURS)) * 100 if retrieval.world and vector else 0.0,
+        world_gap=(best - retrieval.world.nearest(vector, WORLD_NEIGHBOURS)) * 100
+        if retrieval.world and vector
+        else 0.0,
         margin=(dense[0] - dense[min(4, len(dense) - 1)]) * 100 if dense else 0.0,
         coverage=sum(known) / len(known) if known else 1.0,
         specific_coverage=sum(w for w, k in zip(weights, known) if k) / sum(weights) if weights else 1.0,

@@ -20,7 +20,6 @@ from typing import Any, Protocol, runtime_checkable
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answer import AnswerBackend, ExtractiveBackend, judge, refusal, select_units
-from assistant.retrieval import Retrieval
 from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
@@ -32,6 +31,7 @@ from assistant.generative.verify import (
     strip_markers,
     verify,
 )
+from assistant.retrieval import Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,8 @@ class GenerativeBackend:
     def passages(self, retrieval: Retrieval) -> list[Passage]:
         """What the model gets: the units the extractive answer would quote, then the next best hits, except when
         the question names a passage ("stap 5 van aanbeveling 3"): other passages only tempt a small model to
-        answer from the wrong one."""
+        answer from the wrong one.
+        """
         scores = {h.unit.id: h.score for h in retrieval.hits}
         units = list(select_units(retrieval, self.max_units))
         named = any(h.structural for h in retrieval.hits)
@@ -285,7 +286,10 @@ class GenerativeBackend:
         raw = "".join(chunks)
         log.info(
             "Taalmodel %s: %.1f s (eerste token na %.1f s), %d tekens",
-            self.name, time.monotonic() - started, first_token or 0.0, len(raw),
+            self.name,
+            time.monotonic() - started,
+            first_token or 0.0,
+            len(raw),
         )
         try:
             answer = self._verified(question, retrieval, passages, raw, verdict)
@@ -301,9 +305,7 @@ class GenerativeBackend:
             return self._fallback(question, retrieval, NOTICE_EMPTY)
         if answer_language(raw) in _FOREIGN:
             return self._fallback(question, retrieval, NOTICE_LANGUAGE)
-        result: Verification = verify(
-            raw, passages, self.checker, repair=self.repair_markers, no_answer=NO_ANSWER
-        )
+        result: Verification = verify(raw, passages, self.checker, repair=self.repair_markers, no_answer=NO_ANSWER)
         if result.removed:
             log.debug("Verwijderd (niet ondersteund): %s", result.removed)
         if not result.supported_sentences:

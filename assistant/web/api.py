@@ -1,6 +1,7 @@
 """The JSON API: ``/api/ask`` (the ``ask --json`` contract), ``/api/ask/stream`` (server-sent events),
 ``/api/health``, ``/api/feedback`` and offline documentation at ``/api/docs``. Every error is Dutch JSON, and
-the OpenAPI description at ``/api/openapi.json`` names every status code and limit the server applies."""
+the OpenAPI description at ``/api/openapi.json`` names every status code and limit the server applies.
+"""
 
 from __future__ import annotations
 
@@ -346,7 +347,7 @@ def build_router() -> APIRouter:
         response_model=None,
         responses={
             200: {
-                "description": "Server-sent events: `delta` ({\"text\"}) een paar woorden per keer, "
+                "description": 'Server-sent events: `delta` ({"text"}) een paar woorden per keer, '
                 "dan `answer` met het volledige antwoord-object.",
             },
             **_ASK_ERRORS,
@@ -429,7 +430,8 @@ def build_router() -> APIRouter:
 
 class NoRoute:
     """Every method on every other path under ``/api``: 405 with ``Allow`` where one of ``routes`` has the path,
-    else 404. An ASGI app rather than a function, so that its route takes every method (a function: GET only)."""
+    else 404. An ASGI app rather than a function, so that its route takes every method (a function: GET only).
+    """
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         self.routes = [route for route in routes if isinstance(route, Route) and route.methods]
@@ -450,7 +452,8 @@ class NoRoute:
 
 def install_api(app: FastAPI, settings: Settings) -> None:
     """The API under ``/api`` with its Dutch errors and its description. Call it before the chat is mounted at
-    ``/``: that mount takes every path, so unknown API paths and undeclared methods are answered here first."""
+    ``/``: that mount takes every path, so unknown API paths and undeclared methods are answered here first.
+    """
     install_error_handlers(app)
     router = build_router()
     app.include_router(router)
@@ -462,7 +465,8 @@ def install_api(app: FastAPI, settings: Settings) -> None:
 def _complete_description(app: FastAPI, settings: Settings) -> None:
     """Add to FastAPI's OpenAPI description what it cannot know: the question's ``maxLength``
     (``AWT_MAX_QUESTION_CHARS``), the codes in ``reason``, the events of the stream and, when a login is
-    configured, its security scheme and 401/403 answers."""
+    configured, its security scheme and 401/403 answers.
+    """
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -515,11 +519,14 @@ def _describe_login(spec: dict[str, Any], settings: Settings) -> None:
     spec["security"] = [{name: []} for name in schemes]  # either is enough
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}
     if "basic" in schemes:  # WebGuard answers 401 with a challenge whenever basic auth is configured
-        code, response = "401", {
-            "description": "Aanmelden is nodig (HTTP basic auth).",
-            "content": body,
-            "headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
-        }
+        code, response = (
+            "401",
+            {
+                "description": "Aanmelden is nodig (HTTP basic auth).",
+                "content": body,
+                "headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
+            },
+        )
     else:
         code, response = "403", {"description": "Geen toegang: de proxy zette zijn header niet.", "content": body}
     for operations in spec["paths"].values():
@@ -557,13 +564,17 @@ def render_docs(spec: dict[str, Any]) -> str:
                 parts.append(f"<p>{esc(op['description'])}</p>")
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if body:
-                parts.append(f"<p>Inhoud (JSON): <a href=\"#schema-{esc(_schema_name(body))}\">{esc(_schema_name(body))}</a></p>")
+                parts.append(
+                    f'<p>Inhoud (JSON): <a href="#schema-{esc(_schema_name(body))}">{esc(_schema_name(body))}</a></p>'
+                )
             rows = []
             for code, response in op.get("responses", {}).items():
                 content = response.get("content", {})
                 schema = next(iter(content.values()), {}).get("schema") if content else None
                 kind = esc(_schema_name(schema)) if schema else ", ".join(esc(c) for c in content) or "—"
-                rows.append(f"<tr><td>{esc(code)}</td><td>{esc(response.get('description', ''))}</td><td>{kind}</td></tr>")
+                rows.append(
+                    f"<tr><td>{esc(code)}</td><td>{esc(response.get('description', ''))}</td><td>{kind}</td></tr>"
+                )
             parts.append("<table><thead><tr><th>Status</th><th>Betekenis</th><th>Inhoud</th></tr></thead><tbody>")
             parts.extend(rows)
             parts.append("</tbody></table></section>")

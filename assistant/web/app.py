@@ -1,5 +1,6 @@
 """One FastAPI app: the chat at ``/``, the compact chat at ``/embed``, the JSON API under ``/api``, the
-OpenAI-compatible API under ``/v1``."""
+OpenAI-compatible API under ``/v1``.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ _API_KEY = re.compile(r"^[!-+\--~]{16,}$")  # visible ASCII but the comma (it se
 
 API_DESCRIPTION = (
     "Vragen over het AWT-advies ‘De kracht van sociale innovatie’ (advies 84, 2014), beantwoord met letterlijke "
-    "citaten. Alle foutmeldingen zijn Nederlands, als `{\"detail\": \"…\"}`. Een adres onder `/api` dat niet bestaat "
+    'citaten. Alle foutmeldingen zijn Nederlands, als `{"detail": "…"}`. Een adres onder `/api` dat niet bestaat '
     "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`. "
     "Onder `/v1` spreekt de assistent het OpenAI-protocol (chat completions) voor bestaande chatprogramma's; daar "
-    "hebben de foutmeldingen de vorm van OpenAI: `{\"error\": {\"message\": \"…\", \"type\", \"param\", \"code\"}}`."
+    'hebben de foutmeldingen de vorm van OpenAI: `{"error": {"message": "…", "type", "param", "code"}}`.'
 )
 
 
@@ -71,7 +72,8 @@ def check_web_settings(settings: Settings) -> None:
 def create_app(settings: Settings | None = None, assistant: object | None = None) -> FastAPI:
     """The whole web server as one ASGI app. The assistant (model and index) is built here, once per process,
     unless one is given (tests pass a shared or a fake one: it needs ``ask``, ``knowledge`` and
-    ``document_text``)."""
+    ``document_text``).
+    """
     settings = settings or Settings()
     check_web_settings(settings)
     root = normalized_root_path(settings.root_path)
@@ -133,9 +135,10 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
-    """glibc gives every thread that allocates its own heap arena and keeps what each ever held: a background
+    """Glibc gives every thread that allocates its own heap arena and keeps what each ever held: a background
     reindex next to request threads left ~10-20 % more resident memory for good. Before any thread starts, cap
-    the arenas (what MALLOC_ARENA_MAX does); elsewhere (musl, macOS) this is a no-op."""
+    the arenas (what MALLOC_ARENA_MAX does); elsewhere (musl, macOS) this is a no-op.
+    """
     import ctypes
     import ctypes.util
 

@@ -29,7 +29,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 DEFAULT_FRAME_ANCESTORS = "'self'"
 REALM = "AWT-assistent"
 OPENAI_PREFIX = "/v1"  # the OpenAI-compatible API (assistant.web.openai_compat): errors in OpenAI's shape
-KEY_MISSING = "Ongeldige of ontbrekende API-sleutel. Stuur de header ‘Authorization: Bearer <sleutel>’ met een geldige sleutel."
+KEY_MISSING = (
+    "Ongeldige of ontbrekende API-sleutel. Stuur de header ‘Authorization: Bearer <sleutel>’ met een geldige sleutel."
+)
 
 # Gradio's texts follow navigator.language; this runs before Gradio starts, so they (and <html lang>) are Dutch.
 _DUTCH_LOCALE_SCRIPT = (
@@ -178,9 +180,8 @@ class WebGuard:
             content_type = b"application/json"
         else:
             body = (
-                '<!doctype html><html lang="nl"><meta charset="utf-8"><title>AWT-assistent</title>'
-                f"<p>{text}</p></html>"
-            ).encode("utf-8")
+                f'<!doctype html><html lang="nl"><meta charset="utf-8"><title>AWT-assistent</title><p>{text}</p></html>'
+            ).encode()
             content_type = b"text/html; charset=utf-8"
         headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *self.headers]
         if keyed:
@@ -194,7 +195,8 @@ class WebGuard:
 
     def _rooted(self, scope: Scope) -> Scope:
         """Put the public sub-path in ``root_path`` and in front of ``path`` (as the ASGI spec has it), whether
-        or not the proxy stripped it: then routing, Gradio's URLs and the OpenAPI ``servers`` all agree."""
+        or not the proxy stripped it: then routing, Gradio's URLs and the OpenAPI ``servers`` all agree.
+        """
         if not self.root_path or scope["type"] not in ("http", "websocket"):
             return scope
         scope = dict(scope)
@@ -232,7 +234,7 @@ def route_path(scope: Scope) -> str:
     path: str = scope.get("path", "")
     root: str = scope.get("root_path", "") or ""
     if root and (path == root or path.startswith(root + "/")):
-        path = path[len(root):] or "/"
+        path = path[len(root) :] or "/"
     return path
 
 
@@ -279,5 +281,7 @@ class _HeaderSender:
 def _dutch_page(body: bytes) -> bytes:
     if b"window.gradio_config" not in body:
         return body
-    body = body.replace(b'<html\n\tlang="en"', b'<html\n\tlang="nl"', 1).replace(b'<html lang="en"', b'<html lang="nl"', 1)
+    body = body.replace(b'<html\n\tlang="en"', b'<html\n\tlang="nl"', 1).replace(
+        b'<html lang="en"', b'<html lang="nl"', 1
+    )
     return body.replace(b"<head>", b"<head>" + _DUTCH_LOCALE_SCRIPT.encode(), 1)

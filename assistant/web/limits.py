@@ -14,15 +14,13 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from typing import AsyncIterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
-BUSY_MESSAGE = (
-    "Het is op dit moment erg druk. Even geduld alstublieft: probeer het over enkele seconden opnieuw."
-)
+BUSY_MESSAGE = "Het is op dit moment erg druk. Even geduld alstublieft: probeer het over enkele seconden opnieuw."
 RETRY_AFTER_SECONDS = 5
 
 

@@ -95,7 +95,8 @@ class StreamOptions(BaseModel):
 
 class ChatCompletionRequest(BaseModel):
     """A chat completion request. Other OpenAI parameters (``temperature``, ``max_tokens``, ``n``, …) are
-    accepted and ignored: the answer is always one grounded, cited answer."""
+    accepted and ignored: the answer is always one grounded, cited answer.
+    """
 
     model_config = ConfigDict(
         extra="allow",
@@ -121,7 +122,9 @@ class ChatCompletionRequest(BaseModel):
         max_length=MAX_MESSAGES,
         description="Het gesprek, oudste eerst; het laatste user-bericht is de vraag (niet leeg, hoogstens "
         "AWT_MAX_QUESTION_CHARS tekens).",
-        json_schema_extra={"contains": {"type": "object", "required": ["role"], "properties": {"role": {"const": "user"}}}},
+        json_schema_extra={
+            "contains": {"type": "object", "required": ["role"], "properties": {"role": {"const": "user"}}}
+        },
     )
     # strict: the description says boolean, so 0 and "true" are refused rather than guessed at
     stream: StrictBool | None = Field(default=False, description="true: het antwoord als server-sent events.")
@@ -158,7 +161,9 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: Usage
-    awt: Answer = Field(description="Het volledige antwoord-object, zoals `/api/ask` het geeft (bronnen met citaat en plaats).")
+    awt: Answer = Field(
+        description="Het volledige antwoord-object, zoals `/api/ask` het geeft (bronnen met citaat en plaats)."
+    )
 
 
 class Delta(BaseModel):
@@ -267,7 +272,11 @@ def _tokens(text: str) -> int:
 
 
 def error_response(
-    status: int, message: str, kind: str, code: str | None = None, param: str | None = None,
+    status: int,
+    message: str,
+    kind: str,
+    code: str | None = None,
+    param: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(status_code=status, content=openai_error(message, kind, code, param), headers=headers)
@@ -283,8 +292,11 @@ _HTTP_ERRORS = {  # status -> (type, code), as OpenAI names them
 
 def _unknown_model(model: str) -> JSONResponse:
     return error_response(
-        404, f"Het model ‘{model}’ bestaat hier niet. Gebruik ‘{MODEL_ID}’.", "invalid_request_error",
-        "model_not_found", "model",
+        404,
+        f"Het model ‘{model}’ bestaat hier niet. Gebruik ‘{MODEL_ID}’.",
+        "invalid_request_error",
+        "model_not_found",
+        "model",
     )
 
 
@@ -337,7 +349,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "AWT_MAX_QUESTION_CHARS tekens)."
     ),
     404: _error("Onbekend model (`code: model_not_found`)."),
-    429: _error("Te veel vragen van deze gebruiker in de afgelopen minuut (AWT_RATE_LIMIT).", {"Retry-After": _RETRY_AFTER}),
+    429: _error(
+        "Te veel vragen van deze gebruiker in de afgelopen minuut (AWT_RATE_LIMIT).", {"Retry-After": _RETRY_AFTER}
+    ),
     503: _error("Even geduld: de server is vol.", {"Retry-After": _RETRY_AFTER}),
     500: _error("Onverwachte fout in de server."),
 }
@@ -395,7 +409,10 @@ def build_router() -> APIRouter:
             return error_response(400, str(exc), "invalid_request_error", "invalid_question", "messages")
         except RateLimited as exc:
             return error_response(
-                429, str(exc), "rate_limit_error", "rate_limit_exceeded",
+                429,
+                str(exc),
+                "rate_limit_error",
+                "rate_limit_exceeded",
                 headers={"Retry-After": str(exc.retry_after_seconds)},
             )
         except Busy as exc:
@@ -447,7 +464,8 @@ def build_router() -> APIRouter:
 def install_openai(app: FastAPI, settings: Settings) -> None:
     """The routes under ``/v1``, their errors and their description. Call it after
     :func:`assistant.web.api.install_api` (whose error handlers it extends) and before the chat is mounted at
-    ``/`` (which would take every path)."""
+    ``/`` (which would take every path).
+    """
     _install_error_handlers(app)
     router = build_router()
     app.include_router(router)
@@ -479,7 +497,8 @@ _CHUNK_EVENT = {
 
 def _complete_description(app: FastAPI, settings: Settings) -> None:
     """Tell in the OpenAPI description what FastAPI cannot know: the event stream, 400 instead of 422, and how
-    ``/v1`` is opened (bearer key, or the app's login with OpenAI-shaped 401/403)."""
+    ``/v1`` is opened (bearer key, or the app's login with OpenAI-shaped 401/403).
+    """
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -66,7 +66,8 @@ def answer_markdown(text: str, *, refused: bool = False, notice: str | None = No
 
 def notice_markdown(text: str, kind: str = "busy") -> str:
     """A message from the app itself (busy, error), styled apart from answers (no role="alert": the chat's
-    status region already says the same, once)."""
+    status region already says the same, once).
+    """
     return f'<div class="awt-system awt-system-{_escape(kind)}">{_escape(text)}</div>'
 
 

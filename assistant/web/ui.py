@@ -131,7 +131,8 @@ def converse(
     client: str | None = None,
 ) -> Iterator[Step]:
     """One chat turn: validate, check the client's rate limit, wait for a slot, ask, then show the answer a few
-    words at a time. ``client`` is the rate-limit key (see :func:`assistant.web.limits.client_key`)."""
+    words at a time. ``client`` is the rate-limit key (see :func:`assistant.web.limits.client_key`).
+    """
     chat, past, answered = list(chat or []), list(past or []), dict(answered or {})
     try:
         text = clean_question(message, ctx.settings.max_question_chars)
@@ -164,10 +165,16 @@ def converse(
         return
     chat.append({"role": "assistant", "content": ""})
     for shown in _stream_pieces(answer.answer):
-        chat[-1] = {"role": "assistant", "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice)}
+        chat[-1] = {
+            "role": "assistant",
+            "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice),
+        }
         yield Step(list(chat))
         time.sleep(STREAM_DELAY)
-    chat[-1] = {"role": "assistant", "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice)}
+    chat[-1] = {
+        "role": "assistant",
+        "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice),
+    }
     answered[len(chat) - 1] = {"question": text, "history": list(past), "answer": answer.model_dump()}
     past += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.answer}]
     count = len(answer.citations)
@@ -187,14 +194,17 @@ def converse(
     )
 
 
-HISTORY_HELP = 'De geschiedenis moet JSON zijn: een lijst als [{"role": "user", "content": "Wat is de derde aanbeveling?"}].'
+HISTORY_HELP = (
+    'De geschiedenis moet JSON zijn: een lijst als [{"role": "user", "content": "Wat is de derde aanbeveling?"}].'
+)
 _HISTORY = TypeAdapter(list[Message])
 
 
 def answer_for_client(ctx: WebContext, question: str, history: str, client: str) -> dict[str, Any]:
     """What ``gradio_client``'s ``predict(question, history, api_name="/ask")`` gets: the answer object of
     ``/api/ask``, after the same checks as a chat turn (question, rate limit, a free slot). Every refusal to
-    answer is a :class:`gradio.Error` with a Dutch message (the client raises it as ``AppError``)."""
+    answer is a :class:`gradio.Error` with a Dutch message (the client raises it as ``AppError``).
+    """
     try:
         text = clean_question(question, ctx.settings.max_question_chars)
         past = _HISTORY.validate_json(history) if history.strip() else []
@@ -289,7 +299,10 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     document = gr.HTML(ctx.document_view(), elem_id="awt-document")
                     # after reading a passage, one Tab and Enter bring a keyboard user back to the question box
                     back = gr.Button(
-                        "Terug naar uw vraag", size="sm", variant="secondary", elem_classes=["awt-context-btn"],
+                        "Terug naar uw vraag",
+                        size="sm",
+                        variant="secondary",
+                        elem_classes=["awt-context-btn"],
                         elem_id="awt-back",
                     )
                     back.click(None, js=BACK_TO_QUESTION_JS, queue=False, api_visibility="private")

@@ -19,9 +19,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from knowledge.formats import Extracted
+from knowledge.formats import Extracted, KnowledgeError
 from knowledge.formats.text import read_bytes
-from knowledge.formats import KnowledgeError
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a larger .docx is refused (it could be a zip bomb)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -226,5 +225,7 @@ def read_docx(path: Path) -> Extracted:
     except KnowledgeError:
         raise
     except Exception as exc:  # noqa: BLE001 - malformed XML inside a valid zip
-        raise KnowledgeError(f"Het bestand '{path.name}' is geen geldig Word-document (.docx) of is beschadigd.") from exc
+        raise KnowledgeError(
+            f"Het bestand '{path.name}' is geen geldig Word-document (.docx) of is beschadigd."
+        ) from exc
     return Extracted("\n\n".join(blocks) + "\n" if blocks else "")

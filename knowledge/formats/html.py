@@ -14,18 +14,60 @@ import re
 from pathlib import Path
 from typing import Any
 
-from knowledge.formats import Extracted
+from knowledge.formats import Extracted, KnowledgeError
 from knowledge.formats.text import read_bytes
-from knowledge.formats import KnowledgeError
 
 REMOVED = (
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "svg", "math", "canvas",
-    "video", "audio", "picture", "img", "map", "form", "button", "select", "textarea", "input", "head", "nav",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "canvas",
+    "video",
+    "audio",
+    "picture",
+    "img",
+    "map",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "head",
+    "nav",
 )
 BLOCKS = {
-    "p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "blockquote", "figure",
-    "figcaption", "address", "dl", "dt", "dd", "details", "summary", "center", "caption", "body", "html", "hr",
-    "fieldset", "legend",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "address",
+    "dl",
+    "dt",
+    "dd",
+    "details",
+    "summary",
+    "center",
+    "caption",
+    "body",
+    "html",
+    "hr",
+    "fieldset",
+    "legend",
 }
 _HEADING = re.compile(r"^h([1-6])$")
 _TYPED_ITEM = re.compile(r"^(?:\d{1,3}[.)]|[-*•])\s+\S")
@@ -157,7 +199,9 @@ def read_html(path: Path) -> Extracted:
         title = " ".join(soup.title.get_text().split()) if soup.title else ""
         for element in soup.find_all(REMOVED):
             element.decompose()
-        for special in soup.find_all(string=lambda s: isinstance(s, (Comment, Declaration, Doctype, ProcessingInstruction))):
+        for special in soup.find_all(
+            string=lambda s: isinstance(s, (Comment, Declaration, Doctype, ProcessingInstruction))
+        ):
             special.extract()
         main = soup.find("main") or soup.find(attrs={"role": "main"})
         out = _Writer()

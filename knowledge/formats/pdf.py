@@ -18,9 +18,8 @@ import re
 from io import BytesIO
 from pathlib import Path
 
-from knowledge.formats import Extracted
+from knowledge.formats import Extracted, KnowledgeError
 from knowledge.formats.text import read_bytes
-from knowledge.formats import KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ _PAGE_NUMBER = re.compile(
     r"(?:\s*(?:/|van|of)\s*\d{1,4})?$",
     re.IGNORECASE,
 )
-_SENTENCE_END = (".", "!", "?", ":", ";", "”", "\"", "’", ")")
+_SENTENCE_END = (".", "!", "?", ":", ";", "”", '"', "’", ")")
 _INDENT_TOLERANCE = 2
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge.formats import Extracted
-from knowledge.formats import KnowledgeError
+from knowledge.formats import Extracted, KnowledgeError
 
 
 def decode(raw: bytes) -> str:

@@ -20,8 +20,15 @@ pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MEASURES = (
-    "warm_p50_ms", "warm_p95_ms", "embed_floor_ms", "cold_ask_s", "serve_first_answer_s",
-    "index_s", "index_chunks_per_s", "encode_chunks_per_s", "serve_rss_mb",
+    "warm_p50_ms",
+    "warm_p95_ms",
+    "embed_floor_ms",
+    "cold_ask_s",
+    "serve_first_answer_s",
+    "index_s",
+    "index_chunks_per_s",
+    "encode_chunks_per_s",
+    "serve_rss_mb",
 )
 
 

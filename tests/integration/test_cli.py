@@ -17,7 +17,12 @@ REPO = Path(__file__).resolve().parents[2]
 def run_cli(*args: str, data_dir: Path, model_cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "AWT_DATA_DIR": str(data_dir), "AWT_MODEL_CACHE_DIR": str(model_cache), **env}
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=environment, cwd=REPO, timeout=300
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPO,
+        timeout=300,
     )
 
 
@@ -31,7 +36,9 @@ def cli_dirs(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> tup
 
 
 def test_ask_json_prints_one_object_with_the_contract(cli_dirs: tuple[Path, Path]) -> None:
-    result = run_cli("ask", "--json", "Met welke landen moet Nederland samenwerken?", data_dir=cli_dirs[0], model_cache=cli_dirs[1])
+    result = run_cli(
+        "ask", "--json", "Met welke landen moet Nederland samenwerken?", data_dir=cli_dirs[0], model_cache=cli_dirs[1]
+    )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) >= {"question", "answer", "citations", "refused", "backend"}
@@ -45,7 +52,13 @@ def test_history_file_resolves_a_follow_up(cli_dirs: tuple[Path, Path], tmp_path
     history = tmp_path / "gesprek.json"
     history.write_text(json.dumps([{"role": "user", "content": "Wat is de derde aanbeveling?"}]), encoding="utf-8")
     result = run_cli(
-        "ask", "--json", "--history", str(history), "En de vijfde stap daarvan?", data_dir=cli_dirs[0], model_cache=cli_dirs[1]
+        "ask",
+        "--json",
+        "--history",
+        str(history),
+        "En de vijfde stap daarvan?",
+        data_dir=cli_dirs[0],
+        model_cache=cli_dirs[1],
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["citations"][0]["label"] == "Aanbeveling 3, stap 5"

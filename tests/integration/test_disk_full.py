@@ -26,7 +26,9 @@ EMBEDDINGS = DeterministicFakeEmbedding(size=16)
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "schijf"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"mount -t tmpfs werd geweigerd: {done.stderr.strip() or f'afsluitcode {done.returncode}'}")
     try:
@@ -58,7 +60,10 @@ def _knowledge(folder: Path, extra_paragraphs: int = 0) -> Path:
         encoding="utf-8",
     )
     if extra_paragraphs:
-        body = "\n\n".join(f"Alinea {i} beschrijft proefveld {i} van het zeewieronderzoek en de rol van sociale innovatie daarin." for i in range(extra_paragraphs))
+        body = "\n\n".join(
+            f"Alinea {i} beschrijft proefveld {i} van het zeewieronderzoek en de rol van sociale innovatie daarin."
+            for i in range(extra_paragraphs)
+        )
         (folder / "zeewier.md").write_text(f"# Zeewier\n\n{body}\n", encoding="utf-8")
     return folder
 

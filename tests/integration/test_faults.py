@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from fault_support import knowledge_folder, spawn_build
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from index.store import IndexUnavailable, open_client
-
-from fault_support import knowledge_folder, spawn_build
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _collections(data: Path) -> list[tuple[str, object]]:
     return [
-        (c.name, (c.metadata or {}).get("complete")) for c in open_client(Settings(data_dir=data).store_config()).list_collections()
+        (c.name, (c.metadata or {}).get("complete"))
+        for c in open_client(Settings(data_dir=data).store_config()).list_collections()
     ]
 
 

@@ -26,7 +26,11 @@ def test_ask_with_an_unreachable_llm_falls_back_to_a_cited_extractive_answer(tmp
     }
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", "--json", "Wat is de eerste aanbeveling?"],
-        capture_output=True, text=True, env=environment, cwd=REPO, timeout=300,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPO,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

@@ -1,6 +1,6 @@
 """Opt-in: the real ``llamacpp`` backend end to end on a local GGUF model.
 
-    AWT_TEST_GGUF=/tmp/qwen1.5b.gguf .venv/bin/python -m pytest -m gguf tests/integration/test_generative_gguf.py
+AWT_TEST_GGUF=/tmp/qwen1.5b.gguf .venv/bin/python -m pytest -m gguf tests/integration/test_generative_gguf.py
 """
 
 from __future__ import annotations

@@ -87,7 +87,10 @@ def test_interrupted_build_leaves_the_previous_index_serving(tmp_path: Path) -> 
     emb.fail_after = None
     healed = _store(tmp_path, emb)
     assert healed.ensure(_units(200, "nieuw"), "fp-new") is True
-    states = [(c.metadata or {}).get("complete") for c in open_client(Settings(data_dir=tmp_path).store_config()).list_collections()]
+    states = [
+        (c.metadata or {}).get("complete")
+        for c in open_client(Settings(data_dir=tmp_path).store_config()).list_collections()
+    ]
     assert states == [True, True]  # the new one and the previous one; nothing half-built
 
 
@@ -142,7 +145,9 @@ def test_a_server_start_after_a_change_answers_from_the_previous_index_with_its_
     knowledge, settings = _one_document(tmp_path, "Een alinea over werkplaatsinnovatie.")
     emb = CountingEmbeddings(size=16)
     first = build_assistant(settings, embeddings=emb)
-    (knowledge / "a.md").write_text("# A\n\nDeze alinea is herschreven en gaat nu over iets anders.\n", encoding="utf-8")
+    (knowledge / "a.md").write_text(
+        "# A\n\nDeze alinea is herschreven en gaat nu over iets anders.\n", encoding="utf-8"
+    )
     embedded = emb.embedded
 
     stale = build_assistant(settings, embeddings=emb, outdated_ok=True)

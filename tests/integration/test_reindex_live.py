@@ -45,7 +45,11 @@ def test_serve_keeps_answering_while_a_document_is_indexed_then_cites_it(model_c
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 240
@@ -76,7 +80,11 @@ def test_serve_keeps_answering_while_a_document_is_indexed_then_cites_it(model_c
         try:
             added = subprocess.run(
                 [sys.executable, "-m", "assistant", "index", str(_new_document(tmp_path / "nieuw"))],
-                cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
             )
             assert added.returncode == 0, added.stderr
             deadline = time.monotonic() + 120
@@ -89,7 +97,9 @@ def test_serve_keeps_answering_while_a_document_is_indexed_then_cites_it(model_c
         assert len(answers) >= 10
         assert all(status == 200 for status, _ in answers), [body for status, body in answers if status != 200]
         assert all(body["citations"] for _, body in answers)
-        assert all(body["citations"][0]["label"] == "Aanbeveling 3, stap 6" for _, body in answers if body["index"] == before)
+        assert all(
+            body["citations"][0]["label"] == "Aanbeveling 3, stap 6" for _, body in answers if body["index"] == before
+        )
         assert "bijwerken" in states  # the server said it was updating, and answered meanwhile
         assert {body["index"] for _, body in answers} >= {before}
 

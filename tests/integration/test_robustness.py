@@ -16,9 +16,9 @@ pytestmark = pytest.mark.integration
 questions = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
-    st.sampled_from(["Wat is stap ", "aanbeveling ", "bijlage ", "<script>", "[1]", "\u202e", "\x00", "?" * 50]).flatmap(
-        lambda prefix: st.text(max_size=40).map(lambda rest: prefix + rest)
-    ),
+    st.sampled_from(
+        ["Wat is stap ", "aanbeveling ", "bijlage ", "<script>", "[1]", "\u202e", "\x00", "?" * 50]
+    ).flatmap(lambda prefix: st.text(max_size=40).map(lambda rest: prefix + rest)),
 )
 
 

@@ -92,11 +92,14 @@ class LoadResult:
             f"latency p95:       {self.percentile(95) * 1000:.0f} ms",
             f"latency max:       {max(self.latencies, default=0.0) * 1000:.0f} ms",
             f"fouten:            {self.errors}"
-            + ("" if not self.error_kinds else "  (" + ", ".join(f"{k}: {n}" for k, n in sorted(self.error_kinds.items())) + ")"),
+            + (
+                ""
+                if not self.error_kinds
+                else "  (" + ", ".join(f"{k}: {n}" for k, n in sorted(self.error_kinds.items())) + ")"
+            ),
             f"zonder bron:       {self.uncited}",
             f"server RSS voor:   {mb(self.rss_before_kb)}",
-            f"server RSS na:     {mb(self.rss_after_kb)}"
-            + ("" if growth is None else f"  (groei {growth:+.1f} MB)"),
+            f"server RSS na:     {mb(self.rss_after_kb)}" + ("" if growth is None else f"  (groei {growth:+.1f} MB)"),
         ]
         lines += [f"  fout: {sample}" for sample in self.error_samples[:5]]
         return "\n".join(lines)

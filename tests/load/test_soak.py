@@ -79,14 +79,21 @@ def test_ten_minutes_of_steady_load_with_a_reindex(tmp_path: Path) -> None:
         phase = "tijdens"
         document = tmp_path / "notitie.md"
         document.write_text(
-            "# Notitie over werkplaatsinnovatie\n\n" + "\n\n".join(
-                f"Punt {i}: werkplaatsinnovatie in sector {i} vraagt om ruimte voor experimenten en leren." for i in range(200)
-            ) + "\n",
+            "# Notitie over werkplaatsinnovatie\n\n"
+            + "\n\n".join(
+                f"Punt {i}: werkplaatsinnovatie in sector {i} vraagt om ruimte voor experimenten en leren."
+                for i in range(200)
+            )
+            + "\n",
             encoding="utf-8",
         )
         indexer = subprocess.Popen(
             [sys.executable, "-m", "assistant", "index", str(document)],
-            cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
         async def until_switched() -> None:  # load while the document is indexed, until the server switched
@@ -111,8 +118,10 @@ def test_ten_minutes_of_steady_load_with_a_reindex(tmp_path: Path) -> None:
     total = sum(len(v) for v in latencies.values())
     print(f"\nsoak: {seconds:.0f} s, {CLIENTS} clients, {total} requests, {len(errors)} errors")
     for name, values in latencies.items():
-        print(f"  {name:8s} {len(values):6d} antwoorden  p50 {_percentile(values, 50) * 1000:7.1f} ms  "
-              f"p95 {_percentile(values, 95) * 1000:7.1f} ms")
+        print(
+            f"  {name:8s} {len(values):6d} antwoorden  p50 {_percentile(values, 50) * 1000:7.1f} ms  "
+            f"p95 {_percentile(values, 95) * 1000:7.1f} ms"
+        )
     growth = (rss_end - rss_start) / rss_start * 100 if rss_start and rss_end else float("nan")
     print(f"  RSS {rss_start} kB -> {rss_end} kB ({growth:+.1f} %); documenten na herindexeren: {health['documents']}")
     print("  RSS (s, fase, MB): " + ", ".join(f"{t} {name} {kb // 1024}" for t, name, kb in rss_series))

@@ -23,11 +23,19 @@ from assistant.decision.signals import asked_kind, english_share, kind_found, sp
 # coverage and closeness. No fitted file needed.
 MODEL = DecisionModel(
     topic=CalibratedModel(
-        features=("specific_coverage", "dense_rel"), knots=((), ()), mean=(0.5, 2.0), scale=(0.25, 1.0),
-        coef=(-3.0, -2.0), intercept=-2.0,
+        features=("specific_coverage", "dense_rel"),
+        knots=((), ()),
+        mean=(0.5, 2.0),
+        scale=(0.25, 1.0),
+        coef=(-3.0, -2.0),
+        intercept=-2.0,
     ),
     answer=CalibratedModel(
-        features=("coverage", "dense_rel"), knots=((), ()), mean=(0.5, 2.0), scale=(0.25, 1.0), coef=(2.0, 1.0),
+        features=("coverage", "dense_rel"),
+        knots=((), ()),
+        mean=(0.5, 2.0),
+        scale=(0.25, 1.0),
+        coef=(2.0, 1.0),
         intercept=0.0,
     ),
     off_topic_at=0.5,
@@ -39,33 +47,85 @@ CASES = [
     # (name, signals, answered, reason)
     ("well covered and close", Signals(coverage=1.0, dense_rel=3.0), True, Reason.BEANTWOORD),
     ("moderate evidence is hedged", Signals(coverage=0.5, dense_rel=2.0), True, Reason.ONZEKER),
-    ("unknown words, far away", Signals(coverage=0.0, specific_coverage=0.1, dense_rel=-1.0), False,
-     Reason.BUITEN_ONDERWERP),
-    ("known words, but nothing close enough", Signals(coverage=0.3, specific_coverage=0.8, dense_rel=0.5), False,
-     Reason.NIET_IN_TEKST),
-    ("amount asked, none in the passages", Signals(asked_kind="bedrag", kind_found=False, coverage=1.0, dense_rel=5.0),
-     False, Reason.VRAAGT_OM_BEDRAG),
-    ("amount asked and present", Signals(asked_kind="bedrag", kind_found=True, coverage=1.0, dense_rel=3.0), True,
-     Reason.BEANTWOORD),
-    ("day asked, none in the passages", Signals(asked_kind="datum", kind_found=False, coverage=1.0, dense_rel=5.0),
-     False, Reason.VRAAGT_OM_DATUM),
-    ("count asked, not counted", Signals(asked_kind="aantal", kind_found=False, coverage=1.0, dense_rel=5.0), False,
-     Reason.VRAAGT_OM_AANTAL),
-    ("person asked, none named, model says no", Signals(asked_kind="persoon", kind_found=False, coverage=0.3,
-     specific_coverage=0.9, dense_rel=0.5), False, Reason.VRAAGT_OM_PERSOON),
-    ("person asked, model says yes (an organisation answers 'wie')", Signals(asked_kind="persoon", kind_found=False,
-     coverage=1.0, dense_rel=3.0), True, Reason.BEANTWOORD),
-    ("year asked, none given, model says no", Signals(asked_kind="jaar", kind_found=False, coverage=0.3,
-     specific_coverage=0.9, dense_rel=0.5), False, Reason.VRAAGT_OM_DATUM),
-    ("a part that does not exist", Signals(missing_reference=True, coverage=1.0, dense_rel=5.0), False,
-     Reason.VERWIJZING_BESTAAT_NIET),
+    (
+        "unknown words, far away",
+        Signals(coverage=0.0, specific_coverage=0.1, dense_rel=-1.0),
+        False,
+        Reason.BUITEN_ONDERWERP,
+    ),
+    (
+        "known words, but nothing close enough",
+        Signals(coverage=0.3, specific_coverage=0.8, dense_rel=0.5),
+        False,
+        Reason.NIET_IN_TEKST,
+    ),
+    (
+        "amount asked, none in the passages",
+        Signals(asked_kind="bedrag", kind_found=False, coverage=1.0, dense_rel=5.0),
+        False,
+        Reason.VRAAGT_OM_BEDRAG,
+    ),
+    (
+        "amount asked and present",
+        Signals(asked_kind="bedrag", kind_found=True, coverage=1.0, dense_rel=3.0),
+        True,
+        Reason.BEANTWOORD,
+    ),
+    (
+        "day asked, none in the passages",
+        Signals(asked_kind="datum", kind_found=False, coverage=1.0, dense_rel=5.0),
+        False,
+        Reason.VRAAGT_OM_DATUM,
+    ),
+    (
+        "count asked, not counted",
+        Signals(asked_kind="aantal", kind_found=False, coverage=1.0, dense_rel=5.0),
+        False,
+        Reason.VRAAGT_OM_AANTAL,
+    ),
+    (
+        "person asked, none named, model says no",
+        Signals(asked_kind="persoon", kind_found=False, coverage=0.3, specific_coverage=0.9, dense_rel=0.5),
+        False,
+        Reason.VRAAGT_OM_PERSOON,
+    ),
+    (
+        "person asked, model says yes (an organisation answers 'wie')",
+        Signals(asked_kind="persoon", kind_found=False, coverage=1.0, dense_rel=3.0),
+        True,
+        Reason.BEANTWOORD,
+    ),
+    (
+        "year asked, none given, model says no",
+        Signals(asked_kind="jaar", kind_found=False, coverage=0.3, specific_coverage=0.9, dense_rel=0.5),
+        False,
+        Reason.VRAAGT_OM_DATUM,
+    ),
+    (
+        "a part that does not exist",
+        Signals(missing_reference=True, coverage=1.0, dense_rel=5.0),
+        False,
+        Reason.VERWIJZING_BESTAAT_NIET,
+    ),
     ("nothing left after instructions", Signals(has_question=False), False, Reason.GEEN_VRAAG),
-    ("only names an existing part", Signals(structural=True, pointer_only=True, coverage=0.0, dense_rel=-3.0), True,
-     Reason.BEANTWOORD),
-    ("names a part: never off-topic", Signals(structural=True, coverage=1.0, specific_coverage=0.0, dense_rel=2.0),
-     True, Reason.BEANTWOORD),
-    ("names a part but asks more, model says no", Signals(structural=True, coverage=0.2, specific_coverage=0.8,
-     dense_rel=0.5), False, Reason.NIET_IN_TEKST),
+    (
+        "only names an existing part",
+        Signals(structural=True, pointer_only=True, coverage=0.0, dense_rel=-3.0),
+        True,
+        Reason.BEANTWOORD,
+    ),
+    (
+        "names a part: never off-topic",
+        Signals(structural=True, coverage=1.0, specific_coverage=0.0, dense_rel=2.0),
+        True,
+        Reason.BEANTWOORD,
+    ),
+    (
+        "names a part but asks more, model says no",
+        Signals(structural=True, coverage=0.2, specific_coverage=0.8, dense_rel=0.5),
+        False,
+        Reason.NIET_IN_TEKST,
+    ),
 ]
 
 
@@ -151,7 +211,9 @@ def test_model_file_errors_are_dutch(tmp_path: Path) -> None:
         DecisionModel.load(tmp_path / "geen.json")
     broken = tmp_path / "kapot.json"
     part = {"features": ["bestaat_niet"], "knots": [[]], "mean": [0], "scale": [1], "coef": [1], "intercept": 0}
-    broken.write_text(json.dumps({"topic": part, "answer": part, "off_topic_at": 0.5, "answer_at": 0.5,
-                                  "hedge_at": 0.5}), encoding="utf-8")
+    broken.write_text(
+        json.dumps({"topic": part, "answer": part, "off_topic_at": 0.5, "answer_at": 0.5, "hedge_at": 0.5}),
+        encoding="utf-8",
+    )
     with pytest.raises(ModelFileError, match="past niet"):
         DecisionModel.load(broken)

@@ -31,7 +31,14 @@ Q_OVERHEID = "De overheid moet ruimte bieden aan experimenten met nieuwe vormen 
 def cite(n: int, quote: str, label: str = "Inleiding", document: str = "advies") -> Citation:
     start = DOC.find(quote)
     return Citation(
-        n=n, label=label, document=document, quote=quote, score=1.0, unit_id=f"u{n}", start=start, end=start + len(quote)
+        n=n,
+        label=label,
+        document=document,
+        quote=quote,
+        score=1.0,
+        unit_id=f"u{n}",
+        start=start,
+        end=start + len(quote),
     )
 
 
@@ -97,7 +104,11 @@ def test_split_sentences_keeps_quoted_passages_and_lines() -> None:
 
 
 def test_ranked_labels_follow_n_and_drop_repeats() -> None:
-    citations = [cite(3, Q_OVERHEID, "Rol overheid"), cite(1, Q_ADVIESRAAD, "Inleiding"), cite(2, Q_DEFINITIE, "inleiding ")]
+    citations = [
+        cite(3, Q_OVERHEID, "Rol overheid"),
+        cite(1, Q_ADVIESRAAD, "Inleiding"),
+        cite(2, Q_DEFINITIE, "inleiding "),
+    ]
     assert m.ranked_labels(citations) == ["inleiding", "rol overheid"]
 
 
@@ -126,7 +137,12 @@ def test_recall_at_k_rejects_empty_expected() -> None:
 
 @pytest.mark.parametrize(
     ("ranked", "expected", "rr"),
-    [(["a", "b", "c"], ["a"], 1.0), (["a", "b", "c"], ["b", "c"], 0.5), (["a", "b", "c"], ["c"], 1 / 3), (["a"], ["z"], 0.0)],
+    [
+        (["a", "b", "c"], ["a"], 1.0),
+        (["a", "b", "c"], ["b", "c"], 0.5),
+        (["a", "b", "c"], ["c"], 1 / 3),
+        (["a"], ["z"], 0.0),
+    ],
 )
 def test_reciprocal_rank(ranked: list[str], expected: list[str], rr: float) -> None:
     assert m.reciprocal_rank(ranked, expected) == pytest.approx(rr)
@@ -239,7 +255,8 @@ def test_key_facts_met_and_missed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("answerable", "refused", "correct"), [(True, False, True), (True, True, False), (False, True, True), (False, False, False)]
+    ("answerable", "refused", "correct"),
+    [(True, False, True), (True, True, False), (False, True, True), (False, False, False)],
 )
 def test_refusal_correct(answerable: bool, refused: bool, correct: bool) -> None:
     assert m.refusal_correct(answerable, refused) is correct
@@ -299,7 +316,9 @@ def test_score_item_good_answer_has_no_problems() -> None:
 
 
 def test_score_item_bad_answer_lists_what_is_missing() -> None:
-    wrong_quote = cite(1, Q_OVERHEID, label="Rol overheid").model_copy(update={"quote": "De overheid moet alles regelen"})
+    wrong_quote = cite(1, Q_OVERHEID, label="Rol overheid").model_copy(
+        update={"quote": "De overheid moet alles regelen"}
+    )
     bad = answer("The government should regulate everything [1].", [wrong_quote])
     result = score_item(item(), bad, documents, CHECKER)
     text = "\n".join(result.problems)
@@ -313,7 +332,9 @@ def test_score_item_bad_answer_lists_what_is_missing() -> None:
 
 
 def test_score_item_unknown_document_is_a_problem_not_a_crash() -> None:
-    result = score_item(item(), answer(f"{Q_DEFINITIE} [1]", [cite(1, Q_DEFINITIE, document="weg")]), documents, CHECKER)
+    result = score_item(
+        item(), answer(f"{Q_DEFINITIE} [1]", [cite(1, Q_DEFINITIE, document="weg")]), documents, CHECKER
+    )
     assert result.metrics["quote_verbatim_rate"] == 0.0
     assert any("niet beschikbaar" in problem for problem in result.problems)
 
@@ -324,8 +345,18 @@ def test_summary_refusal_metrics_and_robustness() -> None:
     results = [
         score_item(item(id="a"), good, documents, CHECKER),
         score_item(item(id="a-typo", variant_of="a"), refusal, documents, CHECKER),  # false refusal
-        score_item(item(id="weer", answerable=False, expected_citations=[], key_facts=[], support=[]), refusal, documents, CHECKER),
-        score_item(item(id="voetbal", answerable=False, expected_citations=[], key_facts=[], support=[]), good, documents, CHECKER),
+        score_item(
+            item(id="weer", answerable=False, expected_citations=[], key_facts=[], support=[]),
+            refusal,
+            documents,
+            CHECKER,
+        ),
+        score_item(
+            item(id="voetbal", answerable=False, expected_citations=[], key_facts=[], support=[]),
+            good,
+            documents,
+            CHECKER,
+        ),
     ]
     summary = summarise(results)
     assert summary["refusal_accuracy"] == 0.5
@@ -374,7 +405,9 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     return path
 
 
-GOOD_LINE = json.dumps({"id": "a", "question": "Wat?", "expected_citations": ["Inleiding"], "key_facts": [["x"]], "answerable": True})
+GOOD_LINE = json.dumps(
+    {"id": "a", "question": "Wat?", "expected_citations": ["Inleiding"], "key_facts": [["x"]], "answerable": True}
+)
 
 
 def test_dataset_loads_and_keeps_extra_fields(tmp_path: Path) -> None:
@@ -407,7 +440,10 @@ def test_dataset_loads_and_keeps_extra_fields(tmp_path: Path) -> None:
             "veld 'history.0.role'",
         ),
         ('{"id": "a", "question": "Nog eens?", "answerable": true}', "id 'a' komt al voor op regel 1"),
-        ('{"id": "b", "question": "Wat?", "answerable": true, "variant_of": "zz"}', "variant_of 'zz' verwijst naar een onbekend id"),
+        (
+            '{"id": "b", "question": "Wat?", "answerable": true, "variant_of": "zz"}',
+            "variant_of 'zz' verwijst naar een onbekend id",
+        ),
     ],
 )
 def test_dataset_errors_name_the_line_in_dutch(tmp_path: Path, bad_line: str, fragment: str) -> None:

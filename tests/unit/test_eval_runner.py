@@ -55,7 +55,10 @@ ITEMS: list[dict[str, object]] = [
     {
         "id": "rol",
         "question": "Welke rol heeft de overheid?",
-        "history": [{"role": "user", "content": "Wat is sociale innovatie?"}, {"role": "assistant", "content": "Vernieuwing."}],
+        "history": [
+            {"role": "user", "content": "Wat is sociale innovatie?"},
+            {"role": "assistant", "content": "Vernieuwing."},
+        ],
         "expected_citations": ["Rol overheid"],
         "key_facts": [["experimenten"]],
         "answerable": True,
@@ -90,7 +93,9 @@ class FakeAssistant:
                 backend="nep",
             )
         if item_id in self.broken:
-            return Answer(question=question, answer="I cannot say much about that.", citations=[], refused=False, backend="nep")
+            return Answer(
+                question=question, answer="I cannot say much about that.", citations=[], refused=False, backend="nep"
+            )
         expected = item["expected_citations"]
         assert isinstance(expected, list)
         return self._answer(question, str(expected[0]))
@@ -100,9 +105,18 @@ class FakeAssistant:
         quote = PASSAGES[label]
         start = DOC.index(quote)
         citation = Citation(
-            n=1, label=label, document="advies", quote=quote, score=0.9, unit_id=label, start=start, end=start + len(quote)
+            n=1,
+            label=label,
+            document="advies",
+            quote=quote,
+            score=0.9,
+            unit_id=label,
+            start=start,
+            end=start + len(quote),
         )
-        return Answer(question=question, answer=f"{quote[:-1]} [1].", citations=[citation], refused=False, backend="nep")
+        return Answer(
+            question=question, answer=f"{quote[:-1]} [1].", citations=[citation], refused=False, backend="nep"
+        )
 
     def document_text(self, document: str) -> str:
         if document != "advies":
@@ -238,11 +252,18 @@ def test_a_baseline_of_another_dataset_is_not_compared(tmp_path: Path, dataset: 
 def test_update_baseline_rewrites_and_then_compares_clean(tmp_path: Path, dataset: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_text(
-        json.dumps({"version": 1, "backends": {"ander": {"dataset": "x", "dataset_sha256": "y", "n_items": 1, "metrics": {"mrr": 0.1}}}}),
+        json.dumps(
+            {
+                "version": 1,
+                "backends": {"ander": {"dataset": "x", "dataset_sha256": "y", "n_items": 1, "metrics": {"mrr": 0.1}}},
+            }
+        ),
         encoding="utf-8",
     )
     broken = FakeAssistant(broken=frozenset({"def"}))
-    assert run(config(tmp_path, dataset, update_baseline=True), asker=broken, stdout=io.StringIO()) == 1  # thresholds fail
+    assert (
+        run(config(tmp_path, dataset, update_baseline=True), asker=broken, stdout=io.StringIO()) == 1
+    )  # thresholds fail
     stored = json.loads(baseline.read_text(encoding="utf-8"))
     assert stored["backends"]["nep"]["metrics"]["label_accuracy"] == 0.75
     assert stored["backends"]["ander"]["metrics"]["mrr"] == 0.1  # other backends are kept
@@ -268,7 +289,9 @@ def test_report_html_escapes_content_and_is_self_contained(tmp_path: Path, datas
 def test_assistant_exception_is_recorded_and_fails_the_run(tmp_path: Path, dataset: Path) -> None:
     stdout = io.StringIO()
     assert run(config(tmp_path, dataset), asker=FakeAssistant(crash=frozenset({"weer"})), stdout=stdout) == 1
-    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     crashed = next(r for r in records if r["id"] == "weer")
     assert crashed["error"] == "RuntimeError: index niet geladen" and crashed["passed"] is False
     assert summary(tmp_path)["n_errors"] == 1

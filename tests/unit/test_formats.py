@@ -256,7 +256,9 @@ def test_spaced_out_list_items_stay_one_list(tmp_path: Path) -> None:
     pdf.output(str(tmp_path / "stappen.pdf"))
     labels = by_label(load_document(tmp_path / "stappen.pdf", tmp_path))
     assert [labels[f"Stap {n}"][0].text for n in (1, 2, 3)] == [
-        "Verzamel gegevens.", "Vergelijk regio's.", "Publiceer de cijfers."
+        "Verzamel gegevens.",
+        "Vergelijk regio's.",
+        "Publiceer de cijfers.",
     ]
 
 
@@ -361,7 +363,7 @@ def test_docx_numbering_follows_word_and_typed_numbers_stay_a_list(tmp_path: Pat
     ("name", "data", "message"),
     [
         ("rommel.docx", b"PK\x03\x04 dit is geen echt zip-archief " * 20, "geen geldig Word-document"),
-        ("tekst.docx", "Gewoon tekst met een verkeerde extensie.".encode(), "geen geldig Word-document"),
+        ("tekst.docx", b"Gewoon tekst met een verkeerde extensie.", "geen geldig Word-document"),
         ("oud.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "oud Word-bestand"),
         ("nul.docx", b"", "leeg"),
     ],
@@ -401,8 +403,10 @@ def test_html_structure_without_scripts_styles_or_navigation(tmp_path: Path) -> 
 
 
 def test_html_title_is_used_when_there_is_no_h1_and_encoding_is_detected(tmp_path: Path) -> None:
-    page = '<html><head><meta charset="windows-1252"><title>Café-advies</title></head>' \
-           "<body><main><h2>Bijlage 2</h2><p>Een caf\xe9 in Belgi\xeb.</p></main></body></html>"
+    page = (
+        '<html><head><meta charset="windows-1252"><title>Café-advies</title></head>'
+        "<body><main><h2>Bijlage 2</h2><p>Een caf\xe9 in Belgi\xeb.</p></main></body></html>"
+    )
     (tmp_path / "cafe.htm").write_bytes(page.encode("cp1252"))
     document = load_document(tmp_path / "cafe.htm", tmp_path)
     assert document.title == "Café-advies"
@@ -442,4 +446,3 @@ def test_loading_twice_gives_the_same_text_and_ids(tmp_path: Path) -> None:
     first, second = load_knowledge(tmp_path), load_knowledge(tmp_path)
     assert [u.id for u in first.units] == [u.id for u in second.units]
     assert first.documents[0].sha256 == second.documents[0].sha256
-

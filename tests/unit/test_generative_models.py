@@ -77,11 +77,10 @@ def test_a_real_client_against_a_closed_port_falls_back(llm: str) -> None:
     pytest.importorskip(f"langchain_{llm}")
     from test_generative import DECISION, QUESTION, make_retrieval
 
-    settings = Settings(llm=llm, llm_base_url=CLOSED if llm == "openai" else "http://127.0.0.1:9", llm_model="m",
-                        llm_timeout=5)
-    backend = GenerativeBackend(
-        build_chat_model(settings), name=backend_label(settings), model=DECISION, timeout=5
+    settings = Settings(
+        llm=llm, llm_base_url=CLOSED if llm == "openai" else "http://127.0.0.1:9", llm_model="m", llm_timeout=5
     )
+    backend = GenerativeBackend(build_chat_model(settings), name=backend_label(settings), model=DECISION, timeout=5)
     started = time.monotonic()
     answer = backend.answer(QUESTION, make_retrieval())
     assert time.monotonic() - started < 5
@@ -141,7 +140,9 @@ def test_generation_options_come_from_the_settings(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize(("variable", "value"), [("AWT_LLM_TEMPERATURE", "3"), ("AWT_LLM_MAX_TOKENS", "0")])
-def test_out_of_range_generation_options_are_refused(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+def test_out_of_range_generation_options_are_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     from pydantic import ValidationError
 
     monkeypatch.setenv(variable, value)

@@ -21,8 +21,14 @@ def unit(uid: str, label: str, text: str) -> Unit:
 
 
 PASSAGES = [
-    Passage(1, unit("inl", "Inleiding", "In 2014 heeft de AWT een advies over sociale innovatie uitgebracht aan de regering."), 0.9),
-    Passage(2, unit("s5", "Aanbeveling 3, stap 5", "KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren."), 0.8),
+    Passage(
+        1,
+        unit("inl", "Inleiding", "In 2014 heeft de AWT een advies over sociale innovatie uitgebracht aan de regering."),
+        0.9,
+    ),
+    Passage(
+        2, unit("s5", "Aanbeveling 3, stap 5", "KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren."), 0.8
+    ),
     Passage(3, unit("s6", "Aanbeveling 3, stap 6", "Werk samen met landen als Duitsland, Australië en Canada."), 0.7),
 ]
 
@@ -85,7 +91,9 @@ def test_a_content_free_sentence_is_removed() -> None:
 
 
 def test_the_no_answer_sentence_is_recognised() -> None:
-    result = verify("Het advies geeft hier geen antwoord op.", PASSAGES, no_answer="Het advies geeft hier geen antwoord op.")
+    result = verify(
+        "Het advies geeft hier geen antwoord op.", PASSAGES, no_answer="Het advies geeft hier geen antwoord op."
+    )
     assert result.said_no_answer and result.text == "" and result.removed == []
 
 
@@ -122,8 +130,14 @@ def test_a_quoted_passage_of_two_sentences_stays_one_claim() -> None:
 
 def test_a_sentence_naming_another_step_than_the_cited_passage_is_not_supported() -> None:
     steps = [
-        Passage(1, unit("s3", "Aanbeveling 3, stap 3", "Stem het bestaande bedrijvenbeleid af op sociale innovatie."), 0.9),
-        Passage(2, unit("s5", "Aanbeveling 3, stap 5", "KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren."), 0.8),
+        Passage(
+            1, unit("s3", "Aanbeveling 3, stap 3", "Stem het bestaande bedrijvenbeleid af op sociale innovatie."), 0.9
+        ),
+        Passage(
+            2,
+            unit("s5", "Aanbeveling 3, stap 5", "KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren."),
+            0.8,
+        ),
     ]
     wrong = verify("De vijfde stap is: stem het bestaande bedrijvenbeleid af op sociale innovatie [1].", steps)
     assert wrong.text == "" and len(wrong.removed) == 1
@@ -134,8 +148,14 @@ def test_a_sentence_naming_another_step_than_the_cited_passage_is_not_supported(
 
 def test_generated_citations_carry_the_page_of_a_pdf_like_the_extractive_ones() -> None:
     page_unit = Unit(
-        id="r#s5", document="rapport.pdf", label="Aanbeveling 3, stap 5", heading_path=(),
-        text="KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren.", start=0, end=64, page=47,
+        id="r#s5",
+        document="rapport.pdf",
+        label="Aanbeveling 3, stap 5",
+        heading_path=(),
+        text="KNAW en NWO moeten onderzoek naar sociale innovatie stimuleren.",
+        start=0,
+        end=64,
+        page=47,
     )
     result = verify("KNAW en NWO moeten onderzoek stimuleren [1].", [Passage(1, page_unit, 0.8)])
     assert [c.label for c in result.citations] == ["Aanbeveling 3, stap 5, p. 47"]

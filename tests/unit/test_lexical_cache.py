@@ -22,7 +22,12 @@ QUERIES = ["samenwerken met landen", "werkplaatsinovatie", "overheidsbemoeienis"
 
 def _answers(index: LexicalIndex) -> list[object]:
     return [
-        (index.scores(q).round(6).tolist(), index.expand(q), [index.match(w) for w in q.split()], index.coverage(q.split()))
+        (
+            index.scores(q).round(6).tolist(),
+            index.expand(q),
+            [index.match(w) for w in q.split()],
+            index.coverage(q.split()),
+        )
         for q in QUERIES
     ]
 

@@ -45,7 +45,9 @@ def settings(tmp_path: Path) -> Settings:
 
 def test_nothing_changed_nothing_rebuilt(settings: Settings) -> None:
     builds: list[dict[str, Any]] = []
-    live = LiveAssistant(settings, lambda s, **kw: builds.append(kw) or FakeAssistant("nieuw"), current=FakeAssistant("oud"))
+    live = LiveAssistant(
+        settings, lambda s, **kw: builds.append(kw) or FakeAssistant("nieuw"), current=FakeAssistant("oud")
+    )
     assert live.refresh() is False and builds == []
     assert live.ask("Vraag?").answer == "oud"
 

@@ -50,8 +50,17 @@ def test_shipped_advice_is_the_seed_unchanged() -> None:
 def test_advice_labels_follow_its_structure() -> None:
     doc = load_knowledge(DEFAULT_KNOWLEDGE_DIR).document("awt-advies-84-sociale-innovatie.txt")
     labels = [u.label for u in doc.units]
-    expected = ["Inleiding", "Wat is sociale innovatie?", "Rol overheid", "Aanbeveling 1", "Aanbeveling 2",
-                "Aanbeveling 3", *(f"Aanbeveling 3, stap {i}" for i in range(1, 7)), "Bijlage 4", "Referentie"]
+    expected = [
+        "Inleiding",
+        "Wat is sociale innovatie?",
+        "Rol overheid",
+        "Aanbeveling 1",
+        "Aanbeveling 2",
+        "Aanbeveling 3",
+        *(f"Aanbeveling 3, stap {i}" for i in range(1, 7)),
+        "Bijlage 4",
+        "Referentie",
+    ]
     for label in expected:
         assert label in labels, label
     assert labels.index("Aanbeveling 3") < labels.index("Aanbeveling 3, stap 1") < labels.index("Bijlage 4")

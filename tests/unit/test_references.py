@@ -42,7 +42,9 @@ def test_a_reference_to_something_absent_is_still_recognised(structure: Structur
 
 
 def test_follow_up_inherits_the_earlier_recommendation(structure: StructureIndex) -> None:
-    merged = merge_references(structure.parse("En wat is de vijfde stap daarvan?"), [structure.parse("Wat is aanbeveling 3?")])
+    merged = merge_references(
+        structure.parse("En wat is de vijfde stap daarvan?"), [structure.parse("Wat is aanbeveling 3?")]
+    )
     assert [u.label for u in structure.resolve(merged)] == ["Aanbeveling 3, stap 5"]
 
 

@@ -91,9 +91,12 @@ def document_stems() -> set[str]:
 
 def test_the_scanner_sees_word_lists(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
-    module.write_text('import re\nA = frozenset("moete alweer".split())\nB = re.compile(r"\\bff\\b|zonder bronnen")\n'
-                      'C = {"recommendation": "aanbeveling"}\nD = {"fout": "Een lange melding"}\n'
-                      '"""een docstring met docstringwoord"""\n', encoding="utf-8")
+    module.write_text(
+        'import re\nA = frozenset("moete alweer".split())\nB = re.compile(r"\\bff\\b|zonder bronnen")\n'
+        'C = {"recommendation": "aanbeveling"}\nD = {"fout": "Een lange melding"}\n'
+        '"""een docstring met docstringwoord"""\n',
+        encoding="utf-8",
+    )
     words = list_words(module)
     assert {"moete", "alweer", "zonder", "bronnen", "recommendation", "fout"} <= words
     assert not {"docstringwoord", "lange", "melding"} & words

@@ -55,8 +55,13 @@ class FakeAssistant:
         start = DOC_TEXT.index("Stimuleer")
         end = DOC_TEXT.index(".\n", start) + 1
         unit = Unit(
-            id="advies#aanbeveling-3", document=DOC_NAME, label="Aanbeveling 3", heading_path=(),
-            text=DOC_TEXT[start:end], start=start, end=end,
+            id="advies#aanbeveling-3",
+            document=DOC_NAME,
+            label="Aanbeveling 3",
+            heading_path=(),
+            text=DOC_TEXT[start:end],
+            start=start,
+            end=end,
         )
         self.knowledge = FakeKnowledge((Document(DOC_NAME, "De kracht van sociale innovatie", DOC_TEXT, (unit,)),))
         self.unit = unit
@@ -75,8 +80,14 @@ class FakeAssistant:
                 question=text, answer="Dat staat niet in het advies.", citations=[], refused=True, backend="nep"
             )
         citation = Citation(
-            n=1, label=self.unit.label, document=DOC_NAME, quote=self.unit.text, score=0.9,
-            unit_id=self.unit.id, start=self.unit.start, end=self.unit.end,
+            n=1,
+            label=self.unit.label,
+            document=DOC_NAME,
+            quote=self.unit.text,
+            score=0.9,
+            unit_id=self.unit.id,
+            start=self.unit.start,
+            end=self.unit.end,
         )
         return Answer(
             question=text,

@@ -40,7 +40,9 @@ IN_ENGLISH = "What is the second recommendation of the AWT?"  # answered in Dutc
 def axe_script() -> Path:
     """Fails at once, before the model loads, when axe-core is missing: never a silent skip."""
     if not AXE.exists():
-        pytest.fail(f"axe-core is not installed: run `npm ci --prefix {AXE_DIR.relative_to(REPO)}` (scripts/test.sh does)")
+        pytest.fail(
+            f"axe-core is not installed: run `npm ci --prefix {AXE_DIR.relative_to(REPO)}` (scripts/test.sh does)"
+        )
     return AXE
 
 
@@ -264,4 +266,6 @@ def test_screen_readers_hear_each_answer_once_and_in_dutch(browser: Any, server:
     with_answer = [text for text in spoken if "Werk samen met andere landen" in text]
     assert len(with_answer) == 1, spoken
     assert with_answer[0].startswith("Antwoord klaar, met 7 bronnen. Volgens het advies (Aanbeveling 3)")
-    assert not [text for text in spoken if any(en in text for en in ("queue", "processing", "Loading", "common."))], spoken
+    assert not [text for text in spoken if any(en in text for en in ("queue", "processing", "Loading", "common."))], (
+        spoken
+    )

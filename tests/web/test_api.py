@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from awt_web_support import FakeAssistant, while_the_only_slot_is_held
+from fastapi.testclient import TestClient
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "JSON decode")
 
@@ -85,8 +84,14 @@ def test_health(client: TestClient) -> None:
     response = client.get("/api/health")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "documents": 1, "units": 1, "backend": "extractief", "feedback": False,
-        "index": "klaar", "progress": None, "fingerprint": None,  # a given assistant is never rebuilt
+        "status": "ok",
+        "documents": 1,
+        "units": 1,
+        "backend": "extractief",
+        "feedback": False,
+        "index": "klaar",
+        "progress": None,
+        "fingerprint": None,  # a given assistant is never rebuilt
     }
 
 
@@ -96,7 +101,7 @@ def test_openapi_and_offline_docs(client: TestClient) -> None:
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert 'lang="nl"' in docs.text and "POST /api/ask" in docs.text
-    assert "cdn" not in docs.text.lower() and 'src="http' not in docs.text and "href=\"http" not in docs.text
+    assert "cdn" not in docs.text.lower() and 'src="http' not in docs.text and 'href="http' not in docs.text
 
 
 def test_stream_sends_word_deltas_then_the_answer(client: TestClient) -> None:
@@ -139,7 +144,9 @@ def test_feedback_is_stored_and_exported_as_eval_items(make_app: Any, tmp_path: 
     up = client.post("/api/feedback", json={"vote": "up", "question": question, "history": history, "answer": answer})
     assert up.status_code == 201
     refusal = client.post("/api/ask", json={"question": "Wat voor weer wordt het?"}).json()
-    down = client.post("/api/feedback", json={"vote": "down", "question": "Wat voor weer wordt het?", "answer": refusal})
+    down = client.post(
+        "/api/feedback", json={"vote": "down", "question": "Wat voor weer wordt het?", "answer": refusal}
+    )
     assert down.status_code == 201
     assert client.post("/api/feedback", json={"vote": "meh", "question": "x", "answer": answer}).status_code == 422
 
@@ -160,7 +167,6 @@ def test_export_of_a_missing_database_is_empty(tmp_path: Any) -> None:
     assert export_feedback(tmp_path / "nergens.sqlite3") == []
 
 
-
 def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
@@ -175,9 +181,22 @@ def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  
 
     store = FeedbackStore(tmp_path / FEEDBACK_FILE)
     answer = {
-        "question": "Wat is stap 5?", "answer": "„Geef voorrang…” [1]", "refused": False, "backend": "extractief",
-        "citations": [{"n": 1, "label": "Aanbeveling 3, stap 5", "document": "a.txt", "quote": "Geef voorrang",
-                       "score": 1.0, "unit_id": "a#1", "start": 0, "end": 13}],
+        "question": "Wat is stap 5?",
+        "answer": "„Geef voorrang…” [1]",
+        "refused": False,
+        "backend": "extractief",
+        "citations": [
+            {
+                "n": 1,
+                "label": "Aanbeveling 3, stap 5",
+                "document": "a.txt",
+                "quote": "Geef voorrang",
+                "score": 1.0,
+                "unit_id": "a#1",
+                "start": 0,
+                "end": 13,
+            }
+        ],
     }
     store.record("up", "Wat is stap 5?", [], answer, source="test")
     store.record("down", "Wat is stap 6?", [], {**answer, "question": "Wat is stap 6?"}, source="test")
@@ -299,9 +318,7 @@ def test_an_unexpected_error_is_a_dutch_500(make_app: Any) -> None:
         ({"score": "0.9"}, 422),
     ],
 )
-def test_the_answer_sent_back_as_feedback_is_read_strictly(
-    make_app: Any, change: dict[str, Any], status: int
-) -> None:
+def test_the_answer_sent_back_as_feedback_is_read_strictly(make_app: Any, change: dict[str, Any], status: int) -> None:
     client = TestClient(make_app(feedback=True))
     answer = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}).json()
     answer["citations"][0].update(change)
@@ -320,7 +337,13 @@ def test_feedback_on_an_answer_the_api_never_gives_is_refused(make_app: Any, cha
 def test_lone_surrogates_are_stored_not_a_500(make_app: Any) -> None:
     client = TestClient(make_app(feedback=True), raise_server_exceptions=False)
     answer = client.post("/api/ask", json={"question": "Wat is de derde aanbeveling?"}).json()
-    raw = json.dumps({"vote": "down", "question": "Wat?", "history": [{"role": "user", "content": "\ud800"}],
-                      "answer": {**answer, "answer": "\udc00"}})
+    raw = json.dumps(
+        {
+            "vote": "down",
+            "question": "Wat?",
+            "history": [{"role": "user", "content": "\ud800"}],
+            "answer": {**answer, "answer": "\udc00"},
+        }
+    )
     response = client.post("/api/feedback", content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 201, response.text

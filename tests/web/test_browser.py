@@ -119,9 +119,10 @@ def test_a_full_server_says_even_geduld_in_dutch(browser: Any, tmp_path: Any) ->
     """One question at a time and no waiting room: the third user is told, in Dutch, to try again."""
     import threading
 
+    from awt_web_support import FakeAssistant, LiveServer
+
     from assistant.settings import Settings
     from assistant.web import create_app
-    from awt_web_support import FakeAssistant, LiveServer
 
     gate = threading.Event()
     slow = FakeAssistant(gate=gate)

@@ -22,17 +22,30 @@ from pathlib import Path
 
 import httpx
 import pytest
+from awt_web_support import REPO
 
 from assistant.bench import free_port, stop_process
-from awt_web_support import REPO
 
 pytestmark = pytest.mark.integration
 
 TCP_STATES = {
-    "01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FIN_WAIT1", "05": "FIN_WAIT2",
-    "06": "TIME_WAIT", "07": "CLOSE", "08": "CLOSE_WAIT", "09": "LAST_ACK", "0A": "LISTEN", "0B": "CLOSING",
+    "01": "ESTABLISHED",
+    "02": "SYN_SENT",
+    "03": "SYN_RECV",
+    "04": "FIN_WAIT1",
+    "05": "FIN_WAIT2",
+    "06": "TIME_WAIT",
+    "07": "CLOSE",
+    "08": "CLOSE_WAIT",
+    "09": "LAST_ACK",
+    "0A": "LISTEN",
+    "0B": "CLOSING",
 }
-QUESTIONS = ("Wat is de derde aanbeveling?", "Met welke landen moet Nederland samenwerken?", "Wat is sociale innovatie?")
+QUESTIONS = (
+    "Wat is de derde aanbeveling?",
+    "Met welke landen moet Nederland samenwerken?",
+    "Wat is sociale innovatie?",
+)
 
 
 def _address(hex_addr: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
@@ -120,7 +133,11 @@ def served(env: dict[str, str]) -> Iterator[tuple[str, SocketWatcher]]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     watcher = SocketWatcher(process.pid)
     watcher.start()
@@ -225,7 +242,9 @@ class _FakeOpenAI(http.server.BaseHTTPRequestHandler):
             self._send("text/event-stream", f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode())
             return
         payload = {
-            "id": "x", "object": "chat.completion", "model": "nep",
+            "id": "x",
+            "object": "chat.completion",
+            "model": "nep",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         }
         self._send("application/json", json.dumps(payload).encode())
@@ -266,4 +285,7 @@ def test_with_an_llm_endpoint_the_only_other_peer_is_that_endpoint(model_cache: 
         llm.server_close()
     assert _FakeOpenAI.calls, "de server vroeg het ingestelde taalmodel niets"
     assert watcher.foreign() == []
-    assert any(p[2] == f"127.0.0.1:{llm_port}" for p in watcher.seen), ("verbinding met het taalmodel niet gezien", sorted(watcher.seen))
+    assert any(p[2] == f"127.0.0.1:{llm_port}" for p in watcher.seen), (
+        "verbinding met het taalmodel niet gezien",
+        sorted(watcher.seen),
+    )

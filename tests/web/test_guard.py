@@ -84,7 +84,12 @@ def test_unsafe_settings_are_refused_in_dutch(make_app: Any, overrides: dict[str
 def test_basic_auth_blocks_everything(make_app: Any) -> None:
     client = TestClient(make_app(auth_username="ambtenaar", auth_password="geheim wachtwoord"))
     for method, path in GUARDED:
-        for headers in ({}, basic("ambtenaar", "fout"), basic("iemand", "geheim wachtwoord"), {"Authorization": "Basic %%%"}):
+        for headers in (
+            {},
+            basic("ambtenaar", "fout"),
+            basic("iemand", "geheim wachtwoord"),
+            {"Authorization": "Basic %%%"},
+        ):
             response = client.request(method, path, headers=headers)
             assert response.status_code == 401, (method, path, headers)
             assert response.headers["www-authenticate"].startswith('Basic realm="AWT-assistent"')

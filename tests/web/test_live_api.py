@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from awt_web_support import REPO
 
 from assistant.bench import free_port
-from awt_web_support import REPO
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,9 @@ def test_twenty_concurrent_questions_are_all_answered_correctly(live_server: Any
 def test_follow_up_over_the_api(live_server: Any) -> None:
     history = [{"role": "user", "content": "Wat is de derde aanbeveling?"}]
     response = httpx.post(
-        f"{live_server.url}/api/ask", json={"question": "En wat is de vijfde stap daarvan?", "history": history}, timeout=60
+        f"{live_server.url}/api/ask",
+        json={"question": "En wat is de vijfde stap daarvan?", "history": history},
+        timeout=60,
     )
     assert response.status_code == 200
     assert response.json()["citations"][0]["label"] == "Aanbeveling 3, stap 5"
@@ -55,7 +57,10 @@ def test_follow_up_over_the_api(live_server: Any) -> None:
 
 def test_server_sent_events(live_server: Any) -> None:
     with httpx.stream(
-        "POST", f"{live_server.url}/api/ask/stream", json={"question": "Met welke landen moet Nederland samenwerken?"}, timeout=60
+        "POST",
+        f"{live_server.url}/api/ask/stream",
+        json={"question": "Met welke landen moet Nederland samenwerken?"},
+        timeout=60,
     ) as response:
         assert response.status_code == 200
         events = [line for line in response.iter_lines() if line.startswith("event: ")]
@@ -73,7 +78,11 @@ def test_serve_command_starts_one_app_with_chat_embed_and_api(model_cache: Path,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -91,7 +100,9 @@ def test_serve_command_starts_one_app_with_chat_embed_and_api(model_cache: Path,
         assert 'lang="nl"' in httpx.get(f"{base}/").text
         assert httpx.get(f"{base}/embed/").status_code == 200
         assert httpx.get(f"{base}/config").json()["root"].endswith("/awt")
-        answer = httpx.post(f"{base}/api/ask", json={"question": "Met welke landen moet Nederland samenwerken?"}, timeout=60)
+        answer = httpx.post(
+            f"{base}/api/ask", json={"question": "Met welke landen moet Nederland samenwerken?"}, timeout=60
+        )
         assert answer.json()["citations"][0]["label"] == "Aanbeveling 3, stap 6"
         bad = httpx.post(f"{base}/api/ask", json={"question": ""})
         assert bad.status_code == 422 and "leeg" in json.loads(bad.text)["detail"]

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from assistant.bench import free_port, stop_process
 from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, record_requests, sources_panel
 from playwright.sync_api import expect
 
+from assistant.bench import free_port, stop_process
 from assistant.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

@@ -109,13 +109,20 @@ def test_open_webui_asks_the_assistant_through_v1(
     with awt_log.open("wb") as awt_out, webui_log.open("wb") as webui_out:
         assistant = start_server(
             assistant_port,
-            {"AWT_DATA_DIR": str(tmp_path / "awt"), "AWT_MODEL_CACHE_DIR": os.environ["AWT_MODEL_CACHE_DIR"], "AWT_API_KEYS": KEY},
+            {
+                "AWT_DATA_DIR": str(tmp_path / "awt"),
+                "AWT_MODEL_CACHE_DIR": os.environ["AWT_MODEL_CACHE_DIR"],
+                "AWT_API_KEYS": KEY,
+            },
             stderr=awt_out,
         )
         webui = subprocess.Popen(
             [str(OPEN_WEBUI), "serve", "--host", "127.0.0.1", "--port", str(webui_port)],
-            cwd=tmp_path, env=_open_webui_env(tmp_path / "open-webui", assistant_url),
-            stdout=webui_out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=tmp_path,
+            env=_open_webui_env(tmp_path / "open-webui", assistant_url),
+            stdout=webui_out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             wait_until_up(assistant_url, assistant)

@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from awt_web_support import REPO
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.bench import free_port
-from awt_web_support import REPO
 from tests.load.loadtest import start_server, stop_server, wait_until_up
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,11 @@ FIFTH_STEP = "En wat is de vijfde stap daarvan?"
 @pytest.fixture(scope="module")
 def served(model_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("clients")
-    env = {"AWT_DATA_DIR": str(folder / "data"), "AWT_MODEL_CACHE_DIR": str(model_cache), "AWT_API_KEYS": f"andere-sleutel-0000000000,{KEY}"}
+    env = {
+        "AWT_DATA_DIR": str(folder / "data"),
+        "AWT_MODEL_CACHE_DIR": str(model_cache),
+        "AWT_API_KEYS": f"andere-sleutel-0000000000,{KEY}",
+    }
     port = free_port()
     with (folder / "serve.log").open("wb") as log:
         process = start_server(port, env, stderr=log)
@@ -79,7 +83,10 @@ def test_openai_client_plain_completion_carries_the_sources(llm: openai.OpenAI) 
 def test_openai_client_streams_chunks_that_add_up_to_the_answer(llm: openai.OpenAI) -> None:
     plain = llm.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": COUNTRIES}])
     stream = llm.chat.completions.create(
-        model=MODEL, messages=[{"role": "user", "content": COUNTRIES}], stream=True, stream_options={"include_usage": True}
+        model=MODEL,
+        messages=[{"role": "user", "content": COUNTRIES}],
+        stream=True,
+        stream_options={"include_usage": True},
     )
     chunks = list(stream)
     pieces = [c.choices[0].delta.content or "" for c in chunks if c.choices]
@@ -93,7 +100,9 @@ def test_openai_client_streams_chunks_that_add_up_to_the_answer(llm: openai.Open
 
 def test_the_stream_is_server_sent_events_that_end_with_done(served: str) -> None:
     body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": COUNTRIES}]}
-    with httpx.stream("POST", f"{served}/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as response:
+    with httpx.stream(
+        "POST", f"{served}/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {KEY}"}, timeout=60
+    ) as response:
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
         lines = [line for line in response.iter_lines() if line]
     assert all(line.startswith("data: ") for line in lines)

@@ -29,8 +29,13 @@ SEED = 2014  # fixed: every run sends the same cases
 MAX_EXAMPLES = 100  # per operation in the fuzzing phase; the examples and coverage phases add their own cases
 MAX_QUESTION_CHARS = 500  # not the default 2000: the description must follow AWT_MAX_QUESTION_CHARS
 OPERATIONS = {
-    "POST /api/ask", "POST /api/ask/stream", "POST /api/feedback", "GET /api/health",
-    "POST /v1/chat/completions", "GET /v1/models", "GET /v1/models/{model}",
+    "POST /api/ask",
+    "POST /api/ask/stream",
+    "POST /api/feedback",
+    "GET /api/health",
+    "POST /v1/chat/completions",
+    "GET /v1/models",
+    "GET /v1/models/{model}",
 }
 NO_INPUT = {"GET /api/health", "GET /v1/models"}  # one fuzzing case is all there is
 API_KEY = "sk-awt-contract-0123456789"  # /v1 is described with a bearer key: schemathesis also checks it is needed
@@ -89,11 +94,34 @@ def test_schemathesis_finds_no_failure(served: Served, tmp_path: Path) -> None:
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG, encoding="utf-8")
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", f"{served.url}/api/openapi.json",
-        "--checks", "all", "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES),
-        "--workers", "1", "--generation-database", "none", "--request-timeout", "60", "--no-color",
-        "--header", f"Authorization: Bearer {API_KEY}",  # only /v1 asks for it; the rest ignores it
-        "--report", "json,ndjson", "--report-json-path", str(summary_path), "--report-ndjson-path", str(events_path),
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(config),
+        "run",
+        f"{served.url}/api/openapi.json",
+        "--checks",
+        "all",
+        "--seed",
+        str(SEED),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "60",
+        "--no-color",
+        "--header",
+        f"Authorization: Bearer {API_KEY}",  # only /v1 asks for it; the rest ignores it
+        "--report",
+        "json,ndjson",
+        "--report-json-path",
+        str(summary_path),
+        "--report-ndjson-path",
+        str(events_path),
     ]
     # in a folder of its own: no schemathesis.toml or example database of a developer's is picked up
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)

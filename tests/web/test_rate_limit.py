@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from awt_web_support import FakeAssistant
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
 from assistant.web.limits import RATE_LIMIT_MESSAGE, Limiter, RateLimited, RateLimiter, client_key
 from assistant.web.ui import WebContext, converse
-from awt_web_support import FakeAssistant
 
 QUESTION = {"question": "Wat is de derde aanbeveling?"}
 
@@ -111,7 +111,9 @@ def test_invalid_questions_do_not_use_the_allowance(clocked: Callable[..., tuple
 def test_the_chat_gives_a_dutch_warning_and_the_question_back() -> None:
     settings = Settings(rate_limit=1)
     ctx = WebContext(
-        assistant=FakeAssistant(), settings=settings, limiter=Limiter(1, 0, wait_seconds=0.2),
+        assistant=FakeAssistant(),
+        settings=settings,
+        limiter=Limiter(1, 0, wait_seconds=0.2),
         rate_limiter=RateLimiter(settings.rate_limit),
     )
     list(converse(ctx, "Wat is de derde aanbeveling?", [], [], {}, "ip:10.0.0.1"))
