@@ -76,6 +76,11 @@ def world_words(size: int = WORLD_SIZE) -> list[str]:
 
 
 def world_question(word: str) -> str:
+    """The question the world asks about one word: a plain definition question, as users ask them.
+
+    >>> world_question("kernfusie")
+    'Wat is kernfusie?'
+    """
     return f"Wat is {word}?"
 
 
@@ -120,8 +125,10 @@ def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]
 
 
 def _world_key(model_id: str, embeddings: Embeddings, size: int) -> str:
-    """Everything the world depends on: the model, the embeddings' class (a test double must never leave vectors
-    for the real model), the word selection's inputs (size, ranks, wordfreq's data, the function words).
+    """The cache key: a hash of everything the world depends on.
+
+    That is the model, the embeddings' class (a test double must never leave vectors for the real model) and the
+    word selection's inputs (size, ranks, wordfreq's data, the function words).
     """
     parts = [model_id, type(embeddings).__qualname__, str(size), str(_RANKS), metadata.version("wordfreq")]
     parts.append(" ".join(sorted(FUNCTION_WORDS)))
@@ -129,8 +136,10 @@ def _world_key(model_id: str, embeddings: Embeddings, size: int) -> str:
 
 
 def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int = WORLD_SIZE) -> World:
-    """The world for an embedding model, from ``cache_dir`` (its words and vectors) or chosen and embedded now
-    (about 10 s once) and stored there.
+    """The world for an embedding model, from ``cache_dir`` or made now.
+
+    A stored world (its words and vectors) is read back; otherwise the words are chosen and embedded (about 10 s,
+    once) and stored there.
     """
     target = cache_dir / f"world-{_world_key(model_id, embeddings, size)}.npz"
     try:

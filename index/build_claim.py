@@ -7,9 +7,14 @@ With a Chroma server (replicas on several machines) a claim collection per finge
 host, pid, process start and a heartbeat that a thread renews. A claim from this host whose process is gone is
 stale at once; a claim from another host once its heartbeat is older than ``heartbeat_timeout``.
 
->>> claim = LockFileClaim(Path("/tmp/awt/index.lock"))                       # doctest: +SKIP
->>> with claim.hold("3fa1…", ready=lambda: False) as must_build:             # doctest: +SKIP
-...     if must_build: build()
+>>> import tempfile
+>>> claim = LockFileClaim(Path(tempfile.mkdtemp()) / "index.lock")
+>>> with claim.hold("3fa1", ready=lambda: False) as must_build:  # not built yet: this process builds
+...     must_build
+True
+>>> with claim.hold("3fa1", ready=lambda: True) as must_build:  # built meanwhile: nothing to do
+...     must_build
+False
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from filelock import FileLock, Timeout
 
 if TYPE_CHECKING:
     import chromadb
+    from chromadb.api import ClientAPI
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +98,10 @@ class LockFileClaim:
 
     @contextmanager
     def hold(self, fingerprint: str, ready: Callable[[], bool]) -> Iterator[bool]:
+        """Hold the lock file; True if ``ready()`` is still false once held (see :meth:`BuildClaim.hold`).
+
+        One lock serves every fingerprint: a local store builds one index at a time.
+        """
         lock = self._lock()
         try:
             lock.acquire(timeout=0)
@@ -105,6 +115,7 @@ class LockFileClaim:
 
     @contextmanager
     def try_hold(self) -> Iterator[bool]:
+        """Hold the lock file if it is free (True), without waiting; False while a build holds it."""
         lock = self._lock()
         try:
             lock.acquire(timeout=0)
@@ -117,16 +128,17 @@ class LockFileClaim:
             lock.release()
 
     def builder_alive(self, token: str) -> bool:
-        # Only asked while this process holds the lock, before or after its own build: no build is running.
+        """Always False: it is only asked while this process holds the lock, so no other build is running."""
         return False
 
 
 class CollectionClaim:
-    """A shared Chroma server's claim: a collection per fingerprint (creating one is atomic), kept alive by a
-    heartbeat thread.
+    """A shared Chroma server's claim: a collection per fingerprint, kept alive by a heartbeat thread.
+
+    Creating a collection is atomic on the server, so of several processes exactly one gets the claim.
     """
 
-    def __init__(self, client: chromadb.ClientAPI, prefix: str, heartbeat_timeout: float) -> None:
+    def __init__(self, client: ClientAPI, prefix: str, heartbeat_timeout: float) -> None:
         self._client = client
         self._prefix = prefix
         self._timeout = heartbeat_timeout
@@ -160,6 +172,11 @@ class CollectionClaim:
 
     @contextmanager
     def hold(self, fingerprint: str, ready: Callable[[], bool]) -> Iterator[bool]:
+        """Create the claim collection for ``fingerprint``, waiting while a live builder has it.
+
+        Gives what :meth:`BuildClaim.hold` promises. A stale claim (its builder died) is taken over; while it is
+        held, a thread renews the heartbeat.
+        """
         name = self._name(fingerprint)
         told = False
         while not self._try_create(name):
@@ -193,7 +210,8 @@ class CollectionClaim:
 
     @contextmanager
     def try_hold(self) -> Iterator[bool]:
-        yield True  # on a server every builder is told apart by its claim (builder_alive); nothing to lock
+        """Always True: on a server every builder is told apart by its claim (:meth:`builder_alive`)."""
+        yield True
 
     def _beat(self, name: str, stop: threading.Event) -> None:
         while not stop.wait(self._timeout / 4):
@@ -209,6 +227,7 @@ class CollectionClaim:
             log.debug("claim %s was already released", name)
 
     def builder_alive(self, token: str) -> bool:
+        """Whether a claim that is not stale names ``token`` as its builder."""
         for claim in self._claims():
             metadata = dict(claim.metadata or {})
             if metadata.get("builder") == token and not self._stale(metadata):

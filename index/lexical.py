@@ -90,12 +90,14 @@ class LexicalIndex:
         return built[0] if built else cls.load(folder)
 
     def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (which must exist), to be read back with :meth:`load`."""
         self._bm25.save(str(folder / "bm25"), show_progress=False)
         meta = {"size": self._size, "vocabulary": sorted(self._vocabulary), "surface": self._surface_frequency}
         (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
+        """The index :meth:`save` wrote into ``folder``."""
         meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
         index = cls.__new__(cls)
         index._setup(int(meta["size"]), Counter(meta["surface"]))
@@ -129,6 +131,7 @@ class LexicalIndex:
         return terms
 
     def scores(self, query: str) -> np.ndarray:
+        """The BM25 score of every text for ``query`` (after :meth:`expand`), in the texts' order; 0 for none."""
         terms = [t for t in self.expand(query) if t in self._vocabulary]
         if not terms or not self._size:
             return np.zeros(self._size, dtype=np.float32)
@@ -195,8 +198,9 @@ class LexicalIndex:
         return list(self._surface_frequency)
 
     def coverage(self, words_: list[str], *, loose: bool = False) -> float | None:
-        """Share of the question's content words the corpus knows (typos, inflections and compounds allowed; with
-        ``loose``, as :meth:`related` matches them); ``None`` when there are none.
+        """Share of the question's content words the corpus knows; ``None`` when there are none.
+
+        Typos, inflections and compounds count as known; with ``loose``, words count as :meth:`related` matches them.
         """
         if not words_:
             return None

@@ -1,5 +1,7 @@
-"""Explicit references in a question ("aanbeveling 2", "de vijfde stap van de derde aanbeveling", "bijlage 4"),
-resolved against the labels the loader produced — so they work for any document with numbered structure.
+"""Explicit references in a question, resolved against the labels the loader produced.
+
+"aanbeveling 2", "de vijfde stap van de derde aanbeveling", "bijlage 4": they are matched to numbered labels,
+not to one document's words, so they work for any document with numbered structure.
 
 >>> refs = parse_references("Wat is de vijfde stap van de derde aanbeveling?", {"aanbeveling", "stap"})
 >>> refs.pairs
@@ -44,6 +46,7 @@ class References:
         return bool(self.pairs or self.lists)
 
     def nouns(self) -> set[str]:
+        """Every label noun the question names, in a pair or as a list."""
         return {n for pair in self.pairs for n in pair} | set(self.lists)
 
 
@@ -165,6 +168,7 @@ class StructureIndex:
         return set(self._top_level_nouns)
 
     def parse(self, question: str) -> References:
+        """The references in ``question``, with this corpus's label nouns (:func:`parse_references`)."""
         return parse_references(question, self.nouns)
 
     def _last_number(self, noun: str, within: dict[str, int]) -> int:
@@ -191,8 +195,10 @@ class StructureIndex:
                 parts = self._parts[unit.id]
                 if all(dict(parts[:-1]).get(k) == v for k, v in scope.items() if k != noun):
                     chosen.append(unit)
-        seen: set[str] = set()
-        return [u for u in chosen if not (u.id in seen or seen.add(u.id))]
+        first_by_id: dict[str, Unit] = {}
+        for unit in chosen:
+            first_by_id.setdefault(unit.id, unit)
+        return list(first_by_id.values())
 
     @staticmethod
     def _covers(parts: list[tuple[str, int]], wanted: dict[str, int]) -> bool:

@@ -54,7 +54,9 @@ def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float
 class DenseSearch(Protocol):
     """What hybrid search needs from a vector store (see :class:`index.store.VectorStore`)."""
 
-    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]: ...
+    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest unit ids to an embedded query, with their cosine similarity, best first."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """What one search found: the ranked hits, the references the question made and the dense evidence.
+
+    ``best_dense`` is the best cosine any unit got; ``query_vector`` is the embedded query (empty for an empty
+    corpus), so that later steps need not embed the question again.
+    """
+
     hits: list[Hit]
     references: References
     best_dense: float
@@ -99,10 +107,12 @@ class HybridSearch:
 
     @property
     def store(self) -> DenseSearch:
+        """The vector store the dense half searches."""
         return self._dense
 
     @property
     def embeddings(self) -> Embeddings:
+        """The model that embeds queries for the dense half."""
         return self._embeddings
 
     def best_dense(self, query_vector: list[float]) -> float:
@@ -111,6 +121,13 @@ class HybridSearch:
         return max((sim for _uid, sim in hits), default=0.0)
 
     def search(self, query: str, k: int = 5, references: References | None = None) -> SearchResult:
+        """The ``k`` best units for ``query``; units it names explicitly come first, all of them.
+
+        Args:
+            query: The question as asked.
+            k: How many hits at least (more when the question names more units).
+            references: The question's references when the caller parsed them already; else they are parsed here.
+        """
         refs = references if references is not None else self.structure.parse(query)
         named = self.structure.resolve(refs) if refs else []
         depth = min(len(self.units), max(50, k * 5))

@@ -4,10 +4,21 @@ Each collection carries the fingerprint of what went into it (knowledge files, c
 A matching, complete collection is reused; otherwise a new one is built and older ones are dropped afterwards.
 A build that dies halfway leaves an incomplete collection that is never served and is cleaned up next time.
 
->>> store = VectorStore(open_client(StoreConfig(data_dir=Path("data"))), embeddings)  # doctest: +SKIP
->>> store.ensure(units, fingerprint="…")                               # doctest: +SKIP
->>> store.search(embeddings.embed_query("stap 5"), k=3)                # doctest: +SKIP
-[('awt-advies-84-sociale-innovatie#aanbeveling-3-stap-5', 0.87), ...]
+The product opens its client with :func:`open_client` (on disk in the data dir); an in-memory one shows the idea:
+
+>>> import chromadb
+>>> from chromadb.config import Settings
+>>> from langchain_core.embeddings import DeterministicFakeEmbedding
+>>> embeddings = DeterministicFakeEmbedding(size=8)
+>>> client = chromadb.EphemeralClient(settings=Settings(anonymized_telemetry=False))
+>>> store = VectorStore(client, embeddings, prefix="example")
+>>> units = [Unit("a#1", "a", "Stap 1", (), "Begin klein.", 0, 12), Unit("a#2", "a", "Stap 2", (), "Meet.", 13, 18)]
+>>> store.ensure(units, fingerprint="3fa1")  # built now
+True
+>>> store.ensure(units, fingerprint="3fa1")  # complete already: served as it is
+False
+>>> [uid for uid, _similarity in store.search(embeddings.embed_query(units[1].context_text()), k=1)]
+['a#2']
 """
 
 from __future__ import annotations
@@ -30,6 +41,8 @@ from knowledge.units import Unit
 
 if TYPE_CHECKING:
     import chromadb
+    from chromadb.api import ClientAPI
+    from chromadb.api.types import PyEmbeddings
     from langchain_chroma import Chroma
 
 log = logging.getLogger(__name__)
@@ -47,7 +60,7 @@ class IndexUnavailable(RuntimeError):
     """The index could not be opened or built; ``str()`` is a Dutch message."""
 
 
-def open_client(config: StoreConfig) -> chromadb.ClientAPI:
+def open_client(config: StoreConfig) -> ClientAPI:
     """A local ``PersistentClient`` in the data dir, or an ``HttpClient`` when ``AWT_CHROMA_URL`` is set.
 
     A local store that cannot be opened (corrupt files) is moved aside and started afresh: the knowledge
@@ -90,7 +103,7 @@ def open_client(config: StoreConfig) -> chromadb.ClientAPI:
             log.warning(
                 "De index in %s is beschadigd (%s); hij wordt opnieuw opgebouwd (oude map: %s).", path, exc, aside
             )
-            from chromadb.api.client import SharedSystemClient
+            from chromadb.api.shared_system_client import SharedSystemClient
 
             SharedSystemClient.clear_system_cache()  # chromadb caches the broken client per path
             shutil.move(str(path), str(aside))
@@ -98,7 +111,7 @@ def open_client(config: StoreConfig) -> chromadb.ClientAPI:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def build_claim(config: StoreConfig, client: chromadb.ClientAPI, prefix: str = COLLECTION_PREFIX) -> BuildClaim:
+def build_claim(config: StoreConfig, client: ClientAPI, prefix: str = COLLECTION_PREFIX) -> BuildClaim:
     """The claim that fits the store: claim collections on a shared server, else the data dir's lock file."""
     if config.chroma_url:
         return CollectionClaim(client, prefix, config.heartbeat_timeout)
@@ -138,7 +151,7 @@ class VectorStore:
 
     def __init__(
         self,
-        client: chromadb.ClientAPI,
+        client: ClientAPI,
         embeddings: Embeddings,
         *,
         claim: BuildClaim | None = None,
@@ -259,8 +272,9 @@ class VectorStore:
                 self._drop_abandoned()
 
     def _drop_old(self, keep: str) -> None:
-        """Drop all but ``keep`` and the newest complete collection before it: a server still answering from
-        that one keeps working until it switches (it looks every few seconds).
+        """Drop all but ``keep`` and the newest complete collection before it.
+
+        A server still answering from that previous one keeps working until it switches (it looks every few seconds).
         """
         complete = self._complete()
         previous = [c.name for c in complete if c.name != keep][:KEEP_PREVIOUS]
@@ -327,6 +341,7 @@ class VectorStore:
 
     @property
     def collection_name(self) -> str | None:
+        """The name of the collection being served, or None before :meth:`ensure` or :meth:`use`."""
         return self._collection.name if self._collection is not None else None
 
     def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
@@ -335,12 +350,14 @@ class VectorStore:
             raise IndexUnavailable("De index is nog niet geladen.")
         # Ids and distances only: fetching texts and metadata of 100 hits (as langchain-chroma's search does)
         # costs more than the nearest-neighbour search itself. Ids are unit ids.
+        queries: PyEmbeddings = [query_vector]
         try:
-            found = self._collection.query(query_embeddings=[query_vector], n_results=k, include=["distances"])
+            found = self._collection.query(query_embeddings=queries, n_results=k, include=["distances"])
         except Exception as exc:
             if self._collection.name in {c.name for c in self._client.list_collections()}:
                 raise
             raise IndexUnavailable("De index is intussen vervangen; probeer het zo opnieuw.") from exc
-        return [
-            (uid, 1.0 - float(distance)) for uid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
-        ]
+        distances = found["distances"]
+        if distances is None:  # asked for above: only a broken server leaves them out
+            raise IndexUnavailable("De index gaf geen afstanden terug; probeer het zo opnieuw.")
+        return [(uid, 1.0 - float(distance)) for uid, distance in zip(found["ids"][0], distances[0], strict=True)]

@@ -41,7 +41,8 @@ def vocabulary(texts: Iterable[str]) -> list[str]:
 
 def _unit_rows(raw: Sequence[Sequence[float]]) -> np.ndarray:
     vectors = np.asarray(raw, dtype=np.float32).reshape(len(raw), -1)
-    return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+    unit: np.ndarray = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+    return unit
 
 
 class WordVectors:
@@ -61,7 +62,7 @@ class WordVectors:
             missing = [t for t in dict.fromkeys(terms) if t not in self._row and t not in self._memo]
         fresh = _unit_rows(self._embed(missing)) if missing else np.zeros((0, self.vectors.shape[1]), np.float32)
         with self._lock:
-            for term, vector in zip(missing, fresh):
+            for term, vector in zip(missing, fresh, strict=True):
                 self._memo[term] = vector
                 if len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)
@@ -79,12 +80,15 @@ class WordVectors:
         )
         if not rows:
             return np.zeros(len(terms), dtype=np.float32)
-        return (self.vectors_of(terms) @ self.vectors[rows].T).max(axis=1)
+        best: np.ndarray = (self.vectors_of(terms) @ self.vectors[rows].T).max(axis=1)
+        return best
 
 
 def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords) -> WordVectors:
-    """The vocabulary of ``texts`` with its vectors, read from ``cache_file`` (named after the index) or embedded
-    now (a few seconds for one advice) and stored there.
+    """The vocabulary of ``texts`` with its vectors, from ``cache_file`` or embedded now.
+
+    The cache file is named after the index; when it is missing, stale or damaged the words are embedded (a few
+    seconds for one advice) and stored there.
     """
     words_wanted = vocabulary(texts)
     try:
