@@ -1,18 +1,31 @@
-"""The assistant a server answers with: when the documents change, a new one is built in the background while the
-current one keeps answering, and it takes over in one step when it is complete.
+"""The assistant a server answers with, rebuilt in the background when the documents change.
 
-Changes are noticed by looking at the knowledge folders every ``AWT_INDEX_WATCH_INTERVAL`` seconds: a document
-dropped in by hand or added with ``python -m assistant index PAD`` (which builds the index itself; the server
-then waits for that build and uses its result).
+The current assistant keeps answering while a new one is built, and the new one takes over in one step when it is
+complete. Changes are noticed by looking at the knowledge folders every ``AWT_INDEX_WATCH_INTERVAL`` seconds: a
+document dropped in by hand or added with ``python -m assistant index PAD`` (which builds the index itself; the
+server then waits for that build and uses its result).
 
 >>> live = LiveAssistant(Settings(), build_assistant)                  # doctest: +SKIP
 >>> live.start_watching()                                              # doctest: +SKIP
 >>> live.ask("Wat is stap 5?").index, live.status().state              # doctest: +SKIP
 ('3fa1c2d4e5f6', 'klaar')
+
+What the watcher compares, without loading a model:
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> folder = Path(tempfile.mkdtemp())
+>>> settings = Settings(knowledge_dir=folder / "kennis", data_dir=folder / "data")
+>>> before = knowledge_signature(settings)
+>>> (folder / "kennis").mkdir()
+>>> _ = (folder / "kennis" / "advies.md").write_text("# Advies", encoding="utf-8")
+>>> knowledge_signature(settings) == before
+False
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -59,10 +72,8 @@ def knowledge_signature(settings: Settings) -> Signature:
 
 def _give_back_memory() -> None:
     """Return freed heap to the operating system after a swap (glibc keeps it otherwise); a no-op elsewhere."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 class _Progress:
@@ -77,19 +88,23 @@ class _Progress:
         return self
 
     def update(self, n: int) -> None:
+        """Count ``n`` more embedded passages (as a tqdm bar's ``update``)."""
         self.done += n
 
     def close(self) -> None:
-        pass
+        """Nothing to release; there for the progress-bar protocol."""
 
     @property
     def fraction(self) -> float | None:
+        """How far the build has come (0..1), or None before it has told how many passages there are."""
         return min(1.0, self.done / self.total) if self.total else None
 
 
 class LiveAssistant:
-    """Answers with the current :class:`Assistant` and replaces it, atomically, with a rebuilt one when the
-    knowledge changes. Requests never wait for a build; a failed build leaves the current one answering.
+    """Answers with the current :class:`Assistant` and swaps in a rebuilt one when the knowledge changes.
+
+    The swap is one reference assignment, so a request sees the old or the new assistant, whole. Requests never
+    wait for a build; a failed build leaves the current one answering.
     """
 
     def __init__(self, settings: Settings, build: Builder, *, current: Assistant | None = None) -> None:
@@ -105,20 +120,25 @@ class LiveAssistant:
     # --- what callers use, as on Assistant -------------------------------------------------------------------
     @property
     def knowledge(self) -> Any:
+        """The current assistant's knowledge base."""
         return self._current.knowledge
 
     @property
     def backend(self) -> Any:
+        """The current assistant's answer backend."""
         return self._current.backend
 
     @property
     def search(self) -> Any:
+        """The current assistant's hybrid search."""
         return self._current.search
 
     def document_text(self, document: str) -> str:
+        """The full text of ``document`` in the current knowledge (see :meth:`Assistant.document_text`)."""
         return self._current.document_text(document)
 
     def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
+        """Answer with the current assistant; while a rebuild runs, the answer says the index is being updated."""
         answer = self._current.ask(question, history)
         if self._progress is None:
             return answer
@@ -126,6 +146,7 @@ class LiveAssistant:
 
     # --- keeping it current ----------------------------------------------------------------------------------
     def status(self) -> IndexStatus:
+        """The index's state for ``/api/health``, with the build's progress while one runs (here or elsewhere)."""
         current = self._current
         index = current.index_id[:INDEX_ID_CHARS] if current.index_id else None
         progress = self._progress

@@ -21,5 +21,6 @@ OFFLINE_DEFAULTS: dict[str, str] = {
 
 
 def apply_offline_defaults() -> None:
+    """Set each of :data:`OFFLINE_DEFAULTS` in ``os.environ`` unless the operator set it already."""
     for key, value in OFFLINE_DEFAULTS.items():
         os.environ.setdefault(key, value)

@@ -1,6 +1,6 @@
-"""Reading a question before it is searched: validation, prompt-injection and follow-ups.
+r"""Reading a question before it is searched: validation, prompt-injection and follow-ups.
 
->>> clean_question("  Wat is\\x00 stap 5?  ", max_chars=100)
+>>> clean_question("  Wat is\x00 stap 5?  ", max_chars=100)
 'Wat is stap 5?'
 """
 
@@ -35,9 +35,9 @@ class InvalidQuestion(ValueError):
 
 
 def valid_text(text: str) -> str:
-    """``text`` with each lone surrogate as ``?`` (JSON can carry ``"\\ud800"``, which no UTF-8 encoder takes).
+    r"""``text`` with each lone surrogate as ``?`` (JSON can carry ``"\ud800"``, which no UTF-8 encoder takes).
 
-    >>> valid_text("a\\ud800b")
+    >>> valid_text("a\ud800b")
     'a?b'
     """
     return text.encode("utf-8", "replace").decode("utf-8")
@@ -59,11 +59,8 @@ def clean_question(question: object, max_chars: int) -> str:
             "De vraag is leeg. Typ een vraag over het advies, bijvoorbeeld: ‘Wat is de eerste aanbeveling?’"
         )
     if len(question) > max_chars:
-        raise InvalidQuestion(
-            f"De vraag is te lang ({len(question):,} tekens; de grens is {max_chars:,}). Stel een kortere vraag.".replace(
-                ",", "."
-            )
-        )
+        too_long = f"De vraag is te lang ({len(question):,} tekens; de grens is {max_chars:,})."
+        raise InvalidQuestion(f"{too_long} Stel een kortere vraag.".replace(",", "."))
     return text
 
 

@@ -32,10 +32,13 @@ class Retrieval:
 
     @property
     def hits(self) -> list[Hit]:
+        """The units search ranked, best first (named units first)."""
         return self.result.hits
 
     def children_of(self, unit: Unit) -> list[Unit]:
+        """The units whose parent is ``unit`` (its list items), see :meth:`UnitCatalog.children_of`."""
         return self.units_by_id.children_of(unit)
 
     def lead_in_unit(self, item: Unit) -> Unit | None:
+        """The unit that introduces list item ``item``, if any (see :meth:`UnitCatalog.lead_in_unit`)."""
         return self.units_by_id.lead_in_unit(item)

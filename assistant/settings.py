@@ -80,10 +80,12 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
+        """Where models are downloaded and exported: ``AWT_MODEL_CACHE_DIR``, else ``models`` in the data dir."""
         return self.model_cache_dir or self.data_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:
+        """The local Chroma store's folder in the data dir (unused with ``AWT_CHROMA_URL``)."""
         return self.store_config().chroma_dir
 
     def embedding_config(self) -> EmbeddingConfig:

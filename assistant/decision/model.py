@@ -1,5 +1,6 @@
-"""The calibrated models that turn signals into probabilities: is the question about the documents at all, and do
-they answer it.
+"""The calibrated models that turn signals into probabilities.
+
+One asks whether the question is about the documents at all, the other whether they answer it.
 
 Each is an additive logistic model: a signal enters as a piecewise-linear curve (the signal itself plus hinges at its
 quartiles in the training data), so "a little more coverage" can matter more at the low end than at the top. Both
@@ -70,6 +71,11 @@ class CalibratedModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CalibratedModel:
+        """The model stored as ``data`` (its ``asdict``), checked against this version's features.
+
+        Raises:
+            ValueError: The model names features this version lacks, or its widths do not agree (a Dutch message).
+        """
         model = cls(
             features=tuple(data["features"]),
             knots=tuple(tuple(map(float, points)) for points in data["knots"]),
@@ -110,6 +116,7 @@ class DecisionModel:
     report: dict[str, Any] = field(default_factory=dict)  # how it was fitted: data, cross-validated numbers
 
     def save(self, path: Path) -> None:
+        """Write both models, their cut-offs and the fitting report as JSON, to be read back with :meth:`load`."""
         path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod

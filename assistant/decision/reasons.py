@@ -21,6 +21,7 @@ class Reason(StrEnum):
 
     @property
     def answered(self) -> bool:
+        """Whether a question with this reason gets an answer (possibly with a caveat) rather than a refusal."""
         return self in (Reason.BEANTWOORD, Reason.ONZEKER)
 
 

@@ -227,9 +227,9 @@ def extract(retrieval: Retrieval) -> Signals:
     matches = [lexical.match(w) for w in terms]
     known = [m is not None for m in matches]
     weights = [max(0.05, specificity(w)) for w in terms]
-    unknown = [specificity(w) for w, k in zip(terms, known) if not k]
+    unknown = [specificity(w) for w, k in zip(terms, known, strict=True) if not k]
     passage_terms = set(analyze(top_text))
-    in_passages = [bool(set(analyze(m or w)) & passage_terms) for w, m in zip(terms, matches)]
+    in_passages = [bool(set(analyze(m or w)) & passage_terms) for w, m in zip(terms, matches, strict=True)]
     dense = sorted((h.dense for h in hits), reverse=True)
     best = retrieval.result.best_dense
     background = retrieval.background
@@ -238,6 +238,8 @@ def extract(retrieval: Retrieval) -> Signals:
     tokens = words(question)
     best_text = words(hits[0].unit.text)
     soft = _soft_coverage(retrieval, terms, weights, top_text)
+    specific_coverage = sum(w for w, k in zip(weights, known, strict=True) if k) / sum(weights) if weights else 1.0
+    passage_coverage = sum(w for w, k in zip(weights, in_passages, strict=True) if k) / sum(weights) if weights else 1.0
     return Signals(
         has_question=True,
         missing_reference=bool(refs.pairs) and not structural,
@@ -249,8 +251,8 @@ def extract(retrieval: Retrieval) -> Signals:
         else 0.0,
         margin=(dense[0] - dense[min(4, len(dense) - 1)]) * 100 if dense else 0.0,
         coverage=sum(known) / len(known) if known else 1.0,
-        specific_coverage=sum(w for w, k in zip(weights, known) if k) / sum(weights) if weights else 1.0,
-        passage_coverage=sum(w for w, k in zip(weights, in_passages) if k) / sum(weights) if weights else 1.0,
+        specific_coverage=specific_coverage,
+        passage_coverage=passage_coverage,
         unknown_specificity=max(unknown, default=0.0),
         lexical_top=1 - math.exp(-max(h.lexical for h in hits) / 5.0),
         structural=structural,
