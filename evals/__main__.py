@@ -1,5 +1,7 @@
-"""Command line: ``python -m evals run [--dataset PAD] [--output MAP] [--backend NAAM] [--update-baseline]`` and
-``python -m evals calibrate [--dataset evals/train.jsonl]`` (refits the answer/refuse model).
+"""Command line of the evaluation: ``python -m evals run`` and ``python -m evals calibrate``.
+
+``python -m evals run [--dataset PAD] [--output MAP] [--backend NAAM] [--update-baseline]`` scores a backend on the
+gold set; ``python -m evals calibrate [--dataset evals/train.jsonl]`` refits the answer/refuse model.
 
 Exit codes: 0 all thresholds hold and nothing regressed, 1 a threshold or regression failure,
 2 unusable input (invalid dataset line, unreadable baseline, unknown judge).

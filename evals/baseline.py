@@ -37,6 +37,8 @@ class BaselineEntry(BaseModel):
 
 
 class BaselineFile(BaseModel):
+    """The baseline file: the accepted result per backend."""
+
     version: int = 1
     backends: dict[str, BaselineEntry] = Field(default_factory=dict)
 

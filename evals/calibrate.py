@@ -70,7 +70,7 @@ def _ruled(signals: Signals) -> bool:
 
 def _knots(x: np.ndarray) -> tuple[tuple[float, ...], ...]:
     """Hinge points per signal: its quartiles (none for a yes/no signal)."""
-    points = []
+    points: list[tuple[float, ...]] = []
     for column in x.T:
         if len(np.unique(column)) <= 2:
             points.append(())
@@ -123,8 +123,9 @@ def _fit_both(examples: Sequence[Example], features: Sequence[str]) -> tuple[Cal
 
 
 def cross_validated(examples: Sequence[Example], features: Sequence[str], folds: int = FOLDS) -> np.ndarray:
-    """Out-of-fold ``(P(world question), P(answerable))`` per example; where a hard rule decides, ``(0, 1)`` for
-    an answer and ``(NaN, NaN)`` for a refusal.
+    """Out-of-fold ``(P(world question), P(answerable))`` per example.
+
+    Where a hard rule decides, the pair is ``(0, 1)`` for an answer and ``(NaN, NaN)`` for a refusal.
     """
     strata = np.array([2 * e.world + e.item.answerable for e in examples])
     probabilities = np.full((len(examples), 2), np.nan)
@@ -148,7 +149,9 @@ def _answered(probabilities: np.ndarray, off_topic_at: float, hedge_at: float) -
     """Answered (True) per example; hard-rule examples (NaN) are refusals."""
     world, answer = probabilities[:, 0], probabilities[:, 1]
     decided = ~np.isnan(world)
-    return decided & (np.nan_to_num(world, nan=1.0) < off_topic_at) & (np.nan_to_num(answer) >= hedge_at)
+    on_topic = np.nan_to_num(world, nan=1.0) < off_topic_at
+    answered: np.ndarray = decided & on_topic & (np.nan_to_num(answer) >= hedge_at)
+    return answered
 
 
 def _cost(answered: np.ndarray, answerable: np.ndarray) -> float:

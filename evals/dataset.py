@@ -9,11 +9,14 @@ Item format (extra fields such as notes are kept but ignored)::
      "key_facts": [["arbeidsorganisatie", "organisatie van werk"]],  # every group needs one alternative
      "answerable": true, "category": "definitie", "variant_of": null}
 
-Example::
+Example (``load_dataset`` does this for every line of a file)::
 
-    >>> items = load_dataset(Path("evals/gold.jsonl"))  # doctest: +SKIP
-    >>> items[0].id                                       # doctest: +SKIP
+    >>> parse_line('{"id": "def-1", "question": "Wat is sociale innovatie?", "answerable": true}', 1).id
     'def-1'
+    >>> parse_line('{"question": "Wat is sociale innovatie?", "answerable": true}', 7, "gold.jsonl")
+    Traceback (most recent call last):
+    ...
+    evals.dataset.DatasetError: gold.jsonl, regel 7: veld 'id' ontbreekt.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ class MetricSpec:
 
     @property
     def regression_gated(self) -> bool:
+        """Whether a drop against the baseline fails the gate: only for rates, not drops, counts or judges."""
         return self.kind == "rate"
 
 
@@ -45,6 +46,7 @@ class Threshold:
     limit: float
 
     def holds(self, value: float) -> bool:
+        """Whether ``value`` meets the limit (with a hair of tolerance for float rounding)."""
         return value >= self.limit - 1e-12 if self.op == ">=" else value <= self.limit + 1e-12
 
     def __str__(self) -> str:
@@ -160,6 +162,7 @@ class MetricCheck:
 
     @property
     def key(self) -> str:
+        """The metric's key, as in :data:`METRICS`."""
         return self.spec.key
 
     @property
@@ -178,6 +181,7 @@ class MetricCheck:
 
     @property
     def regressed(self) -> bool:
+        """Worse than the baseline by more than the tolerance, for a metric the regression check gates."""
         delta = self.delta
         if delta is None or not self.spec.regression_gated:
             return False
@@ -186,6 +190,7 @@ class MetricCheck:
 
     @property
     def failed(self) -> bool:
+        """Below its threshold or regressed: the gate fails."""
         return self.threshold_ok is False or self.regressed
 
 

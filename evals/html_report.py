@@ -5,7 +5,10 @@ questions and answers may contain markup.
 
 Example::
 
-    >>> Path("evals/out/report.html").write_text(render_html(evaluation))  # doctest: +SKIP
+    >>> from evals.gate import check_metrics
+    >>> html = render_html(EvalRun("gold.jsonl", "abc", "extractief", [], {}, {}, check_metrics({"mrr": 0.9}), 0.02))
+    >>> html.startswith("<!DOCTYPE html>"), "GESLAAGD" in html
+    (True, True)
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ th:first-child,td:first-child,td:last-child,th:last-child{text-align:left}
 .verdict{font-size:1.1rem;font-weight:700}.pass{color:#2e7d32}.fail{color:#c62828}
 .item{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
 .answer{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;border-left:3px solid #90a4ae}
-dt{font-weight:600}dd{margin:0 0 .4rem 1rem;color:#444}.problems li{color:#c62828}.meta{color:#555}blockquote{margin:.3rem 0 .3rem 1rem;color:#333}
+dt{font-weight:600}dd{margin:0 0 .4rem 1rem;color:#444}.problems li{color:#c62828}.meta{color:#555}
+blockquote{margin:.3rem 0 .3rem 1rem;color:#333}
 """
 
 

@@ -27,7 +27,9 @@ class Judge(Protocol):
 
     name: str
 
-    def score(self, item: GoldItem, answer: Answer) -> float | None: ...
+    def score(self, item: GoldItem, answer: Answer) -> float | None:
+        """The answer's score in [0, 1], or None when this judge cannot judge the item."""
+        ...
 
 
 JudgeFactory = Callable[[str], Judge]

@@ -167,6 +167,7 @@ class SentenceSupport:
 
     @property
     def unsupported(self) -> list[SentenceCheck]:
+        """The sentences their cited passages do not support."""
         return [check for check in self.checks if not check.supported]
 
 

@@ -2,10 +2,20 @@
 
 Example::
 
-    >>> print(render_terminal(evaluation, report_path="evals/out/report.html"))  # doctest: +SKIP
-    Metriek                     Waarde  Drempel  Baseline  Verschil    n  Status
-    Recall@1                     0.950        –     0.950    +0.000   40  ok
-    …
+    >>> from evals.gate import check_metrics
+    >>> checks = check_metrics({"recall_at_3": 0.5, "key_fact_recall": 0.9}, baseline={"recall_at_3": 0.96})
+    >>> print(render_terminal(EvalRun("gold.jsonl", "abc", "extractief", [], {}, {}, checks, tolerance=0.02)))
+    Evaluatie van gold.jsonl (0 vragen, backend extractief)
+    <BLANKLINE>
+    Metriek     Waarde  Drempel  Baseline  Verschil  n  Status
+    Recall@3     0.500   ≥ 0.95     0.960    -0.460     ONDER DREMPEL
+    Kernfeiten   0.900   ≥ 0.85         –         –     ok
+    <BLANKLINE>
+    Items met problemen: 0 van 0
+    Resultaat: MISLUKT
+    - Recall@3 is 0.500, drempel ≥ 0.95.
+    - Recall@3 is 0.500, meer dan 0.02 slechter dan de baseline (0.960).
+    <BLANKLINE>
 """
 
 from __future__ import annotations
@@ -64,7 +74,7 @@ def table_rows(run: EvalRun) -> list[tuple[str, ...]]:
 
 
 def verdict_lines(run: EvalRun) -> list[str]:
-    """ "GESLAAGD"/"MISLUKT" with the reasons, then the notes."""
+    """The verdict, GESLAAGD or MISLUKT, with the reasons, then the notes."""
     failures = run.failures(include_regressions=not run.baseline_updated)
     lines = ["Resultaat: GESLAAGD" if run.passed else "Resultaat: MISLUKT"]
     lines += [f"- {reason}" for reason in failures]

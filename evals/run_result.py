@@ -1,8 +1,12 @@
 """One finished eval run: what the reports show and what decides pass or fail.
 
->>> run = EvalRun("gold.jsonl", "abc", "extractief", [], {}, {}, [], 0.02)  # doctest: +SKIP
->>> run.passed                                                             # doctest: +SKIP
-True
+>>> from evals.gate import check_metrics
+>>> checks = check_metrics({"recall_at_3": 0.5}, baseline={"recall_at_3": 0.96})
+>>> run = EvalRun("gold.jsonl", "abc", "extractief", [], {}, {}, checks, tolerance=0.02)
+>>> run.passed
+False
+>>> run.failures(include_regressions=False)
+['Recall@3 is 0.500, drempel ≥ 0.95.']
 """
 
 from __future__ import annotations
@@ -38,10 +42,12 @@ class EvalRun:
 
     @property
     def n_errors(self) -> int:
+        """How many questions the assistant raised an error on."""
         return sum(1 for result in self.results if result.error is not None)
 
     @property
     def failing(self) -> list[ItemResult]:
+        """The items with at least one problem."""
         return [result for result in self.results if result.failed]
 
     def failures(self, *, include_regressions: bool = True) -> list[str]:
@@ -62,6 +68,7 @@ class EvalRun:
 
     @property
     def passed(self) -> bool:
+        """No failures; regressions do not count when this run has just become the baseline."""
         return not self.failures(include_regressions=not self.baseline_updated)
 
     def summary_json(self) -> dict[str, Any]:

@@ -7,10 +7,26 @@ question). Summary metrics are means over the items where they apply, except
 
 Example::
 
-    >>> result = score_item(item, answer, documents.get, LexicalSupportChecker())  # doctest: +SKIP
-    >>> result.metrics["key_fact_recall"], result.problems                          # doctest: +SKIP
+    >>> from assistant.contract import Answer, Citation
+    >>> from evals.support import LexicalSupportChecker
+    >>> document = "Stap 5. Zorg voor goede samenwerking tussen de ministeries."
+    >>> quote = "Zorg voor goede samenwerking tussen de ministeries."
+    >>> start = document.index(quote)
+    >>> citation = Citation(
+    ...     n=1, label="Stap 5", document="advies.txt", quote=quote, score=0.9, unit_id="advies#5", start=start,
+    ...     end=start + len(quote),
+    ... )
+    >>> item = GoldItem(
+    ...     id="stap-5", question="Wat is stap 5?", expected_citations=["Stap 5"], key_facts=[["samenwerking"]],
+    ...     answerable=True,
+    ... )
+    >>> answer = Answer(
+    ...     question=item.question, answer=f"{quote} [1]", citations=[citation], refused=False, backend="extractief"
+    ... )
+    >>> result = score_item(item, answer, {"advies.txt": document}.get, LexicalSupportChecker())
+    >>> result.metrics["key_fact_recall"], result.problems
     (1.0, [])
-    >>> summarise([result])["label_accuracy"]                                       # doctest: +SKIP
+    >>> summarise([result])["label_accuracy"]
     1.0
 """
 
@@ -52,6 +68,7 @@ class ItemResult:
 
     @property
     def failed(self) -> bool:
+        """Whether anything is wrong with the answer (see ``problems``)."""
         return bool(self.problems)
 
     def to_json(self) -> dict[str, Any]:

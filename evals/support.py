@@ -25,7 +25,9 @@ from evals.text import content_tokens
 class SupportChecker(Protocol):
     """Decides whether ``passages`` together support the claim made in ``sentence``."""
 
-    def supports(self, sentence: str, passages: Sequence[str]) -> bool: ...
+    def supports(self, sentence: str, passages: Sequence[str]) -> bool:
+        """Whether ``passages`` together support ``sentence``."""
+        ...
 
 
 class LexicalSupportChecker:
@@ -51,4 +53,5 @@ class LexicalSupportChecker:
         return sum(1 for token in tokens if token in vocabulary) / len(tokens)
 
     def supports(self, sentence: str, passages: Sequence[str]) -> bool:
+        """Whether the sentence's :meth:`coverage` reaches the threshold."""
         return self.coverage(sentence, passages) >= self.threshold

@@ -29,21 +29,12 @@ MODULES = _modules_with_examples()
 # wants runnable ones); the list may only shrink: a module that gains a runnable example must leave it.
 ILLUSTRATIVE_ONLY = {
     "knowledge.cache",
-    "index.build_claim",
     "index.model_folder",
     "index.onnx_embeddings",
     "index.onnx_export",
-    "index.store",
     "assistant.generative",
     "assistant.generative.llamacpp",
-    "assistant.live",
     "assistant.service",
-    "evals.chart",
-    "evals.dataset",
-    "evals.html_report",
-    "evals.report",
-    "evals.run_result",
-    "evals.scoring",
 }
 
 
