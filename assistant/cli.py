@@ -76,7 +76,7 @@ def index_command(paths: tuple[Path, ...]) -> None:
     from pydantic import ValidationError
 
     from assistant.settings import Settings, invalid_setting
-    from knowledge.loader import KnowledgeError, add_document
+    from knowledge import KnowledgeError, add_document
 
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs get our own Dutch message

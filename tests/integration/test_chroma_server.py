@@ -107,7 +107,7 @@ def test_replicas_starting_together_build_once(chroma_url: str, tmp_path: Path) 
 
 def test_a_dead_builders_claim_is_taken_over(chroma_url: str, tmp_path: Path) -> None:
     from assistant.service import fingerprint as knowledge_fingerprint
-    from knowledge.loader import knowledge_roots, load_knowledge
+    from knowledge import knowledge_roots, load_knowledge
 
     settings = Settings(data_dir=tmp_path / "replica", chroma_url=chroma_url)
     client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
