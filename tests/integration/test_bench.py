@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench import PAGE_CHARS, generate_corpus
+from benchmarks.corpus import PAGE_CHARS, generate_corpus
 from knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 
 pytestmark = pytest.mark.integration

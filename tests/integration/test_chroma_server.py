@@ -17,9 +17,9 @@ import pytest
 from fault_support import knowledge_folder, spawn_build
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
-from assistant.bench import free_port, stop_process
 from assistant.service import build_assistant
 from assistant.settings import Settings
+from tests.support import free_port, stop_process
 
 pytestmark = pytest.mark.integration
 CHROMA = Path(sys.executable).with_name("chroma")
