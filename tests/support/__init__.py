@@ -1,7 +1,7 @@
 """Helpers the tests share: a free loopback port, stopping a server process.
 
-Imported as ``tests.support`` (like ``tests.load.loadtest``): the tests run with the repository root on the path
-(``python -m pytest`` from it, as scripts/test.sh does).
+Imported as ``tests.support`` (like ``tests.load.loadtest``): pytest puts the repository root on the path
+(``pythonpath`` in pyproject.toml), and ``python -m tests.load.loadtest`` runs from it.
 """
 
 from tests.support.processes import free_port, stop_process
