@@ -20,7 +20,7 @@ from assistant.retrieval import Retrieval
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
-from knowledge.loader import citation_label
+from knowledge import citation_label
 from knowledge.units import Unit
 
 log = logging.getLogger(__name__)

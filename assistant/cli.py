@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+from assistant.plugins import PluginGroup  # e.g. `bench`, registered by the benchmarks package
 from assistant.privacy import apply_offline_defaults
 
 apply_offline_defaults()
@@ -52,7 +53,7 @@ def _build() -> Any:
         _fail(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Toon logregels (ook technische).")
 def main(verbose: bool) -> None:
     """AWT-assistent: vragen over het AWT-advies ‘De kracht van sociale innovatie’ (2014), met bronvermelding."""
@@ -76,7 +77,7 @@ def index_command(paths: tuple[Path, ...]) -> None:
     from pydantic import ValidationError
 
     from assistant.settings import Settings, invalid_setting
-    from knowledge.loader import KnowledgeError, add_document
+    from knowledge import KnowledgeError, add_document
 
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs get our own Dutch message
@@ -183,20 +184,6 @@ def feedback_export_command(output: Path | None) -> None:
     else:
         output.write_text(lines, encoding="utf-8")
         click.echo(f"{lines.count(chr(10))} item(s) geschreven naar {output}.", err=True)
-
-
-@main.command("bench")
-@click.option("--json", "as_json", is_flag=True, help="Print één JSON-object per grootte.")
-@click.option("--sizes", default="advice,200p,2000p", show_default=True, help="Corpusgroottes, komma-gescheiden.")
-@click.option("--keep", type=click.Path(path_type=Path), help="Bewaar de gegenereerde corpora en indexen hier.")
-def bench_command(as_json: bool, sizes: str, keep: Path | None) -> None:
-    """Meet snelheid en geheugen (index, warme en koude antwoorden, serve) op deze machine."""
-    from assistant.bench import run as run_bench
-
-    try:
-        run_bench([s.strip() for s in sizes.split(",") if s.strip()], as_json, keep)
-    except ValueError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
 
 
 def run() -> None:

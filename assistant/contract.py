@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.loader import citation_label
+from knowledge import citation_label
 from knowledge.units import Unit
 
 

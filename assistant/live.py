@@ -39,7 +39,7 @@ from assistant.contract import Answer, Message, join_notices
 from assistant.service import INDEX_ID_CHARS, Assistant
 from assistant.settings import Settings
 from index.store import VectorStore
-from knowledge.loader import knowledge_files, knowledge_roots
+from knowledge import knowledge_files, knowledge_roots
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
 from index.word_vectors import WordVectors, load_word_vectors
+from knowledge import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 from knowledge.cache import DocumentCache, KnowledgeSnapshots
-from knowledge.loader import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,13 @@
 Everything here is deterministic and language-aware only through fixed lists (Dutch stopwords)
 and the Snowball Dutch stemmer, so metric values never depend on a model.
 
+The evals judge answers that ``assistant.generative.verify`` has already checked, so the judge keeps its own
+sentence splitting, quotation handling and content tokens (the verifier uses ``index.text.analyze`` and other
+split rules) on purpose: a rule both shared would agree with itself, and a verifier mistake in it (a claim cut
+in two, a quotation split, a word dropped) could never show up in the metrics. Only the citation notation is
+shared (:mod:`knowledge.citation`: ``MARKER``, ``marker_numbers``): it is the answer contract both read, not a
+judgement, and one definition keeps what the product writes and what the evals count from drifting apart.
+
 Example::
 
     >>> fold("België “sociaal”")
@@ -20,6 +27,21 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+
+from knowledge.citation import MARKER as MARKER_RE
+from knowledge.citation import marker_numbers
+
+__all__ = [
+    "DUTCH_STOPWORDS",
+    "MARKER_RE",
+    "contains_phrase",
+    "content_tokens",
+    "fold",
+    "marker_numbers",
+    "split_sentences",
+    "strip_markers",
+    "word_string",
+]
 
 _QUOTE_MAP = str.maketrans(
     {
@@ -40,8 +62,6 @@ _QUOTE_MAP = str.maketrans(
     }
 )
 
-#: ``[1]``, ``[1, 2]`` and ``[1;2]`` markers that point at citations.
-MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _WORD_RE = re.compile(r"\w+")
 _QUOTATION_RE = re.compile(r"„[^”“\n]*[”“]|“[^”\n]*”|\"[^\"\n]*\"|«[^»\n]*»")
 _PLACEHOLDER_RE = re.compile(r"QQ(\d+)QQ")
@@ -49,9 +69,24 @@ _CONTINUATION_START = frozenset(":;,)]”’»")
 _LEADING_MARKERS_RE = re.compile(rf"^(?:\s*{MARKER_RE.pattern}[.;,]?)+")
 
 #: Dutch function words; a token in this set carries no content for the support check.
-DUTCH_STOPWORDS: frozenset[str] = frozenset(
-    ["aan", "af", "al", "alle", "alleen", "alles", "als", "altijd", "ander", "andere", "anders", "ben", "bij", "binnen", "daar", "daarbij", "daardoor", "daarin", "daarmee", "daarna", "daarom", "daarop", "daarvan", "dan", "dat", "de", "deze", "die", "dit", "doch", "doen", "door", "dus", "een", "eens", "eigen", "en", "er", "ergens", "even", "geen", "geweest", "gij", "haar", "had", "hadden", "heb", "hebben", "heeft", "hem", "hen", "het", "hier", "hierbij", "hierin", "hiermee", "hiervan", "hij", "hoe", "hoewel", "hun", "iemand", "iets", "ik", "in", "is", "ja", "je", "jij", "jou", "jouw", "kan", "kon", "konden", "kun", "kunnen", "maar", "me", "meer", "men", "met", "mij", "mijn", "moet", "moeten", "na", "naar", "namelijk", "nee", "niet", "niets", "nog", "nu", "of", "om", "omdat", "onder", "ons", "onze", "ook", "op", "over", "reeds", "te", "tegen", "ten", "ter", "toch", "toen", "tot", "u", "uit", "uw", "van", "veel", "voor", "vooral", "waar", "waarbij", "waardoor", "waarin", "waarmee", "waarom", "waarop", "waarvan", "wat", "we", "wel", "welk", "welke", "werd", "werden", "wie", "wij", "wil", "wilde", "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zoals", "zodat", "zonder", "zou", "zouden", "zullen", "alsook", "bovendien", "echter", "eveneens", "evenals", "hierdoor", "hiertoe", "daartoe", "zeer", "volgens", "hierover", "daarover", "erover", "ervan", "erbij", "ertoe", "zie"]
-)
+# (not formatted: a word list reads better as lines of words than as one word per line)
+# fmt: off
+DUTCH_STOPWORDS: frozenset[str] = frozenset([
+    "aan", "af", "al", "alle", "alleen", "alles", "als", "altijd", "ander", "andere", "anders", "ben", "bij", "binnen",
+    "daar", "daarbij", "daardoor", "daarin", "daarmee", "daarna", "daarom", "daarop", "daarvan", "dan", "dat", "de",
+    "deze", "die", "dit", "doch", "doen", "door", "dus", "een", "eens", "eigen", "en", "er", "ergens", "even", "geen",
+    "geweest", "gij", "haar", "had", "hadden", "heb", "hebben", "heeft", "hem", "hen", "het", "hier", "hierbij",
+    "hierin", "hiermee", "hiervan", "hij", "hoe", "hoewel", "hun", "iemand", "iets", "ik", "in", "is", "ja", "je",
+    "jij", "jou", "jouw", "kan", "kon", "konden", "kun", "kunnen", "maar", "me", "meer", "men", "met", "mij", "mijn",
+    "moet", "moeten", "na", "naar", "namelijk", "nee", "niet", "niets", "nog", "nu", "of", "om", "omdat", "onder",
+    "ons", "onze", "ook", "op", "over", "reeds", "te", "tegen", "ten", "ter", "toch", "toen", "tot", "u", "uit", "uw",
+    "van", "veel", "voor", "vooral", "waar", "waarbij", "waardoor", "waarin", "waarmee", "waarom", "waarop", "waarvan",
+    "wat", "we", "wel", "welk", "welke", "werd", "werden", "wie", "wij", "wil", "wilde", "worden", "wordt", "zal", "ze",
+    "zelf", "zich", "zij", "zijn", "zo", "zoals", "zodat", "zonder", "zou", "zouden", "zullen", "alsook", "bovendien",
+    "echter", "eveneens", "evenals", "hierdoor", "hiertoe", "daartoe", "zeer", "volgens", "hierover", "daarover",
+    "erover", "ervan", "erbij", "ertoe", "zie",
+])
+# fmt: on
 
 _stemmer = Stemmer.Stemmer("dutch")
 
@@ -74,21 +109,6 @@ def strip_markers(text: str) -> str:
     'Zo is het .'
     """
     return " ".join(MARKER_RE.sub(" ", text).split())
-
-
-def marker_numbers(text: str) -> list[int]:
-    """The citation numbers referred to by the ``[n]`` markers in ``text``, in order, unique.
-
-    >>> marker_numbers("A [2]. B [1; 2] en [3].")
-    [2, 1, 3]
-    """
-    numbers: list[int] = []
-    for match in MARKER_RE.finditer(text):
-        for part in re.split(r"[,;]", match.group(1)):
-            number = int(part)
-            if number not in numbers:
-                numbers.append(number)
-    return numbers
 
 
 def word_string(text: str) -> str:

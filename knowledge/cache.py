@@ -69,6 +69,7 @@ class DocumentCache:
         self._used: set[str] = set()
 
     def key(self, path: Path, name: str, id_prefix: str | None) -> str:
+        """The key of ``path`` as document ``name``: its bytes, name, id prefix, parser and library versions."""
         digest = hashlib.sha256(f"{self._parser_version}|{_library_versions()}|{name}|{id_prefix}|".encode())
         with path.open("rb") as source:
             for block in iter(lambda: source.read(1 << 20), b""):
@@ -76,6 +77,7 @@ class DocumentCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> Document | None:
+        """The document stored under ``key``, or None (missing or unreadable: the file is parsed again)."""
         self._used.add(key)
         try:
             return _document(json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8")))
@@ -86,6 +88,7 @@ class DocumentCache:
             return None
 
     def put(self, key: str, document: Document) -> None:
+        """Store ``document`` under ``key``; a failure is logged, never raised (the cache only saves time)."""
         self._used.add(key)
         try:
             write_json_atomic(self.folder / f"{key}.json", asdict(document))
@@ -104,8 +107,10 @@ class DocumentCache:
 
 
 class KnowledgeSnapshots:
-    """The knowledge each complete index was built from, so a server can answer from an older index (with the
-    documents as they were then) while the index for changed documents is built.
+    """The knowledge each complete index was built from, stored next to the indexes.
+
+    A server can then answer from an older index (with the documents as they were then) while the index for
+    changed documents is built.
 
     >>> snapshots = KnowledgeSnapshots(Path("/tmp/snapshots"))                  # doctest: +SKIP
     >>> snapshots.save("3fa1…", knowledge); snapshots.load("3fa1…").documents     # doctest: +SKIP
@@ -118,6 +123,7 @@ class KnowledgeSnapshots:
         return self.folder / f"{fingerprint[:32]}.json"
 
     def save(self, fingerprint: str, knowledge: KnowledgeBase) -> None:
+        """Keep ``knowledge`` as the snapshot of index ``fingerprint`` (once; a failure is logged)."""
         if self._path(fingerprint).exists():
             return
         try:
@@ -126,6 +132,7 @@ class KnowledgeSnapshots:
             log.warning("De kennis bij de index kon niet worden bewaard in %s (%s).", self.folder, exc)
 
     def load(self, fingerprint: str) -> KnowledgeBase | None:
+        """The knowledge index ``fingerprint`` was built from, or None if it is missing or unreadable."""
         try:
             return KnowledgeBase(tuple(_document(d) for d in json.loads(self._path(fingerprint).read_text("utf-8"))))
         except FileNotFoundError:

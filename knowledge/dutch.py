@@ -127,4 +127,5 @@ _NUMBER_RE = re.compile(rf"^(?:\d+|{NUMBER_WORD_PATTERN})$", re.IGNORECASE)
 
 
 def is_number_word(word: str) -> bool:
+    """Whether ``word`` is a number: digits, or a Dutch or English cardinal or ordinal (``drie``, ``derde``)."""
     return bool(_NUMBER_RE.match(word))

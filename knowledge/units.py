@@ -71,6 +71,7 @@ class UnitCatalog(Mapping[str, Unit]):
         return unit_id in self._by_id
 
     def children_of(self, unit: Unit) -> list[Unit]:
+        """The list items directly below ``unit``, in document order."""
         return list(self._children.get(unit.id, ()))
 
     def lead_in_unit(self, item: Unit) -> Unit | None:
@@ -107,9 +108,11 @@ class KnowledgeBase:
 
     @property
     def units(self) -> tuple[Unit, ...]:
+        """The units of all documents, in document order."""
         return tuple(u for d in self.documents for u in d.units)
 
     def document(self, name: str) -> Document:
+        """The document named ``name`` (its path relative to its knowledge folder); KeyError if none."""
         for doc in self.documents:
             if doc.name == name:
                 return doc

@@ -18,9 +18,15 @@ from functools import lru_cache
 
 from knowledge.dutch import CARDINALS, ENGLISH_ORDINALS, ORDINALS, fold
 
+# The word lists are not formatted: lines of words read better than one word per line.
+# fmt: off
 # Interrogatives (Dutch and English), including the pronominal adverbs built on "waar".
 QUESTION_WORDS: frozenset[str] = frozenset(
-    ["wat", "welk", "welke", "wie", "wiens", "wier", "waar", "waarom", "wanneer", "hoe", "hoeveel", "hoeverre", "hoezo", "waarmee", "waarover", "waarin", "waarvan", "waarvoor", "waaruit", "waarop", "waardoor", "waarbij", "waartoe", "waarnaar", "what", "which", "who", "whom", "whose", "where", "when", "why", "how", "many", "much"]
+    [
+        "wat", "welk", "welke", "wie", "wiens", "wier", "waar", "waarom", "wanneer", "hoe", "hoeveel", "hoeverre",
+        "hoezo", "waarmee", "waarover", "waarin", "waarvan", "waarvoor", "waaruit", "waarop", "waardoor", "waarbij",
+        "waartoe", "waarnaar", "what", "which", "who", "whom", "whose", "where", "when", "why", "how", "many", "much",
+    ]
 )
 
 # Personal, possessive and demonstrative pronouns and the pronominal adverbs that point back in a conversation.
@@ -28,11 +34,22 @@ FIRST_PERSON_POSSESSIVES: frozenset[str] = frozenset(["mijn", "mijne", "ons", "o
 FIRST_PERSON: frozenset[str] = FIRST_PERSON_POSSESSIVES | frozenset(["ik", "mij", "me", "wij", "we", "i", "we", "us"])
 SECOND_PERSON: frozenset[str] = frozenset(["jij", "je", "jou", "jouw", "u", "uw", "jullie", "you", "your", "yours"])
 THIRD_PERSON: frozenset[str] = frozenset(
-    ["hij", "hem", "zijn", "zij", "ze", "haar", "hun", "hen", "het", "they", "them", "their", "it", "its", "he", "she", "him", "her"]
+    [
+        "hij", "hem", "zijn", "zij", "ze", "haar", "hun", "hen", "het", "they", "them", "their", "it", "its", "he",
+        "she", "him", "her",
+    ]
 )
-DEMONSTRATIVES: frozenset[str] = frozenset(["die", "dat", "deze", "dit", "daar", "hier", "zo'n", "zulke", "this", "that", "these", "those"])
+DEMONSTRATIVES: frozenset[str] = frozenset(
+    [
+        "die", "dat", "deze", "dit", "daar", "hier", "zo'n", "zulke", "this", "that", "these", "those",
+    ]
+)
 POINTING_ADVERBS: frozenset[str] = frozenset(
-    ["daarvan", "hiervan", "ervan", "daarbij", "hierbij", "erbij", "daarover", "hierover", "erover", "daarin", "hierin", "erin", "daaronder", "daarmee", "hiermee", "ermee", "daarvoor", "hiervoor", "ervoor", "daarna", "daar", "hier"]
+    [
+        "daarvan", "hiervan", "ervan", "daarbij", "hierbij", "erbij", "daarover", "hierover", "erover", "daarin",
+        "hierin", "erin", "daaronder", "daarmee", "hiermee", "ermee", "daarvoor", "hiervoor", "ervoor", "daarna",
+        "daar", "hier",
+    ]
 )
 PRONOUNS: frozenset[str] = FIRST_PERSON | SECOND_PERSON | THIRD_PERSON | DEMONSTRATIVES | POINTING_ADVERBS
 
@@ -43,17 +60,26 @@ NUMERALS: frozenset[str] = frozenset(fold(w) for w in (*CARDINALS, *ORDINALS, *E
 
 # Modal verbs: after them a "je"/"u" asks the assistant to do something ("kun je …"), not what it thinks.
 MODAL_VERBS: frozenset[str] = frozenset(
-    ["kan", "kun", "kunt", "kunnen", "wil", "wilt", "willen", "zou", "zouden", "mag", "mogen", "moet", "moeten", "can", "could", "would", "will", "may"]
+    [
+        "kan", "kun", "kunt", "kunnen", "wil", "wilt", "willen", "zou", "zouden", "mag", "mogen", "moet", "moeten",
+        "can", "could", "would", "will", "may",
+    ]
 )
 
 # Deictic time adverbs: they ask about the present, which a dated document cannot know.
 NOW_WORDS: frozenset[str] = frozenset(
-    ["nu", "inmiddels", "tegenwoordig", "momenteel", "sindsdien", "heden", "thans", "vandaag", "now", "currently", "nowadays", "today"]
+    [
+        "nu", "inmiddels", "tegenwoordig", "momenteel", "sindsdien", "heden", "thans", "vandaag", "now", "currently",
+        "nowadays", "today",
+    ]
 )
 
 # Causal connectives: a passage that explains why uses one.
 CAUSAL_WORDS: frozenset[str] = frozenset(
-    ["want", "omdat", "doordat", "daarom", "dus", "zodat", "aangezien", "vanwege", "waardoor", "because", "since", "therefore"]
+    [
+        "want", "omdat", "doordat", "daarom", "dus", "zodat", "aangezien", "vanwege", "waardoor", "because", "since",
+        "therefore",
+    ]
 )
 
 # Relative ordinals: the next and the previous one.
@@ -65,12 +91,18 @@ NUMBER_NOUNS: frozenset[str] = frozenset(["nummer", "nr", "no", "number"])
 
 # Units and nouns of money.
 MONEY_WORDS: frozenset[str] = frozenset(
-    ["euro", "euros", "eur", "cent", "geld", "bedrag", "bedragen", "budget", "budgetten", "kosten", "kost", "prijs", "miljoen", "miljard", "money", "amount", "budget", "cost", "costs", "price", "funding", "dollar", "dollars"]
+    [
+        "euro", "euros", "eur", "cent", "geld", "bedrag", "bedragen", "budget", "budgetten", "kosten", "kost", "prijs",
+        "miljoen", "miljard", "money", "amount", "budget", "cost", "costs", "price", "funding", "dollar", "dollars",
+    ]
 )
 
 # Units and nouns of time; months name a date.
 MONTHS: frozenset[str] = frozenset(
-    ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "january", "february", "march", "may", "june", "july", "august", "october"]
+    [
+        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+        "december", "january", "february", "march", "may", "june", "july", "august", "october",
+    ]
 )
 DAY_WORDS: frozenset[str] = frozenset(["dag", "datum", "day", "date"])
 TIME_WORDS: frozenset[str] = DAY_WORDS | frozenset(
@@ -79,8 +111,18 @@ TIME_WORDS: frozenset[str] = DAY_WORDS | frozenset(
 
 # Verbs of saying (verba dicendi) with their inflected forms: they frame what a text says, not what it is about.
 SAYING_VERBS: frozenset[str] = frozenset(
-    ["zeggen", "zegt", "zeg", "zei", "zeiden", "gezegd", "noemen", "noemt", "noem", "noemde", "noemden", "genoemd", "vertellen", "vertelt", "vertel", "vertelde", "verteld", "beschrijven", "beschrijft", "beschrijf", "beschreef", "beschreven", "uitleggen", "leg", "legt", "uitgelegd", "stellen", "stelt", "stelde", "gesteld", "schrijven", "schrijft", "schreef", "geschreven", "melden", "meldt", "vermelden", "vermeldt", "vermeld", "benadrukken", "benadrukt", "concluderen", "concludeert", "menen", "meent", "vinden", "vindt", "vind", "vond", "constateren", "constateert", "opmerken", "merkt", "verklaren", "verklaart", "aldus", "say", "says", "said", "tell", "tells", "told", "mention", "mentions", "mentioned", "describe", "describes", "described", "explain", "explains", "explained", "state", "states", "stated", "write", "writes", "wrote"]
+    [
+        "zeggen", "zegt", "zeg", "zei", "zeiden", "gezegd", "noemen", "noemt", "noem", "noemde", "noemden", "genoemd",
+        "vertellen", "vertelt", "vertel", "vertelde", "verteld", "beschrijven", "beschrijft", "beschrijf", "beschreef",
+        "beschreven", "uitleggen", "leg", "legt", "uitgelegd", "stellen", "stelt", "stelde", "gesteld", "schrijven",
+        "schrijft", "schreef", "geschreven", "melden", "meldt", "vermelden", "vermeldt", "vermeld", "benadrukken",
+        "benadrukt", "concluderen", "concludeert", "menen", "meent", "vinden", "vindt", "vind", "vond", "constateren",
+        "constateert", "opmerken", "merkt", "verklaren", "verklaart", "aldus", "say", "says", "said", "tell", "tells",
+        "told", "mention", "mentions", "mentioned", "describe", "describes", "described", "explain", "explains",
+        "explained", "state", "states", "stated", "write", "writes", "wrote",
+    ]
 )
+# fmt: on
 
 
 def is_saying_verb(word: str) -> bool:
@@ -88,11 +130,16 @@ def is_saying_verb(word: str) -> bool:
     return word in SAYING_VERBS
 
 
+# fmt: off
 # Nouns that name a text as an object ("volgens het advies", "in het rapport"): framing in a generated sentence.
 # Not function words of a question, where "advies" may be what is asked about.
 DOCUMENT_NOUNS: frozenset[str] = frozenset(
-    ["advies", "adviezen", "rapport", "rapporten", "tekst", "teksten", "document", "documenten", "stuk", "publicatie", "nota", "notitie", "advice", "report", "text", "document", "paper", "publication"]
+    [
+        "advies", "adviezen", "rapport", "rapporten", "tekst", "teksten", "document", "documenten", "stuk",
+        "publicatie", "nota", "notitie", "advice", "report", "text", "document", "paper", "publication",
+    ]
 )
+# fmt: on
 
 # Coordinating conjunctions ("aanbeveling 1, 2 en 3").
 CONJUNCTIONS: frozenset[str] = frozenset(["en", "of", "and", "or"])
@@ -131,7 +178,8 @@ INSTRUCTION_PATTERN = re.compile(
     r"\b(?:instructies?|regels?|opdracht(?:en)?|prompts?|instructions?|rules?|richtlijnen)\b"
     r"|\b(?:je bent nu|jij bent nu|je staat nu|vanaf nu|from now on|you are now|act as|doe alsof|speel de rol|"
     r"system ?prompt|systeemprompt|jailbreak|developer mode|ontwikkelaarsmodus)\b"
-    r"|\b(?:toon|laat zien|print|reveal|show)\b[^.?!\n]{0,30}\b(?:systeemprompt|system prompt|instructies|instructions|wachtwoord|password)\b",
+    r"|\b(?:toon|laat zien|print|reveal|show)\b[^.?!\n]{0,30}"
+    r"\b(?:systeemprompt|system prompt|instructies|instructions|wachtwoord|password)\b",
     re.IGNORECASE,
 )
 

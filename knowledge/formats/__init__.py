@@ -20,9 +20,9 @@ class KnowledgeError(Exception):
 
 @dataclass(frozen=True)
 class Extracted:
-    """Text extracted from a file; ``page_starts[i]`` is the offset in ``text`` where page ``i + 1`` begins.
+    r"""Text extracted from a file; ``page_starts[i]`` is the offset in ``text`` where page ``i + 1`` begins.
 
-    >>> Extracted("een\\n\\ntwee", (0, 5)).page_at(6)
+    >>> Extracted("een\n\ntwee", (0, 5)).page_at(6)
     2
     >>> Extracted("zonder pagina's").page_at(3) is None
     True
@@ -33,6 +33,7 @@ class Extracted:
 
     @property
     def paged(self) -> bool:
+        """Whether the format has pages (a PDF), so units get a page number."""
         return bool(self.page_starts)
 
     def page_at(self, offset: int) -> int | None:

@@ -77,7 +77,7 @@ class _Numbering:
 
 
 def _style_chain(style: Any) -> list[Any]:
-    chain = []
+    chain: list[Any] = []
     while style is not None and len(chain) < 20:
         chain.append(style)
         style = style.base_style
@@ -175,6 +175,7 @@ def _open(path: Path) -> Any:
 
 
 def read_docx(path: Path) -> Extracted:
+    """A Word file as Markdown-ish text: headings from the styles, numbered and bulleted lists, tables as rows."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 

@@ -189,6 +189,7 @@ def _join(blocks: list[str]) -> str:
 
 
 def read_html(path: Path) -> Extracted:
+    """The page's visible text as Markdown-ish text (headings, lists, tables); scripts, styles and menus left out."""
     try:
         from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction
     except ImportError as exc:  # pragma: no cover - beautifulsoup4 is a dependency

@@ -140,11 +140,11 @@ def _joiner(previous: str, following: str) -> str:
 
 def _extract_page(page: object, number: int, name: str) -> str:
     try:
-        return page.extract_text(extraction_mode="layout")  # type: ignore[attr-defined]
+        return str(page.extract_text(extraction_mode="layout"))  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - pypdf raises many types; fall back to the plain extractor
         log.debug("Layout-extractie van pagina %d van %s mislukt; gewone extractie.", number, name, exc_info=True)
     try:
-        return page.extract_text()  # type: ignore[attr-defined]
+        return str(page.extract_text())  # type: ignore[attr-defined]
     except Exception as exc:  # noqa: BLE001
         raise KnowledgeError(
             f"Pagina {number} van het PDF-bestand '{name}' kon niet worden gelezen (beschadigd?)."
@@ -152,6 +152,7 @@ def _extract_page(page: object, number: int, name: str) -> str:
 
 
 def read_pdf(path: Path) -> Extracted:
+    """The text layer with the offset where each page starts; damaged, locked or scanned PDFs are a KnowledgeError."""
     try:
         from pypdf import PasswordType, PdfReader
         from pypdf.errors import DependencyError

@@ -24,4 +24,5 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_text(path: Path) -> Extracted:
+    """A text or Markdown file as it is (the parser reads its structure)."""
     return Extracted(decode(read_bytes(path)))

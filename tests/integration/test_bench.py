@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench import PAGE_CHARS, generate_corpus
+from benchmarks.corpus import PAGE_CHARS, generate_corpus
 from knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 
 pytestmark = pytest.mark.integration
@@ -64,6 +64,19 @@ def test_unknown_size_is_refused_in_dutch(tmp_path: Path, model_cache: Path) -> 
     assert result.returncode == 2
     assert "Onbekende grootte(s): 20000p" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bench_is_a_registered_command_that_the_assistant_does_not_import(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "AWT_DATA_DIR": str(tmp_path / "data")}
+    listed = subprocess.run(
+        [sys.executable, "-m", "assistant", "--help"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "bench " in listed.stdout
+    check = "import sys, assistant.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'benchmarks'))"
+    imported = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=120)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "[]"
 
 
 def test_generated_corpus_has_the_asked_size_and_structure(tmp_path: Path) -> None:

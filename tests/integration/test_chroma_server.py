@@ -17,9 +17,9 @@ import pytest
 from fault_support import knowledge_folder, spawn_build
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
-from assistant.bench import free_port, stop_process
 from assistant.service import build_assistant
 from assistant.settings import Settings
+from tests.support import free_port, stop_process
 
 pytestmark = pytest.mark.integration
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -107,7 +107,7 @@ def test_replicas_starting_together_build_once(chroma_url: str, tmp_path: Path) 
 
 def test_a_dead_builders_claim_is_taken_over(chroma_url: str, tmp_path: Path) -> None:
     from assistant.service import fingerprint as knowledge_fingerprint
-    from knowledge.loader import knowledge_roots, load_knowledge
+    from knowledge import knowledge_roots, load_knowledge
 
     settings = Settings(data_dir=tmp_path / "replica", chroma_url=chroma_url)
     client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))

@@ -17,8 +17,8 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from index.store import VectorStore, open_client
-from knowledge import DEFAULT_KNOWLEDGE_DIR
-from knowledge.loader import (
+from knowledge import (
+    DEFAULT_KNOWLEDGE_DIR,
     KnowledgeError,
     add_document,
     added_knowledge_dir,

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.bench import free_port, stop_process
+from tests.support import free_port, stop_process
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

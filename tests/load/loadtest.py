@@ -32,7 +32,7 @@ from typing import IO
 
 import httpx
 
-from assistant.bench import free_port
+from tests.support import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = (

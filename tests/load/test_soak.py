@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.bench import free_port
+from tests.support import free_port
 
 from .loadtest import QUESTIONS, REPO, rss_kb, start_server, stop_server, wait_until_up
 

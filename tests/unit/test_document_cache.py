@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from test_formats import make_pdf
 
-from knowledge import loader
+from knowledge import PARSER_VERSION, load_knowledge, loader
 from knowledge.cache import DocumentCache
-from knowledge.loader import PARSER_VERSION, load_knowledge
 
 ADVICE = """# Proefadvies
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.loader import KnowledgeError, citation_label, load_document, load_knowledge
+from knowledge import KnowledgeError, citation_label, load_document, load_knowledge
 from knowledge.units import Document
 
 SUMMARY = "Dit advies gaat over het ordenen van kennis in documenten met pagina's, ook in België."

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from knowledge.loader import parse_text
+from knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge, parse_text
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_086b1c10aae18f67.txt"
 ADVICE = DEFAULT_KNOWLEDGE_DIR / "awt-advies-84-sociale-innovatie.txt"

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Frame, Page, expect
 
-from assistant.bench import free_port
 from assistant.contract import Answer, Citation
 from assistant.questions import clean_question
+from tests.support import free_port
 
 DOC_NAME = "advies.txt"
 DOC_TEXT = (

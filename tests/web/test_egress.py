@@ -24,7 +24,7 @@ import httpx
 import pytest
 from awt_web_support import REPO
 
-from assistant.bench import free_port, stop_process
+from tests.support import free_port, stop_process
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from awt_web_support import REPO
 
-from assistant.bench import free_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.integration
 

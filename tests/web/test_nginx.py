@@ -18,8 +18,8 @@ import pytest
 from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, record_requests, sources_panel
 from playwright.sync_api import expect
 
-from assistant.bench import free_port, stop_process
 from assistant.settings import Settings
+from tests.support import free_port, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 NGINX = "/usr/sbin/nginx"

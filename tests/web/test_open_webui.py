@@ -27,8 +27,8 @@ import pytest
 from awt_web_support import BROWSER_ARGS, CHROMIUM, REPO
 from playwright.sync_api import expect
 
-from assistant.bench import free_port
 from tests.load.loadtest import start_server, stop_server, wait_until_up
+from tests.support import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

@@ -16,8 +16,8 @@ from awt_web_support import REPO
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from assistant.bench import free_port
 from tests.load.loadtest import start_server, stop_server, wait_until_up
+from tests.support import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.bench import free_port
 from tests.load.loadtest import start_server, stop_server, wait_until_up
+from tests.support import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -1,17 +1,23 @@
-"""``python -m assistant bench``: speed and memory on the machine it runs on, for growing corpora.
+"""Measure speed and memory for growing corpora, and report them as a table or JSON (``python -m assistant bench``).
 
 For each size (the advice alone, ~200 and ~2,000 generated Dutch pages) it measures, in this order:
 index build time (parsing, embedding, writing Chroma, the BM25 index; libraries and model already loaded) and
 chunks/s next to bare ``model.encode`` throughput on the same chunks, warm answer latency
 p50/p95 (retrieval + extractive answer, in-process) next to the bare query-embedding time (the floor), cold
 ``ask`` (a new process: start to answer), and ``serve`` start to first answered request with its peak RSS.
+
+The benchmark ships with the package and the tests' helpers (``tests/support``) do not, so it keeps its own two
+small process helpers (a free port, stopping a server).
+
+>>> run(["20000p"], as_json=True)
+Traceback (most recent call last):
+ValueError: Onbekende grootte(s): 20000p. Kies uit: advice, 200p, 2000p.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import socket
 import statistics
@@ -24,9 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.settings import Settings
-from knowledge import DEFAULT_KNOWLEDGE_DIR
+from benchmarks.corpus import generate_corpus
 
-PAGE_CHARS = 3000
 QUESTIONS = [
     "Met welke landen moet Nederland samenwerken?",
     "Wat is de vijfde stap van de derde aanbeveling?",
@@ -39,31 +44,7 @@ QUESTIONS = [
     "Hoe moet het bestaande beleid voor bedrijven veranderen?",
     "Wat is werkplaatsinnovatie?",
 ]
-SIZES = {"advice": 0, "200p": 200, "2000p": 2000}
-
-
-def generate_corpus(folder: Path, pages: int, seed: int = 84) -> None:
-    """The advice plus ``pages`` pages of Dutch text made from its sentences, in chapters with numbered lists."""
-    advice = (DEFAULT_KNOWLEDGE_DIR / "awt-advies-84-sociale-innovatie.txt").read_text(encoding="utf-8")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "awt-advies-84-sociale-innovatie.txt").write_text(advice, encoding="utf-8")
-    if not pages:
-        return
-    rng = random.Random(seed)
-    sentences = [s.strip() for s in advice.replace("\n", " ").split(". ") if len(s.split()) > 5]
-    words = advice.split()
-    out: list[str] = ["# Achtergrondstudie sociale innovatie (gegenereerd voor de benchmark)"]
-    chars, chapter = 0, 0
-    while chars < pages * PAGE_CHARS:
-        chapter += 1
-        out.append(f"\n## Hoofdstuk {chapter}: {' '.join(rng.sample(words, 4))}\n")
-        for _ in range(4):
-            paragraph = ". ".join(rng.sample(sentences, 4)) + f" (casus {chapter}.{rng.randint(1, 99)})."
-            out.append(paragraph + "\n")
-            chars += len(paragraph)
-        out.append("De studie noemt vier maatregelen:\n")
-        out.extend(f"{i}. {rng.choice(sentences)} in regio {rng.randint(1, 40)}." for i in range(1, 5))
-    (folder / f"achtergrond-{pages}p.md").write_text("\n".join(out) + "\n", encoding="utf-8")
+SIZES = {"advice": 0, "200p": 200, "2000p": 2000}  # name: generated pages next to the advice
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -71,15 +52,13 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def free_port() -> int:
-    """A loopback port that is free now (for the servers the benchmark and the tests start)."""
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
-    """Ask a server the benchmark or a test started to stop; kill it if it has not stopped after ``timeout`` s."""
+def _stop(process: subprocess.Popen[Any], timeout: float) -> None:
     process.terminate()
     try:
         process.wait(timeout=timeout)
@@ -120,7 +99,7 @@ def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
     """Seconds from ``serve`` start to the first answered /api/ask, and the server's peak RSS after 20 answers."""
     import httpx
 
-    port = free_port()
+    port = _free_port()
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
@@ -143,12 +122,13 @@ def _serve(settings: Settings, knowledge: Path) -> tuple[float, float]:
             httpx.post(url, json={"question": question}, timeout=60)
         return first, _peak_rss_mb(process.pid)
     finally:
-        stop_process(process, timeout=30)
+        _stop(process, timeout=30)
 
 
 def bench_size(
     name: str, pages: int, workdir: Path, model_cache: Path, progress: Callable[[str], None]
 ) -> dict[str, Any]:
+    """Every measure for one corpus size (``pages`` generated pages next to the advice), built below ``workdir``."""
     from assistant.service import build_assistant
     from index.embedder import build_embeddings
 
@@ -206,6 +186,11 @@ def bench_size(
 
 
 def run(sizes: list[str], as_json: bool, keep: Path | None = None) -> dict[str, Any]:
+    """Measure each of ``sizes`` (names in :data:`SIZES`) and print a Markdown table, or JSON with ``as_json``.
+
+    Progress goes to stderr. The corpora and indexes are built in a temporary folder, or kept in ``keep``.
+    Raises ValueError (Dutch) for an unknown size before anything is measured.
+    """
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         raise ValueError(f"Onbekende grootte(s): {', '.join(unknown)}. Kies uit: {', '.join(SIZES)}.")
