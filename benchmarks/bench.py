@@ -5,6 +5,9 @@ index build time (parsing, embedding, writing Chroma, the BM25 index; libraries 
 chunks/s next to bare ``model.encode`` throughput on the same chunks, warm answer latency
 p50/p95 (retrieval + extractive answer, in-process) next to the bare query-embedding time (the floor), cold
 ``ask`` (a new process: start to answer), and ``serve`` start to first answered request with its peak RSS.
+Next to our warm p50 it times the peer recipe (:mod:`benchmarks.peer`, LangChain's retrieval tutorial with the
+same model) on the same corpus in the same run, and prints ours ÷ peer next to ours ÷ floor; and it reads the
+resident memory each part of a server adds (:mod:`benchmarks.memory`).
 
 The benchmark ships with the package and the tests' helpers (``tests/support``) do not, so it keeps its own two
 small process helpers (a free port, stopping a server).
@@ -88,6 +91,37 @@ def _cold_ask(settings: Settings, knowledge: Path) -> float:
     return time.perf_counter() - start
 
 
+def _peer_p50_ms(settings: Settings, knowledge: Path) -> float:
+    """The peer recipe's warm p50 on the same files, in a process of its own (it imports torch)."""
+    from index.embedder import resolve_model_path
+
+    files = sorted(str(p) for p in knowledge.iterdir() if p.suffix in {".txt", ".md"})
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.peer", resolve_model_path(settings.embedding_config()), *files],
+        input=json.dumps(QUESTIONS),
+        env=_env(settings, knowledge),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=7200,
+    )
+    latencies: list[float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return statistics.median(latencies)
+
+
+def _memory_by_component(settings: Settings, knowledge: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.memory", QUESTIONS[0]],
+        env=_env(settings, knowledge),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -167,21 +201,32 @@ def bench_size(
             embeddings.embed_query(question)
             floors.append((time.perf_counter() - t) * 1000)
 
+    progress(f"[{name}] het recept van de LangChain-tutorial meten (ter vergelijking)…")
+    peer_p50 = _peer_p50_ms(settings, knowledge)
+
     progress(f"[{name}] koude start van ask en serve meten…")
     cold = _cold_ask(settings, knowledge)
     first_answer, rss = _serve(settings, knowledge)
+    progress(f"[{name}] geheugen per onderdeel meten…")
+    memory = _memory_by_component(settings, knowledge)
+    warm_p50 = statistics.median(latencies)
+    floor = statistics.median(floors)
     return {
         "pages": pages,
         "chunks": len(chunks),
-        "warm_p50_ms": round(statistics.median(latencies), 1),
+        "warm_p50_ms": round(warm_p50, 1),
         "warm_p95_ms": round(_percentile(latencies, 0.95), 1),
-        "embed_floor_ms": round(statistics.median(floors), 1),
+        "embed_floor_ms": round(floor, 1),
+        "peer_p50_ms": round(peer_p50, 1),
+        "p50_over_floor": round(warm_p50 / floor, 2),
+        "p50_over_peer": round(warm_p50 / peer_p50, 2),
         "cold_ask_s": round(cold, 2),
         "serve_first_answer_s": round(first_answer, 2),
         "index_s": round(index_s, 2),
         "index_chunks_per_s": round(len(chunks) / index_s, 1),
         "encode_chunks_per_s": round(encode_per_s, 1),
         "serve_rss_mb": round(rss, 1),
+        **{f"rss_{part}": mb for part, mb in memory.items()},
     }
 
 

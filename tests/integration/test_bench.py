@@ -29,6 +29,12 @@ MEASURES = (
     "index_chunks_per_s",
     "encode_chunks_per_s",
     "serve_rss_mb",
+    "peer_p50_ms",
+    "p50_over_floor",
+    "p50_over_peer",
+    "rss_model_mb",
+    "rss_index_mb",
+    "rss_total_mb",
 )
 
 
@@ -57,6 +63,8 @@ def test_bench_json_reports_every_measure_for_the_advice(tmp_path: Path, model_c
     assert advice["warm_p95_ms"] >= advice["warm_p50_ms"]
     assert advice["serve_first_answer_s"] > 1 and advice["cold_ask_s"] > 1  # real processes were started
     assert "[advice] warme latentie meten" in result.stderr
+    assert advice["p50_over_peer"] == pytest.approx(advice["warm_p50_ms"] / advice["peer_p50_ms"], abs=0.02)
+    assert advice["rss_model_mb"] > 50  # the embedding model is the largest part of a server's memory
 
 
 def test_unknown_size_is_refused_in_dutch(tmp_path: Path, model_cache: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("knowledge", "index", "assistant", "evals")
+PACKAGES = ("knowledge", "index", "assistant", "evals", "benchmarks")
 
 
 def _modules_with_examples() -> list[str]:
