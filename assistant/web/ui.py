@@ -155,8 +155,8 @@ def converse(
     yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
     asked = len(chat)
     stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
+    draft = ""
     try:
-        draft = ""
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
             draft += piece
             chat[asked:] = [{"role": "assistant", "content": answer_markdown(draft)}]
