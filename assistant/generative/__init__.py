@@ -1,9 +1,12 @@
-"""Generative answers from a real LLM (``AWT_LLM=ollama|openai|llamacpp``), every sentence checked against the
-passage it cites. The extractive backend stays the default and is the fallback for every failure.
+"""Generative answers from a real LLM (``AWT_LLM=ollama|openai|llamacpp``), each sentence checked against its source.
 
-    >>> backend = build_generative_backend(Settings(llm="openai", llm_base_url="http://127.0.0.1:8000/v1"))  # doctest: +SKIP
-    >>> for event in stream_answer(assistant, "Wat is de eerste aanbeveling?"):                             # doctest: +SKIP
-    ...     print(event)
+The extractive backend stays the default and is the fallback for every failure.
+
+    >>> settings = Settings(llm="openai", llm_base_url="http://127.0.0.1:8000/v1")  # doctest: +SKIP
+    >>> bot = build_assistant(settings, backend=build_generative_backend(settings))  # doctest: +SKIP
+    >>> stream = AnswerStream(lambda: bot.ask("Wat is de eerste aanbeveling?"))  # doctest: +SKIP
+    >>> "".join(stream)  # the raw tokens, shown while the model writes them  # doctest: +SKIP
+    >>> stream.answer  # the verified answer, which replaces them  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,15 +14,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 
 from assistant.decision import DecisionModel
-from assistant.generative.backend import (
-    AnswerStream,
-    GenerativeBackend,
-    StreamingAdapter,
-    StreamingBackend,
-    answer_language,
-    as_streaming,
-    stream_answer,
-)
+from assistant.generative.backend import GenerativeBackend, answer_language
 from assistant.generative.models import (
     GENERATIVE_BACKENDS,
     GenerationOptions,
@@ -28,6 +23,7 @@ from assistant.generative.models import (
     provider,
 )
 from assistant.generative.prompt import NO_ANSWER, PROMPT, build_messages
+from assistant.generative.streaming import AnswerStream, StreamClosed, send_token
 from assistant.generative.verify import LexicalSupportChecker, Passage, SupportChecker, Verification, verify
 from assistant.settings import Settings
 
@@ -40,18 +36,16 @@ __all__ = [
     "GenerativeBackend",
     "LexicalSupportChecker",
     "Passage",
-    "StreamingAdapter",
-    "StreamingBackend",
+    "StreamClosed",
     "SupportChecker",
     "Verification",
     "answer_language",
-    "as_streaming",
     "backend_label",
     "build_chat_model",
     "build_generative_backend",
     "build_messages",
     "provider",
-    "stream_answer",
+    "send_token",
     "verify",
 ]
 

@@ -1,5 +1,7 @@
-"""The generative backend: a chat model writes the answer from numbered passages, verification keeps only what
-the cited passages support, and every failure ends in the extractive answer with a Dutch notice.
+"""The generative backend: a chat model writes the answer from numbered passages, verified sentence by sentence.
+
+Verification keeps only what the cited passages support, and every failure ends in the extractive answer with a
+Dutch notice.
 
 >>> from langchain_core.language_models.fake_chat_models import FakeListChatModel
 >>> from assistant.decision import DecisionModel
@@ -13,16 +15,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import AnswerBackend, ExtractiveBackend, judge, refusal, select_units
-from assistant.contract import Answer, Message, join_notices
+from assistant.answer import ExtractiveBackend, judge, refusal, select_units
+from assistant.contract import Answer, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
+from assistant.generative.streaming import StreamClosed, send_token
 from assistant.generative.verify import (
     LexicalSupportChecker,
     Passage,
@@ -50,104 +53,6 @@ NOTICE_REMOVED = (
 #: Languages an answer is told apart from; a restricted set keeps short Dutch answers from odd labels.
 _LANGUAGES = ("nl", "en", "de", "fr", "af")
 _FOREIGN = frozenset({"en", "de", "fr"})  # Afrikaans is how langid sometimes labels terse Dutch
-
-
-class AnswerStream:
-    """An iterator over the text chunks of an answer as it is generated; afterwards ``answer`` holds the
-    verified :class:`Answer` (reading it first runs the rest of the stream).
-
-    The streamed text is the raw generation: the final answer may differ (sentences removed, markers renumbered),
-    so a client shows the tokens while they come and then replaces them by the final answer.
-    """
-
-    def __init__(self, produce: Callable[[Callable[[Answer], None]], Iterator[str]]) -> None:
-        self._answer: Answer | None = None
-        self._chunks = produce(self._finish)
-
-    def _finish(self, answer: Answer) -> None:
-        self._answer = answer
-
-    def __iter__(self) -> AnswerStream:
-        return self
-
-    def __next__(self) -> str:
-        return next(self._chunks)
-
-    @property
-    def answer(self) -> Answer:
-        if self._answer is None:
-            for _ in self._chunks:
-                pass
-        if self._answer is None:  # pragma: no cover - every producer finishes with an answer
-            raise RuntimeError("the stream ended without an answer")
-        return self._answer
-
-
-@runtime_checkable
-class StreamingBackend(Protocol):
-    """An :class:`~assistant.answer.AnswerBackend` that can also stream: chunks first, the Answer at the end."""
-
-    name: str
-
-    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
-
-    def stream(self, question: str, retrieval: Retrieval) -> AnswerStream: ...
-
-
-class StreamingAdapter:
-    """Any answer backend (the extractive one) as a :class:`StreamingBackend`: the whole answer is one chunk."""
-
-    def __init__(self, backend: AnswerBackend) -> None:
-        self.backend = backend
-        self.name = backend.name
-
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        return self.backend.answer(question, retrieval)
-
-    def stream(self, question: str, retrieval: Retrieval) -> AnswerStream:
-        def produce(finish: Callable[[Answer], None]) -> Iterator[str]:
-            answer = self.backend.answer(question, retrieval)
-            finish(answer)
-            if answer.answer:
-                yield answer.answer
-
-        return AnswerStream(produce)
-
-
-def as_streaming(backend: AnswerBackend) -> StreamingBackend:
-    """``backend`` itself when it streams, otherwise wrapped in a :class:`StreamingAdapter`."""
-    if isinstance(backend, StreamingBackend):
-        return backend
-    return StreamingAdapter(backend)
-
-
-class _Assistant(Protocol):
-    backend: AnswerBackend
-
-    def retrieve(
-        self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
-    ) -> tuple[str, Retrieval]: ...
-
-
-def stream_answer(
-    assistant: _Assistant, question: str, history: Sequence[Message | dict[str, Any]] | None = None
-) -> Iterator[dict[str, Any]]:
-    """Events for a web client: ``{"type": "token", "text": ...}`` while the answer is written, then one
-    ``{"type": "answer", "answer": Answer.model_dump()}`` with the verified answer, which replaces the tokens.
-
-    The question is cleaned and searched before this returns, so :class:`~assistant.questions.InvalidQuestion`
-    (a Dutch message) is raised here, before any event is produced.
-    """
-    text, retrieval = assistant.retrieve(question, history)
-    answer_stream = as_streaming(assistant.backend).stream(text, retrieval)
-
-    def events() -> Iterator[dict[str, Any]]:
-        for chunk in answer_stream:
-            yield {"type": "token", "text": chunk}
-        answer = answer_stream.answer.model_copy(update={"question": text})
-        yield {"type": "answer", "answer": answer.model_dump()}
-
-    return events()
 
 
 @lru_cache(maxsize=1)
@@ -211,15 +116,51 @@ class GenerativeBackend:
         self.fallback = ExtractiveBackend(model, max_units=max_units)
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        return self.stream(question, retrieval).answer
+        """The verified answer to ``question``, or the extractive one with a Dutch notice when the model fails.
 
-    def stream(self, question: str, retrieval: Retrieval) -> AnswerStream:
-        return AnswerStream(lambda finish: self._produce(question, retrieval, finish))
+        The raw tokens go to :func:`~assistant.generative.streaming.send_token` as they come, so an
+        :class:`~assistant.generative.streaming.AnswerStream` shows them while the model writes.
+        """
+        verdict = judge(retrieval, self.model)
+        if not verdict.answer:
+            return self.fallback.answer(question, retrieval)  # the extractive refusal; no model call
+        passages = self.passages(retrieval)
+        started = time.monotonic()
+        first_token: float | None = None
+        chunks: list[str] = []
+        try:
+            messages = self.messages(question, retrieval, passages)
+            for chunk in self.chat_model.stream(messages):
+                text = chunk.text
+                if text:
+                    first_token = first_token or time.monotonic() - started
+                    chunks.append(text)
+                    send_token(text)
+                if self.timeout is not None and time.monotonic() - started > self.timeout:
+                    raise TimeoutError(f"no complete answer after {self.timeout:g} s")
+        except StreamClosed:
+            raise  # nobody waits for this answer any more
+        except Exception as error:  # noqa: BLE001 - any model failure becomes the extractive answer + notice
+            return self._fallback(question, retrieval, self._failure_notice(error, bool(chunks)))
+        raw = "".join(chunks)
+        log.info(
+            "Taalmodel %s: %.1f s (eerste token na %.1f s), %d tekens",
+            self.name,
+            time.monotonic() - started,
+            first_token or 0.0,
+            len(raw),
+        )
+        try:
+            return self._verified(question, retrieval, passages, raw, verdict)
+        except Exception:  # noqa: BLE001 - never a traceback for the user
+            log.exception("Controle van het gegenereerde antwoord mislukte")
+            return self._fallback(question, retrieval, NOTICE_INTERNAL)
 
     def passages(self, retrieval: Retrieval) -> list[Passage]:
-        """What the model gets: the units the extractive answer would quote, then the next best hits, except when
-        the question names a passage ("stap 5 van aanbeveling 3"): other passages only tempt a small model to
-        answer from the wrong one.
+        """What the model gets: the units the extractive answer would quote, then the next best hits.
+
+        Only the named passage when the question names one ("stap 5 van aanbeveling 3"): other passages only
+        tempt a small model to answer from the wrong one.
         """
         scores = {h.unit.id: h.score for h in retrieval.hits}
         units = list(select_units(retrieval, self.max_units))
@@ -239,6 +180,7 @@ class GenerativeBackend:
         return chosen
 
     def messages(self, question: str, retrieval: Retrieval, passages: Sequence[Passage]) -> list[Any]:
+        """The chat messages for ``question``: the rules, the numbered passages, and an earlier question."""
         asked = retrieval.question or question
         earlier = None
         if retrieval.query.startswith(asked) and retrieval.query != asked:
@@ -249,54 +191,15 @@ class GenerativeBackend:
         answer = self.fallback.answer(question, retrieval)
         return answer.model_copy(update={"notice": join_notices(answer.notice, notice), "removed": list(removed)})
 
-    def _produce(self, question: str, retrieval: Retrieval, finish: Callable[[Answer], None]) -> Iterator[str]:
-        verdict = judge(retrieval, self.model)
-        if not verdict.answer:
-            answer = self.fallback.answer(question, retrieval)  # the extractive refusal; no model call
-            finish(answer)
-            yield answer.answer
-            return
-        passages = self.passages(retrieval)
-        started = time.monotonic()
-        first_token: float | None = None
-        chunks: list[str] = []
-        try:
-            messages = self.messages(question, retrieval, passages)
-            for chunk in self.chat_model.stream(messages):
-                text = chunk.text
-                if text:
-                    first_token = first_token or time.monotonic() - started
-                    chunks.append(text)
-                    yield text
-                if self.timeout is not None and time.monotonic() - started > self.timeout:
-                    raise TimeoutError(f"no complete answer after {self.timeout:g} s")
-        except Exception as error:  # noqa: BLE001 - any model failure becomes the extractive answer + notice
-            timed_out = _is_timeout(error)
-            log.warning("Taalmodel %s faalde (%s: %s)", self.name, type(error).__name__, error)
-            if isinstance(error, ValueError) and not chunks and "chunk" in str(error):
-                notice = NOTICE_EMPTY  # langchain-core: the model streamed nothing at all
-            elif not timed_out:
-                notice = NOTICE_UNREACHABLE
-            elif self.timeout:
-                notice = NOTICE_TIMEOUT.format(seconds=self.timeout)
-            else:
-                notice = NOTICE_LATE
-            finish(self._fallback(question, retrieval, notice))
-            return
-        raw = "".join(chunks)
-        log.info(
-            "Taalmodel %s: %.1f s (eerste token na %.1f s), %d tekens",
-            self.name,
-            time.monotonic() - started,
-            first_token or 0.0,
-            len(raw),
-        )
-        try:
-            answer = self._verified(question, retrieval, passages, raw, verdict)
-        except Exception:  # noqa: BLE001 - never a traceback for the user
-            log.exception("Controle van het gegenereerde antwoord mislukte")
-            answer = self._fallback(question, retrieval, NOTICE_INTERNAL)
-        finish(answer)
+    def _failure_notice(self, error: Exception, streamed: bool) -> str:
+        log.warning("Taalmodel %s faalde (%s: %s)", self.name, type(error).__name__, error)
+        if isinstance(error, ValueError) and not streamed and "chunk" in str(error):
+            return NOTICE_EMPTY  # langchain-core: the model streamed nothing at all
+        if not _is_timeout(error):
+            return NOTICE_UNREACHABLE
+        if self.timeout:
+            return NOTICE_TIMEOUT.format(seconds=self.timeout)
+        return NOTICE_LATE
 
     def _verified(
         self, question: str, retrieval: Retrieval, passages: Sequence[Passage], raw: str, verdict: Verdict

@@ -1,5 +1,7 @@
-"""One factory for the chat model named by ``AWT_LLM``: ``ollama``, ``openai`` (any OpenAI-compatible server) or
-``llamacpp`` (a local GGUF file). Provider packages are imported only here, only for the provider chosen.
+"""One factory for the chat model named by ``AWT_LLM``, with the sampling options every provider shares.
+
+``ollama``, ``openai`` (any OpenAI-compatible server) or ``llamacpp`` (a local GGUF file). Provider packages are
+imported only here, only for the provider chosen.
 
 >>> backend_label(Settings(llm="openai", llm_model="qwen2.5-7b-instruct"))
 'openai:qwen2.5-7b-instruct'
@@ -12,8 +14,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 
 from assistant.settings import ConfigurationError, Settings
 
@@ -22,15 +26,27 @@ DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
 OPENAI_DEFAULT_MODEL = "default"  # llama.cpp server, LiteLLM and TGI accept any name; vLLM needs the served name
 
 
+def _setting_default(name: str) -> Any:
+    """The default of a :class:`Settings` field: the one place each default is written."""
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class GenerationOptions:
-    """Sampling and size limits shared by every provider (low temperature: the answer should paraphrase little)."""
+    """Sampling and size limits shared by every provider; the defaults are those of the ``AWT_LLM_*`` settings.
 
-    temperature: float = 0.2
-    max_tokens: int = 300
+    Example:
+        >>> GenerationOptions() == GenerationOptions.from_settings(Settings.model_construct())
+        True
+        >>> GenerationOptions(max_tokens=50).max_tokens
+        50
+    """
+
+    temperature: float = _setting_default("llm_temperature")
+    max_tokens: int = _setting_default("llm_max_tokens")
     repeat_penalty: float = 1.15  # small local models loop without it
-    n_ctx: int = 4096
-    n_threads: int | None = None  # llamacpp: None = every core
+    n_ctx: int = _setting_default("llm_context")
+    n_threads: int | None = _setting_default("llm_threads")  # llamacpp: None = every core
     max_retries: int = 0  # a retry would double the time the user waits beyond AWT_LLM_TIMEOUT
 
     @classmethod
@@ -45,6 +61,7 @@ class GenerationOptions:
 
 
 def provider(settings: Settings) -> str:
+    """The provider ``AWT_LLM`` names, in lower case."""
     return settings.llm.strip().lower()
 
 
@@ -71,7 +88,8 @@ def build_chat_model(settings: Settings, options: GenerationOptions | None = Non
     if name == "llamacpp":
         return _llamacpp(settings, options)
     raise ConfigurationError(
-        f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). Beschikbaar: extractief, {', '.join(GENERATIVE_BACKENDS)}."
+        f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). "
+        f"Beschikbaar: extractief, {', '.join(GENERATIVE_BACKENDS)}."
     )
 
 
@@ -93,7 +111,7 @@ def _openai(settings: Settings, options: GenerationOptions) -> BaseChatModel:
     return ChatOpenAI(
         model=settings.llm_model or OPENAI_DEFAULT_MODEL,
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or "geen-sleutel",  # local servers ignore it; the client needs one
+        api_key=SecretStr(settings.llm_api_key or "geen-sleutel"),  # local servers ignore it; the client needs one
         timeout=settings.llm_timeout,
         max_retries=options.max_retries,
         temperature=options.temperature,

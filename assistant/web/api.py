@@ -9,19 +9,20 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from typing import Annotated, Any, Literal
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator, Sequence
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match, Route
 
 from assistant.contract import Answer, Citation, Message
 from assistant.decision.reasons import Reason
+from assistant.generative.streaming import AnswerStream
 from assistant.questions import VISIBLE_CHARACTER, InvalidQuestion, clean_question, valid_text
 from assistant.settings import Settings
 from assistant.web.feedback import FeedbackUnavailable
@@ -294,17 +295,59 @@ def word_chunks(text: str, words: int = 3) -> Iterator[str]:
 
 
 async def answer_request(request: Request, question: str, history: Sequence[Message]) -> Answer:
-    """The one way an HTTP request gets an answer (``/api/ask``, ``/api/ask/stream``, ``/v1/chat/completions``):
-    check the question, count it against the client's rate limit, wait for a slot, ask the assistant.
+    """How an HTTP request gets an answer (``/api/ask``, ``/v1/chat/completions``; streamed: :func:`answer_events`).
+
+    Check the question, count it against the client's rate limit, wait for a slot, ask the assistant.
 
     Raises :class:`InvalidQuestion`, :class:`RateLimited` or :class:`Busy`, each with its Dutch message; every
     caller turns them into its own protocol's error.
     """
     state = request.app.state
-    clean_question(question, state.settings.max_question_chars)  # before the rate limit: invalid ones don't count
-    state.rate_limiter.check(request_client_key(request))  # before waiting for a slot
+    _admissible(request, question)
     async with state.limiter.admit():
         return await run_in_threadpool(state.limiter.run, lambda: state.assistant.ask(question, history=history))
+
+
+async def answer_events(
+    request: Request, question: str, history: Sequence[Message]
+) -> AsyncGenerator[str | Answer, None]:
+    """:func:`answer_request`, streamed: a generative backend's raw text as the model writes it, then the Answer.
+
+    The Answer is the one :func:`answer_request` gives and replaces the text (sentences may be left out, markers
+    renumbered, or the extractive answer may stand in); the extractive backend sends no text before it. The
+    errors of :func:`answer_request` are raised by the first step, before anything is sent.
+    """
+    state = request.app.state
+    _admissible(request, question)
+    async with state.limiter.admit():
+        stream = AnswerStream(lambda: state.limiter.run(lambda: state.assistant.ask(question, history=history)))
+        try:
+            async for text in iterate_in_threadpool(stream):
+                yield text
+            yield stream.answer
+        finally:
+            stream.close()  # the client left: the model stops at its next token
+
+
+def _admissible(request: Request, question: str) -> None:
+    state = request.app.state
+    clean_question(question, state.settings.max_question_chars)  # before the rate limit: invalid ones don't count
+    state.rate_limiter.check(request_client_key(request))  # before waiting for a slot
+
+
+T = TypeVar("T")
+
+
+async def _or_error(pending: Awaitable[T]) -> T | JSONResponse:
+    """The result of ``pending``, or the JSON error for an invalid question, a rate limit or a full server."""
+    try:
+        return await pending
+    except InvalidQuestion as exc:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+    except RateLimited as exc:
+        return _rate_limited_response(exc)
+    except Busy as exc:
+        return _busy_response(exc)
 
 
 def _sse(event: str, data: Any) -> str:
@@ -315,14 +358,7 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/api", tags=["AWT-assistent"])
 
     async def _answer(request: Request, body: AskRequest) -> Answer | JSONResponse:
-        try:
-            return await answer_request(request, body.question, body.history)
-        except InvalidQuestion as exc:
-            return JSONResponse(status_code=422, content={"detail": str(exc)})
-        except RateLimited as exc:
-            return _rate_limited_response(exc)
-        except Busy as exc:
-            return _busy_response(exc)
+        return await _or_error(answer_request(request, body.question, body.history))
 
     @router.post(
         "/ask",
@@ -347,23 +383,32 @@ def build_router() -> APIRouter:
         response_model=None,
         responses={
             200: {
-                "description": 'Server-sent events: `delta` ({"text"}) een paar woorden per keer, '
-                "dan `answer` met het volledige antwoord-object.",
+                "description": 'Server-sent events: `delta` ({"text"}) het antwoord terwijl het ontstaat, een '
+                "paar woorden per keer, dan `answer` met het volledige antwoord-object. Dat vervangt de tekst van de "
+                "deltas: met een taalmodel is die tekst een concept, waaruit de controle zinnen kan weglaten.",
             },
             **_ASK_ERRORS,
         },
         summary="Stel een vraag; het antwoord komt in stukjes (server-sent events)",
     )
     async def ask_stream(request: Request, body: AskRequest) -> Any:
-        result = await _answer(request, body)
-        if isinstance(result, JSONResponse):
-            return result
-        answer = result
+        items = answer_events(request, body.question, body.history)
+        first = await _or_error(anext(items))  # errors still get their status code: nothing is sent yet
+        if isinstance(first, JSONResponse):
+            return first
 
-        def events() -> Iterator[str]:
-            for chunk in word_chunks(answer.answer):
-                yield _sse("delta", {"text": chunk})
-            yield _sse("answer", answer.model_dump())
+        async def events() -> AsyncIterator[str]:
+            item = first
+            try:
+                if isinstance(item, Answer):  # there at once (extractive): a few words at a time
+                    for chunk in word_chunks(item.answer):
+                        yield _sse("delta", {"text": chunk})
+                while isinstance(item, str):  # a generative backend's raw text, as the model writes it
+                    yield _sse("delta", {"text": item})
+                    item = await anext(items)
+                yield _sse("answer", item.model_dump())
+            finally:
+                await items.aclose()
 
         return StreamingResponse(
             events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

@@ -1,7 +1,8 @@
 """The Gradio chat, in Dutch: ``/`` (with a header) and ``/embed`` (compact, for an iframe).
 
 One :class:`WebContext` (the assistant, loaded once per process, and the shared limiter) serves both pages.
-The extractive backend answers at once; the answer is streamed in word chunks so that it appears as it is read.
+A generative backend's tokens appear as the model writes them, and the verified answer then replaces them; the
+extractive backend answers at once, and its answer is shown in word chunks so that it appears as it is read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import gradio as gr
 from pydantic import TypeAdapter, ValidationError
 
 from assistant.contract import Message
+from assistant.generative.streaming import AnswerStream
 from assistant.questions import InvalidQuestion, clean_question
 from assistant.settings import Settings
 from assistant.web.api import MAX_HISTORY, word_chunks
@@ -130,8 +132,11 @@ def converse(
     answered: dict[int, Any] | None,
     client: str | None = None,
 ) -> Iterator[Step]:
-    """One chat turn: validate, check the client's rate limit, wait for a slot, ask, then show the answer a few
-    words at a time. ``client`` is the rate-limit key (see :func:`assistant.web.limits.client_key`).
+    """One chat turn: validate, check the client's rate limit, wait for a slot, ask, and show the answer.
+
+    A generative backend's raw tokens are shown as they come and then replaced by the verified answer; an answer
+    that is there at once (extractive) is shown a few words at a time. ``client`` is the rate-limit key (see
+    :func:`assistant.web.limits.client_key`).
     """
     chat, past, answered = list(chat or []), list(past or []), dict(answered or {})
     try:
@@ -148,33 +153,44 @@ def converse(
             yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
             return
     yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
+    asked = len(chat)
+    stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
+    draft = ""
     try:
-        answer = ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past))
+        for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
+            draft += piece
+            chat[asked:] = [{"role": "assistant", "content": answer_markdown(draft)}]
+            yield Step(list(chat))
+        answer = stream.answer
     except Busy as exc:
+        del chat[asked:]
         chat.append({"role": "assistant", "content": notice_markdown(str(exc), "busy")})
         yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
         return
     except InvalidQuestion as exc:
-        chat.pop()
+        del chat[asked - 1 :]
         yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
         return
     except Exception:  # noqa: BLE001 - the user gets a Dutch message, the log the traceback
         log.exception("Beantwoorden mislukt")
+        del chat[asked:]
         chat.append({"role": "assistant", "content": notice_markdown(ERROR_TEXT, "error")})
         yield Step(chat, status=ERROR_TEXT, busy=False)
         return
-    chat.append({"role": "assistant", "content": ""})
-    for shown in _stream_pieces(answer.answer):
-        chat[-1] = {
-            "role": "assistant",
-            "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice),
-        }
-        yield Step(list(chat))
-        time.sleep(STREAM_DELAY)
-    chat[-1] = {
-        "role": "assistant",
-        "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice),
-    }
+    finally:
+        stream.close()  # a closed page stops the model
+    if not draft:  # the answer was there at once: show it a few words at a time, as it is read
+        chat.append({"role": "assistant", "content": ""})
+        for shown in _stream_pieces(answer.answer):
+            chat[-1] = {
+                "role": "assistant",
+                "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice),
+            }
+            yield Step(list(chat))
+            time.sleep(STREAM_DELAY)
+    chat[asked:] = [  # the verified answer replaces the draft
+        {"role": "assistant", "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice)}
+    ]
     answered[len(chat) - 1] = {"question": text, "history": list(past), "answer": answer.model_dump()}
     past += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.answer}]
     count = len(answer.citations)

@@ -6,6 +6,7 @@ Retrievals are built from a few hand-made units, so no embedding model is needed
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,19 +16,12 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from assistant.answer import ExtractiveBackend
 from assistant.contract import Answer
 from assistant.decision import NEVER, CalibratedModel, DecisionModel
-from assistant.generative import (
-    NO_ANSWER,
-    GenerativeBackend,
-    StreamingBackend,
-    as_streaming,
-    build_generative_backend,
-    stream_answer,
-)
+from assistant.generative import NO_ANSWER, AnswerStream, GenerativeBackend, build_generative_backend
 from assistant.generative.backend import (
     NOTICE_EMPTY,
     NOTICE_LANGUAGE,
@@ -36,6 +30,7 @@ from assistant.generative.backend import (
     NOTICE_UNSUPPORTED,
 )
 from assistant.generative.prompt import SYSTEM_RULES
+from assistant.generative.streaming import StreamClosed, send_token
 from assistant.retrieval import Retrieval
 from assistant.settings import Settings
 from index.lexical import LexicalIndex
@@ -317,52 +312,124 @@ def test_a_follow_up_shows_the_earlier_question() -> None:
     assert "Eerdere vraag in dit gesprek: Welke aanbevelingen doet de AWT?" in model.calls[0][-1].content
 
 
+class GatedChatModel(GenericFakeChatModel):
+    """Streams its message token by token; before the last token it waits until ``release`` is set."""
+
+    release: threading.Event
+    produced: list[str] = []
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        chunks = list(super()._stream(*args, **kwargs))
+        for i, chunk in enumerate(chunks):
+            if i == len(chunks) - 1:
+                assert self.release.wait(timeout=10), "the test never released the last token"
+            self.produced.append(chunk.text)
+            yield chunk
+
+
 def test_streaming_yields_the_tokens_then_the_verified_answer() -> None:
     model = GenericFakeChatModel(messages=iter([f"{FAITHFUL} {HALLUCINATED}"]))
-    stream = GenerativeBackend(model, name="test:stroom", model=DECISION).stream(QUESTION, make_retrieval())
+    backend = GenerativeBackend(model, name="test:stroom", model=DECISION)
+    stream = AnswerStream(lambda: backend.answer(QUESTION, make_retrieval()))
     chunks = list(stream)
-    assert len(chunks) > 5 and "".join(chunks) == f"{FAITHFUL} {HALLUCINATED}"
+    assert chunks and "".join(chunks) == f"{FAITHFUL} {HALLUCINATED}"
     assert stream.answer.answer == FAITHFUL and len(stream.answer.removed) == 1
+    unstreamed = backend_for(f"{FAITHFUL} {HALLUCINATED}").answer(QUESTION, make_retrieval())
+    assert stream.answer == unstreamed.model_copy(update={"backend": "test:stroom"})
+
+
+def test_the_first_tokens_arrive_before_the_last_is_generated() -> None:
+    release = threading.Event()
+    model = GatedChatModel(messages=iter([FAITHFUL]), release=release, produced=[])
+    backend = GenerativeBackend(model, name="test:stroom", model=DECISION)
+    stream = AnswerStream(lambda: backend.answer(QUESTION, make_retrieval()))
+    first = next(stream)
+    assert first and FAITHFUL.startswith(first) and first != FAITHFUL
+    assert "".join(model.produced) != FAITHFUL  # the model is still waiting to write its last token
+    release.set()
+    assert first + "".join(stream) == FAITHFUL
+    assert stream.answer.answer == FAITHFUL and [c.label for c in stream.answer.citations] == ["Aanbeveling 1"]
 
 
 def test_reading_the_answer_first_runs_the_stream() -> None:
-    stream = backend_for(FAITHFUL).stream(QUESTION, make_retrieval())
+    backend = backend_for(FAITHFUL)
+    stream = AnswerStream(lambda: backend.answer(QUESTION, make_retrieval()))
     assert stream.answer.answer == FAITHFUL
+    assert list(stream) == []
 
 
-class FakeAssistant:
-    def __init__(self, backend: Any) -> None:
-        self.backend = backend
-        self.asked: list[tuple[str, Any]] = []
-
-    def retrieve(self, question: str, history: Any = None) -> tuple[str, Retrieval]:
-        self.asked.append((question, history))
-        return question.strip(), make_retrieval(question.strip())
+def test_the_extractive_backend_streams_nothing_and_answers_the_same() -> None:
+    retrieval = make_retrieval()
+    stream = AnswerStream(lambda: ExtractiveBackend(DECISION).answer(QUESTION, retrieval))
+    assert list(stream) == []
+    assert stream.answer == ExtractiveBackend(DECISION).answer(QUESTION, retrieval)
 
 
-def test_stream_answer_events_for_the_generative_backend() -> None:
-    events = list(stream_answer(FakeAssistant(backend_for(FAITHFUL)), f"  {QUESTION} "))
-    tokens, final = events[:-1], events[-1]
-    assert all(e["type"] == "token" for e in tokens) and "".join(e["text"] for e in tokens) == FAITHFUL
-    assert final["type"] == "answer"
-    answer = Answer.model_validate(final["answer"])
-    assert answer.question == QUESTION and answer.answer == FAITHFUL
+def test_an_unanswerable_question_streams_no_tokens() -> None:
+    stream = AnswerStream(lambda: backend_for(FAITHFUL).answer(QUESTION, make_retrieval(answerable=False)))
+    assert list(stream) == [] and stream.answer.refused
 
 
-def test_stream_answer_with_the_extractive_backend_sends_one_token() -> None:
-    assert not isinstance(ExtractiveBackend(DECISION), StreamingBackend)
-    assert isinstance(as_streaming(ExtractiveBackend(DECISION)), StreamingBackend)
-    events = list(stream_answer(FakeAssistant(ExtractiveBackend(DECISION)), QUESTION))
-    assert [e["type"] for e in events] == ["token", "answer"]
-    assert events[0]["text"] == events[1]["answer"]["answer"]
-    assert events[1]["answer"]["backend"] == "extractief"
+def test_a_timeout_while_streaming_ends_in_the_same_fallback() -> None:
+    model = FakeListChatModel(responses=[FAITHFUL * 5], sleep=0.01)
+    backend = GenerativeBackend(model, name="test:traag", model=DECISION, timeout=0.2)
+    stream = AnswerStream(lambda: backend.answer(QUESTION, make_retrieval()))
+    assert "".join(stream)  # the draft was shown…
+    assert stream.answer.backend == "extractief"  # …and the extractive answer replaces it
+    assert stream.answer.notice == NOTICE_TIMEOUT.format(seconds=0.2)
+    assert stream.answer.answer == ExtractiveBackend(DECISION).answer(QUESTION, make_retrieval()).answer
 
 
-def test_stream_answer_retrieves_before_the_first_event() -> None:
-    assistant = FakeAssistant(ExtractiveBackend(DECISION))
-    events = stream_answer(assistant, "Wat?", [{"role": "user", "content": "Eerder"}])
-    assert assistant.asked == [("Wat?", [{"role": "user", "content": "Eerder"}])]
-    assert isinstance(events, Iterator)
+def test_an_error_of_ask_is_raised_by_the_stream() -> None:
+    def ask() -> Answer:
+        raise ValueError("kapot")
+
+    stream = AnswerStream(ask)
+    with pytest.raises(ValueError, match="kapot"):
+        next(stream)
+    with pytest.raises(ValueError, match="kapot"):
+        stream.answer  # noqa: B018
+
+
+def test_an_error_after_tokens_comes_after_them() -> None:
+    def ask() -> Answer:
+        send_token("Een begin")
+        raise ValueError("kapot")
+
+    stream = AnswerStream(ask)
+    assert next(stream) == "Een begin"
+    with pytest.raises(ValueError, match="kapot"):
+        next(stream)
+
+
+def test_closing_the_stream_stops_the_model() -> None:
+    release = threading.Event()
+    model = GatedChatModel(messages=iter([FAITHFUL]), release=release, produced=[])
+    backend = GenerativeBackend(model, name="test:stroom", model=DECISION)
+    finished: list[BaseException | Answer] = []
+
+    def ask() -> Answer:
+        try:
+            answer = backend.answer(QUESTION, make_retrieval())
+        except BaseException as error:
+            finished.append(error)
+            raise
+        finished.append(answer)
+        return answer
+
+    stream = AnswerStream(ask)
+    next(stream)
+    stream.close()
+    release.set()
+    deadline = time.monotonic() + 10
+    while not finished and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert finished and isinstance(finished[0], StreamClosed)  # no fallback answer for a reader who left
+
+
+def test_tokens_outside_a_stream_go_nowhere() -> None:
+    send_token("niemand luistert")
+    assert backend_for(FAITHFUL).answer(QUESTION, make_retrieval()).answer == FAITHFUL
 
 
 def test_build_generative_backend_uses_the_settings() -> None:

@@ -11,12 +11,20 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.generative import GenerativeBackend, backend_label, build_chat_model
+from assistant.generative import GenerationOptions, GenerativeBackend, backend_label, build_chat_model
 from assistant.generative.backend import NOTICE_UNREACHABLE
 from assistant.generative.llamacpp import LlamaCppChatModel
 from assistant.settings import ConfigurationError, Settings
 
 CLOSED = "http://127.0.0.1:9/v1"  # the discard port: nothing listens there
+
+
+def test_the_generation_defaults_are_the_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWT_LLM_TEMPERATURE", "AWT_LLM_MAX_TOKENS", "AWT_LLM_CONTEXT", "AWT_LLM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    assert GenerationOptions() == GenerationOptions.from_settings(Settings.model_construct())
+    tuned = GenerationOptions.from_settings(Settings(llm_temperature=0.7, llm_max_tokens=64))
+    assert (tuned.temperature, tuned.max_tokens, tuned.n_ctx) == (0.7, 64, GenerationOptions().n_ctx)
 
 
 def test_openai_needs_an_explicit_base_url() -> None:
