@@ -58,8 +58,9 @@ PROMPT = ChatPromptTemplate.from_messages(
 def build_messages(
     question: str, passage_lines: Sequence[str], *, earlier: str | None = None, prompt: ChatPromptTemplate = PROMPT
 ) -> list[BaseMessage]:
-    """The chat messages for one question. ``earlier`` is the earlier question a follow-up builds on,
-    shown so the model knows what "daarvan" refers to.
+    """The chat messages for one question.
+
+    ``earlier`` is the earlier question a follow-up builds on, shown so the model knows what "daarvan" refers to.
     """
     asked = question.strip()
     if earlier and earlier.strip():

@@ -25,14 +25,14 @@ from typing import Protocol, runtime_checkable
 
 from assistant.contract import Citation, cite
 from index.text import FUNCTION_WORDS, analyze, words
+from knowledge.citation import MARKER, marker_numbers
 from knowledge.dutch import CARDINALS, ORDINALS, fold
 from knowledge.units import Unit
 from knowledge.vocabulary import DOCUMENT_NOUNS
 
 DEFAULT_SUPPORT_THRESHOLD = 0.6
 
-#: ``[1]``, ``[1, 2]``, ``[1;2]``; ``[bron 1]`` / ``[passage 1]`` are normalised to ``[1]`` first.
-MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+#: ``[bron 1]`` / ``[passage 1]`` are normalised to :data:`~knowledge.citation.MARKER`'s ``[1]`` first.
 _WORDY_MARKER = re.compile(r"\[\s*(?:passage|passages|bron|bronnen|source|fragment|tekst)\s*(\d+)\s*\]", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern}[.;,]?)+")
@@ -59,7 +59,9 @@ class SupportChecker(Protocol):
 
     threshold: float
 
-    def score(self, sentence: str, passage: str) -> float: ...
+    def score(self, sentence: str, passage: str) -> float:
+        """How well ``passage`` supports ``sentence``, from 0 to 1; at least :attr:`threshold` counts as support."""
+        ...
 
 
 class LexicalSupportChecker:
@@ -84,6 +86,7 @@ class LexicalSupportChecker:
         self.threshold = threshold
 
     def score(self, sentence: str, passage: str) -> float:
+        """The share of the sentence's claim tokens found in the passage; 0 when a number it states is missing."""
         tokens = claim_tokens(sentence)
         if not tokens:
             return 0.0
@@ -119,8 +122,9 @@ def numbers(text: str) -> set[int]:
 
 
 def claim_tokens(sentence: str) -> list[str]:
-    """The content tokens of a sentence that make its claim: framing words (:data:`FRAMING_WORDS`) and number
-    words (checked on their own, see :func:`numbers`) dropped.
+    """The content tokens of a sentence that make its claim.
+
+    Framing words (:data:`FRAMING_WORDS`) and number words (checked on their own, see :func:`numbers`) are dropped.
 
     >>> claim_tokens("Volgens het advies noemt de AWT drie stappen [2].")
     ['awt', 'stap']
@@ -143,6 +147,7 @@ class Passage:
         return "\n".join(p for p in (self.unit.label, self.unit.lead_in or "", self.unit.text) if p)
 
     def prompt_line(self) -> str:
+        """The passage as the model sees it: ``[n] label: text`` on one line."""
         text = " ".join(self.unit.text.split())
         return f"[{self.n}] {self.unit.label}: {text}"
 
@@ -159,6 +164,7 @@ class SentenceCheck:
 
     @property
     def supported(self) -> bool:
+        """Whether the sentence stays in the answer."""
         return self.status in ("supported", "corrected", "lead_in", "frame")
 
 
@@ -174,10 +180,12 @@ class Verification:
 
     @property
     def corrected(self) -> int:
+        """How many sentences kept their claim but had their markers corrected."""
         return sum(1 for c in self.checks if c.status == "corrected")
 
     @property
     def supported_sentences(self) -> int:
+        """How many sentences the cited passages support (as cited or after correction)."""
         return sum(1 for c in self.checks if c.status in ("supported", "corrected"))
 
 
@@ -186,16 +194,6 @@ def _segmenter() -> object:
     import pysbd
 
     return pysbd.Segmenter(language="nl", clean=False)
-
-
-def marker_numbers(text: str) -> list[int]:
-    """``"A [2]. B [1; 2]"`` → ``[2, 1]``: the numbers the markers in ``text`` refer to, unique, in order."""
-    numbers: list[int] = []
-    for match in MARKER.finditer(text):
-        for part in re.split(r"[,;]", match.group(1)):
-            if int(part) not in numbers:
-                numbers.append(int(part))
-    return numbers
 
 
 def strip_markers(text: str) -> str:
@@ -212,12 +210,13 @@ def clean_output(text: str) -> str:
 
 
 def split_lines(text: str) -> list[tuple[str, list[str]]]:
-    """Each non-empty line as ``(bullet prefix, sentences)``; markers written after a full stop stay with
-    the sentence they follow.
+    r"""Each non-empty line as ``(bullet prefix, sentences)``.
+
+    Markers written after a full stop stay with the sentence they follow.
 
     >>> split_lines("Eerste zin [1]. Tweede zin. [2] Derde zin [3].")
     [('', ['Eerste zin [1].', 'Tweede zin. [2]', 'Derde zin [3].'])]
-    >>> split_lines("Drie stappen:\\n- Stap een [1].")
+    >>> split_lines("Drie stappen:\n- Stap een [1].")
     [('', ['Drie stappen:']), ('- ', ['Stap een [1].'])]
     """
     segmenter = _segmenter()
@@ -350,10 +349,15 @@ def verify(
     evidence = "\n".join(by_n[n].evidence for n in dict.fromkeys(cited_anywhere))
     for _, checks in checked:
         for check in checks:
-            # A lead-in ("De AWT noemt drie stappen:") introduces what follows; it is checked against all cited passages.
-            if check.status == "removed" and not check.cited and check.claim.endswith(":") and evidence:
-                if checker.score(check.claim, evidence) >= checker.threshold:
-                    check.status = "lead_in"
+            # A lead-in ("De AWT noemt drie stappen:") introduces what follows: checked against all cited passages.
+            if (
+                check.status == "removed"
+                and not check.cited
+                and check.claim.endswith(":")
+                and evidence
+                and checker.score(check.claim, evidence) >= checker.threshold
+            ):
+                check.status = "lead_in"
 
     order = list(dict.fromkeys(cited_anywhere))
     renumber = {old: new for new, old in enumerate(order, start=1)}
