@@ -9,9 +9,10 @@ import pytest
 from awt_web_support import DOC_TEXT, FakeAssistant, run_async
 
 from assistant.settings import Settings
+from assistant.web.context import WebContext
 from assistant.web.limits import Busy, Limiter
 from assistant.web.render import answer_markdown, document_html, highlight_document, source_html, user_markdown
-from assistant.web.ui import WebContext, converse
+from assistant.web.ui import converse
 
 
 def test_user_input_is_shown_as_text() -> None:
