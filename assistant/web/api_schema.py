@@ -2,6 +2,13 @@
 
 FastAPI cannot know the question's ``maxLength`` (``AWT_MAX_QUESTION_CHARS``), the codes in ``reason``, the
 events of ``/api/ask/stream`` or, when a login is configured, its security scheme and 401/403 answers.
+
+Example:
+    >>> from assistant.web.api import install_api
+    >>> app = FastAPI()
+    >>> install_api(app, Settings(max_question_chars=500))  # calls complete_description
+    >>> app.openapi()["components"]["schemas"]["AskRequest"]["properties"]["question"]["maxLength"]
+    500
 """
 
 from __future__ import annotations

@@ -2,6 +2,15 @@
 
 ``/v1`` is opened with a bearer key from ``AWT_API_KEYS``, or else with the app's login, whose 401/403 answers
 then have OpenAI's error body.
+
+Example:
+    >>> from assistant.web.api import install_api
+    >>> from assistant.web.openai_compat import install_openai
+    >>> app = FastAPI()
+    >>> install_api(app, Settings())
+    >>> install_openai(app, Settings(api_keys=["een-sleutel-van-16-tekens"]))  # calls complete_description
+    >>> sorted(app.openapi()["paths"]["/v1/chat/completions"]["post"]["responses"])
+    ['200', '400', '401', '404', '429', '500', '503']
 """
 
 from __future__ import annotations
