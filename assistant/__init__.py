@@ -6,6 +6,8 @@
 'Aanbeveling 3, stap 6'
 """
 
+from typing import TYPE_CHECKING, Any
+
 from assistant.privacy import apply_offline_defaults
 
 apply_offline_defaults()
@@ -13,12 +15,15 @@ apply_offline_defaults()
 from assistant.contract import Answer, Citation, Message  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
+if TYPE_CHECKING:
+    from assistant.protocol import Assistant
 
-def build_assistant(settings: Settings | None = None, **kwargs: object) -> "Assistant":  # noqa: F821
-    """Build the assistant from settings (see :func:`assistant.service.build_assistant`)."""
+
+def build_assistant(settings: Settings | None = None, **options: Any) -> "Assistant":
+    """Build the assistant from settings (``options``: see :func:`assistant.service.build_assistant`)."""
     from assistant.service import build_assistant as _build
 
-    return _build(settings, **kwargs)  # type: ignore[arg-type]
+    return _build(settings, **options)
 
 
 __all__ = ["Answer", "Citation", "Message", "Settings", "build_assistant"]

@@ -1,5 +1,7 @@
-"""Composing an answer from retrieved units: the extractive default backend (which passages, how quoted) and the
-refusal text; whether to answer at all is :mod:`assistant.decision`'s.
+"""Composing an answer from retrieved units: the extractive default backend and the refusal text.
+
+The extractive backend decides which passages are quoted and how; whether to answer at all is
+:mod:`assistant.decision`'s.
 
 >>> from assistant.decision import DecisionModel
 >>> backend = ExtractiveBackend(DecisionModel.load())
@@ -33,7 +35,9 @@ class AnswerBackend(Protocol):
 
     name: str
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        """The answer to ``question`` (already checked) from what search found for it."""
+        ...
 
 
 def judge(retrieval: Retrieval, model: DecisionModel) -> Verdict:
@@ -53,6 +57,7 @@ class ExtractiveBackend:
         self.max_units = max_units
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        """Quote the best units verbatim, each with its marker; or refuse, saying why and where to look instead."""
         verdict = judge(retrieval, self.model)
         if not verdict.answer:
             return refusal(question, retrieval, self.name, verdict)
@@ -120,8 +125,10 @@ _FILTER_KEEP = 0.6  # of the best member's score: "welke stappen gaan over onder
 
 
 def _about_the_topic(retrieval: Retrieval, members: list[Unit], scores: dict[str, float]) -> list[Unit]:
-    """All members of a named list, or, when the question narrows it ("welke stappen gaan over onderzoek"),
-    the members that score close to the best one, best first.
+    """All members of a named list, or only those the question narrows it to.
+
+    When the question narrows it ("welke stappen gaan over onderzoek"), the members that score close to the best
+    one, best first.
     """
     nouns = retrieval.result.references.lists
     lead = retrieval.lead_in_unit(members[0]) if members else None
@@ -214,8 +221,9 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
 
 
 def _substantive_first(retrieval: Retrieval) -> Hit:
-    """The best hit, unless it is only the line that introduces a list ("De AWT doet drie aanbevelingen…:")
-    and a passage of the same section that says something itself scores close to it.
+    """The best hit, unless it only introduces a list and a passage that says something scores close to it.
+
+    The introducing line is like "De AWT doet drie aanbevelingen…:"; the other passage must be of the same section.
     """
     hits = retrieval.hits
     top = hits[0]

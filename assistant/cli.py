@@ -1,7 +1,9 @@
-"""The one command-line entry point: ``python -m assistant`` (or ``awt-assistent``) with ``index``, ``ask``, ``serve``.
+"""The one command-line entry point: ``python -m assistant`` (or ``awt-assistent``) and its commands.
 
-python -m assistant ask "Met welke landen moet Nederland samenwerken?"
-python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
+The commands are ``index``, ``ask``, ``serve``, ``feedback-export`` and ``bench``::
+
+    python -m assistant ask "Met welke landen moet Nederland samenwerken?"
+    python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from assistant.plugins import PluginGroup  # e.g. `bench`, registered by the benchmarks package
 from assistant.privacy import apply_offline_defaults
+
+if TYPE_CHECKING:
+    from assistant.contract import Message
+    from assistant.protocol import Assistant
 
 apply_offline_defaults()
 
@@ -37,7 +43,7 @@ def _status(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _build() -> Any:
+def _build() -> Assistant:
     """Build the assistant, turning every known failure into a Dutch message instead of a traceback."""
     from pydantic import ValidationError
 
@@ -102,12 +108,12 @@ def index_command(paths: tuple[Path, ...]) -> None:
     problems = bot.knowledge.problems
     for problem in problems:
         click.echo(f"Let op: {problem}", err=True)
-    click.echo(f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.search.units)} passages.")
+    click.echo(f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.knowledge.units)} passages.")
     if failed:
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _read_history(path: Path | None) -> list[Any]:
+def _read_history(path: Path | None) -> list[Message]:
     from pydantic import TypeAdapter, ValidationError
 
     from assistant.contract import Message
@@ -133,19 +139,16 @@ def _read_history(path: Path | None) -> list[Any]:
 @click.option("--history", type=click.Path(path_type=Path), help="JSON-bestand met het gesprek tot nu toe.")
 def ask_command(question: str, as_json: bool, history: Path | None) -> None:
     """Stel één vraag over het advies."""
-    from assistant.questions import InvalidQuestion, clean_question
+    from assistant.protocol import checked_question
+    from assistant.questions import InvalidQuestion
     from assistant.settings import Settings
 
     turns = _read_history(history)
-    try:
-        clean_question(question, Settings().max_question_chars)  # fail fast, before the model loads
+    try:  # the edge: checked here, before the model loads, and not again by the assistant
+        text = checked_question(question, Settings().max_question_chars)
     except InvalidQuestion as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
-    bot = _build()
-    try:
-        answer = bot.ask(question, history=turns)
-    except InvalidQuestion as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
+    answer = _build().ask(text, history=turns)
     if as_json:
         click.echo(json.dumps(answer.model_dump(), ensure_ascii=False))
         return

@@ -36,8 +36,9 @@ class Citation(BaseModel):
 
 
 def cite(n: int, unit: Unit, score: float) -> Citation:
-    """The citation ``[n]`` of a whole unit, labelled as users see it (with the page for a PDF): the one builder
-    every backend uses.
+    """The citation ``[n]`` of a whole unit, labelled as users see it (with the page for a PDF).
+
+    It is the one builder every backend uses.
     """
     return Citation(
         n=n,

@@ -1,4 +1,6 @@
-"""The assistant's public API: one object that answers questions. Every part is built here, from the settings.
+"""Building the assistant from the settings, and the one class that answers questions with it.
+
+It satisfies :class:`assistant.protocol.Assistant`, the protocol every caller uses.
 
 >>> bot = build_assistant(Settings())                                       # doctest: +SKIP
 >>> answer = bot.ask("Met welke landen moet Nederland samenwerken?")        # doctest: +SKIP
@@ -20,6 +22,7 @@ from assistant.answer import AnswerBackend, ExtractiveBackend
 from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
+from assistant.protocol import Question
 from assistant.questions import clean_question, resolve_question, strip_injection
 from assistant.retrieval import Retrieval
 from assistant.settings import ConfigurationError, Settings
@@ -55,7 +58,15 @@ ENGLISH_SHARE = 0.5  # at least half the words clearly English (wordfreq): answe
 
 
 class Assistant:
-    """Answers questions about the documents in the knowledge base, with verifiable citations."""
+    """Answers questions about the documents in the knowledge base, with verifiable citations.
+
+    Built by :func:`build_assistant`; an :class:`assistant.protocol.Assistant`.
+
+    Example:
+        >>> bot = build_assistant(Settings())                                         # doctest: +SKIP
+        >>> bot.ask("Wat is de derde aanbeveling?").citations[0].label                 # doctest: +SKIP
+        'Aanbeveling 3'
+    """
 
     def __init__(
         self,
@@ -97,7 +108,12 @@ class Assistant:
         self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
     ) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""
-        text = clean_question(question, self.settings.max_question_chars)
+        # checked once, at the edge: a front end (API, chat, CLI) hands over a Question it checked before its
+        # rate limit or model load; for a plain str (library callers, evals) this is the edge
+        if isinstance(question, Question):
+            text = str(question)
+        else:
+            text = clean_question(question, self.settings.max_question_chars)
         turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in history or []]
         if self.settings.log_questions:
             log.info("Vraag: %s", text)
@@ -124,8 +140,10 @@ class Assistant:
 
 
 def build_backend(settings: Settings) -> AnswerBackend:
-    """The answer backend named by ``AWT_LLM``: ``extractief`` (default) or a generative one (``ollama``,
-    ``openai``, ``llamacpp``; see :mod:`assistant.generative`, imported only when chosen).
+    """The answer backend named by ``AWT_LLM``: ``extractief`` (default) or a generative one.
+
+    The generative ones (``ollama``, ``openai``, ``llamacpp``; see :mod:`assistant.generative`) are imported only
+    when chosen.
     """
     name = settings.llm.strip().lower()
     if name == "extractief":
@@ -135,7 +153,8 @@ def build_backend(settings: Settings) -> AnswerBackend:
     if name in GENERATIVE_BACKENDS:
         return build_generative_backend(settings)
     raise ConfigurationError(
-        f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). Beschikbaar: extractief, {', '.join(GENERATIVE_BACKENDS)}."
+        f"Onbekende antwoordmotor '{settings.llm}' (AWT_LLM). "
+        f"Beschikbaar: extractief, {', '.join(GENERATIVE_BACKENDS)}."
     )
 
 

@@ -1,7 +1,8 @@
 """Run a gold set through the assistant, score it, write the reports and decide pass/fail.
 
-The assistant is anything that satisfies :class:`Asker`; by default the real one from
-``assistant.service`` (imported only when needed, so tests can inject a fake).
+The assistant is any :class:`assistant.protocol.Assistant`; by default the real one from
+``assistant.service`` (imported only when needed, so tests can inject a fake). The gold questions reach it as
+plain text: the assistant is their edge and checks them, as it would a library caller's.
 
 Example::
 
@@ -19,11 +20,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from tqdm import tqdm
 
-from assistant.contract import Answer, Message
+from assistant.contract import Answer
+from assistant.protocol import Assistant
 from evals.baseline import BaselineEntry, read_baseline, write_baseline
 from evals.dataset import GoldItem, dataset_fingerprint, load_dataset
 from evals.gate import DEFAULT_TOLERANCE, PROFILES, check_metrics
@@ -41,15 +43,7 @@ DEFAULT_BASELINE = EVALS_DIR / "baseline.json"
 DEFAULT_BACKEND = "extractief"
 
 
-class Asker(Protocol):
-    """The part of the assistant's public API that the evals use."""
-
-    def ask(self, question: str, history: list[Message] | None = None) -> Answer: ...
-
-    def document_text(self, document: str) -> str: ...
-
-
-def build_asker(backend: str, documents: Sequence[Path] = (), workdir: Path | None = None) -> Asker:
+def build_asker(backend: str, documents: Sequence[Path] = (), workdir: Path | None = None) -> Assistant:
     """The real assistant for ``backend`` (heavy imports happen here, not at module load).
 
     With ``documents`` (folders of extra documents, e.g. ``evals/documents``) the assistant answers from the
@@ -68,18 +62,18 @@ def build_asker(backend: str, documents: Sequence[Path] = (), workdir: Path | No
         settings = Settings(
             llm=backend, knowledge_dir=knowledge, data_dir=workdir / "data", model_cache_dir=settings.models_dir
         )
-    assistant: Asker = build_assistant(settings)
-    return assistant
+    return build_assistant(settings)
 
 
 class DocumentCache:
     """``asker.document_text`` with memoisation; None for a document it cannot provide."""
 
-    def __init__(self, asker: Asker) -> None:
+    def __init__(self, asker: Assistant) -> None:
         self._asker = asker
         self._texts: dict[str, str | None] = {}
 
     def __call__(self, document: str) -> str | None:
+        """The document's text, or None if the assistant cannot provide it."""
         if document not in self._texts:
             try:
                 self._texts[document] = self._asker.document_text(document)
@@ -112,13 +106,13 @@ def _display_path(path: Path) -> str:
 
 
 def collect_answers(
-    items: Sequence[GoldItem], asker: Asker, backend: str, *, progress: bool = True
+    items: Sequence[GoldItem], asker: Assistant, backend: str, *, progress: bool = True
 ) -> list[tuple[Answer, str | None]]:
     """Ask every question (with its history); an exception becomes an empty answer plus its error."""
     answers: list[tuple[Answer, str | None]] = []
     for item in tqdm(items, desc="Evaluatie", unit="vraag", file=sys.stderr, disable=not progress):
         try:
-            answers.append((asker.ask(item.question, history=list(item.history) or None), None))
+            answers.append((asker.ask(item.question, history=item.history), None))
         except Exception as error:  # one broken question must not hide the results of the others
             empty = Answer(question=item.question, answer="", citations=[], refused=False, backend=backend)
             answers.append((empty, f"{type(error).__name__}: {error}"))
@@ -128,7 +122,7 @@ def collect_answers(
 def evaluate(
     items: Sequence[GoldItem],
     answers: Sequence[tuple[Answer, str | None]],
-    asker: Asker,
+    asker: Assistant,
     *,
     checker: SupportChecker | None = None,
     judges: Sequence[Judge] = (),
@@ -157,7 +151,7 @@ def write_outputs(run: EvalRun, output: Path) -> None:
 
 def run(
     config: RunConfig,
-    asker: Asker | None = None,
+    asker: Assistant | None = None,
     *,
     checker: SupportChecker | None = None,
     stdout: TextIO | None = None,

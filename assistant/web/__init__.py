@@ -1,5 +1,7 @@
-"""The web server: Gradio chat (``/``, with the Gradio API ``/ask``), compact chat for an iframe (``/embed``), JSON
-API (``/api``) and the OpenAI-compatible API (``/v1``).
+"""The web server's entry points: build the app, serve it, export the feedback (imports stay lazy).
+
+The server has the Gradio chat (``/``, with the Gradio API ``/ask``), a compact chat for an iframe (``/embed``),
+the JSON API (``/api``) and the OpenAI-compatible API (``/v1``).
 
     python -m assistant serve --host 127.0.0.1 --port 7860
 
@@ -15,9 +17,12 @@ from assistant.privacy import apply_offline_defaults
 apply_offline_defaults()  # before gradio is imported: no analytics, no hub
 
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from fastapi import FastAPI
 
-    from assistant.service import Assistant
+    from assistant.protocol import Assistant
     from assistant.settings import Settings
 
 
@@ -35,11 +40,11 @@ def serve(host: str, port: int) -> None:
     _serve(host=host, port=port)
 
 
-def export_feedback(db_path: object) -> list[dict[str, object]]:
+def export_feedback(db_path: Path | str) -> list[dict[str, Any]]:
     """See :func:`assistant.web.feedback.export_feedback`."""
     from assistant.web.feedback import export_feedback as _export
 
-    return _export(db_path)  # type: ignore[arg-type]
+    return _export(db_path)
 
 
 __all__ = ["create_app", "export_feedback", "serve"]

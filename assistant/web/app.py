@@ -1,9 +1,15 @@
-"""One FastAPI app: the chat at ``/``, the compact chat at ``/embed``, the JSON API under ``/api``, the
-OpenAI-compatible API under ``/v1``.
+"""Assembling and serving the one FastAPI app of the web server, from the settings.
+
+The chat is at ``/``, the compact chat at ``/embed``, the JSON API under ``/api`` and the OpenAI-compatible API
+under ``/v1``, all behind :class:`assistant.web.guard.WebGuard`.
+
+>>> normalized_root_path("/awt/")
+'/awt'
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -14,13 +20,15 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from assistant.live import IndexStatus, LiveAssistant
+from assistant.protocol import Assistant
 from assistant.settings import ConfigurationError, Settings, invalid_setting
 from assistant.web.api import install_api
+from assistant.web.context import WebContext, never_rebuilt
 from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
 from assistant.web.guard import WebGuard
 from assistant.web.limits import Limiter, RateLimiter
 from assistant.web.openai_compat import install_openai
-from assistant.web.ui import WebContext, build_chat, mount_kwargs
+from assistant.web.ui import build_chat, mount_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -69,24 +77,30 @@ def check_web_settings(settings: Settings) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, assistant: object | None = None) -> FastAPI:
-    """The whole web server as one ASGI app. The assistant (model and index) is built here, once per process,
-    unless one is given (tests pass a shared or a fake one: it needs ``ask``, ``knowledge`` and
-    ``document_text``).
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    """The whole web server as one ASGI app.
+
+    The assistant (model and index) is built here, once per process, and rebuilt when the documents change,
+    unless one is given (tests pass a shared or a fake one).
     """
     settings = settings or Settings()
     check_web_settings(settings)
     root = normalized_root_path(settings.root_path)
-    index_status: Callable[[], IndexStatus] = lambda: IndexStatus("klaar", None, None)  # noqa: E731
+    index_status: Callable[[], IndexStatus] = never_rebuilt
     if assistant is None:
         from assistant.service import build_assistant
 
         live = LiveAssistant(settings, build_assistant)
         live.start_watching()
         assistant, index_status = live, live.status
-    limiter = Limiter(settings.web_concurrency, settings.web_queue_size)
-    rate_limiter = RateLimiter(settings.rate_limit)
-    feedback = FeedbackStore(settings.data_dir / FEEDBACK_FILE) if settings.feedback else None
+    context = WebContext(
+        assistant=assistant,
+        settings=settings,
+        limiter=Limiter(settings.web_concurrency, settings.web_queue_size),
+        feedback=FeedbackStore(settings.data_dir / FEEDBACK_FILE) if settings.feedback else None,
+        rate_limiter=RateLimiter(settings.rate_limit),
+        index_status=index_status,
+    )
 
     app = FastAPI(
         title="AWT-assistent",
@@ -96,12 +110,7 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.settings = settings
-    app.state.assistant = assistant
-    app.state.index_status = index_status
-    app.state.limiter = limiter
-    app.state.rate_limiter = rate_limiter
-    app.state.feedback = feedback
+    app.state.context = context  # what every route reads, through assistant.web.context.web_context
     install_api(app, settings)
     install_openai(app, settings)
 
@@ -109,9 +118,6 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
     async def embed_slash() -> RedirectResponse:
         return RedirectResponse("embed/", status_code=307)  # relative: right behind any proxy prefix
 
-    context = WebContext(
-        assistant=assistant, settings=settings, limiter=limiter, feedback=feedback, rate_limiter=rate_limiter
-    )
     for path, compact in (("/embed", True), ("/", False)):  # "/" last: it catches everything else
         page = build_chat(context, compact=compact)
         # Gradio's queue holds waiting events of every kind (answers, re-rendering the sources, …); when it is
@@ -135,17 +141,17 @@ def create_app(settings: Settings | None = None, assistant: object | None = None
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
-    """Glibc gives every thread that allocates its own heap arena and keeps what each ever held: a background
-    reindex next to request threads left ~10-20 % more resident memory for good. Before any thread starts, cap
-    the arenas (what MALLOC_ARENA_MAX does); elsewhere (musl, macOS) this is a no-op.
+    """Cap glibc's heap arenas (what MALLOC_ARENA_MAX does), before any thread starts; elsewhere a no-op.
+
+    Glibc gives every thread that allocates its own heap arena and keeps what each ever held: a background
+    reindex next to request threads left ~10-20 % more resident memory for good. On musl or macOS this does
+    nothing.
     """
     import ctypes
     import ctypes.util
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -38,10 +38,10 @@ CSS = """
 .awt-header .awt-header-sub { display: block; font-size: 1rem; font-weight: 400; color: #dbe7f5 !important; }
 .awt-header p { margin: .3rem 0 0; color: #fff !important; max-width: 62rem; line-height: 1.45; }
 /* Gradio prefixes only the first selector of a ".dark a, .dark b" list: dark colours are variables set once */
-body { --awt-pill-text: #154273; --awt-pill-border: #9ab6d6; --awt-pill-hover: #eef4fb; --awt-pill-hover-border: #154273;
-  --awt-focus: #b45309; }
-.dark { --awt-pill-text: #bfdbfe; --awt-pill-border: #3b5f8a; --awt-pill-hover: #1e3a5f; --awt-pill-hover-border: #bfdbfe;
-  --awt-focus: #fbbf24; }
+body { --awt-pill-text: #154273; --awt-pill-border: #9ab6d6; --awt-pill-hover: #eef4fb;
+  --awt-pill-hover-border: #154273; --awt-focus: #b45309; }
+.dark { --awt-pill-text: #bfdbfe; --awt-pill-border: #3b5f8a; --awt-pill-hover: #1e3a5f;
+  --awt-pill-hover-border: #bfdbfe; --awt-focus: #fbbf24; }
 .awt-examples-title { margin: .1rem 0 0; font-weight: 600; font-size: .9rem; }
 .awt-examples { gap: .4rem !important; flex-wrap: wrap !important; }
 .awt-examples button, .awt-tools button, .awt-context-btn {
@@ -60,26 +60,30 @@ body { --awt-pill-text: #154273; --awt-pill-border: #9ab6d6; --awt-pill-hover: #
 .awt-refusal { border: 1px solid #c2410c; border-left-width: 6px; background: #fff7ed; color: #431407;
   padding: .5rem .75rem; border-radius: 4px; }
 .awt-refusal-title { display: block; font-weight: 700; color: #9a3412; margin-bottom: .15rem; }
-.awt-system { border-left: 4px solid #b45309; background: #fffbeb; color: #451a03; padding: .4rem .6rem; border-radius: 3px; }
+.awt-system { border-left: 4px solid #b45309; background: #fffbeb; color: #451a03; padding: .4rem .6rem;
+  border-radius: 3px; }
 .dark .awt-notice { background: #172554; color: #dbeafe; }
 .dark .awt-refusal { background: #431407; color: #ffedd5; }
 .dark .awt-refusal-title { color: #fdba74; }
 .dark .awt-system { background: #451a03; color: #fef3c7; }
 .awt-muted { color: var(--body-text-color-subdued); margin: 0 0 .25rem; font-size: .92rem; }
 .awt-source { margin-bottom: .6rem !important; border: 1px solid var(--border-color-primary) !important;
-  border-left: 4px solid #154273 !important; border-radius: 4px !important; background: var(--background-fill-primary) !important; }
+  border-left: 4px solid #154273 !important; border-radius: 4px !important;
+  background: var(--background-fill-primary) !important; }
 .awt-source .awt-source { border: 0 !important; margin: 0 !important; border-radius: 0 !important; }
 .awt-source > div, .awt-source .html-container, .awt-source .block { background: transparent !important; }
 .awt-source-head { margin: .6rem .7rem .2rem; }
-.awt-quote { margin: .2rem .7rem .5rem; padding: .1rem 0 .1rem .65rem; border-left: 3px solid #9ab6d6; font-style: italic; }
+.awt-quote { margin: .2rem .7rem .5rem; padding: .1rem 0 .1rem .65rem; border-left: 3px solid #9ab6d6;
+  font-style: italic; }
 .awt-doc { max-height: 60vh; overflow-y: auto; padding: .25rem .5rem .5rem 0; }
 .awt-doc-caption { font-weight: 600; margin: 0 0 .5rem; }
 .awt-doc-text { white-space: pre-wrap; line-height: 1.55; }
 .awt-doc mark { background: #ffe066; color: #111; padding: .05em .1em; border-radius: 2px;
   outline: 2px solid #e0a800; scroll-margin: 4rem; }
 .awt-doc mark:focus { outline: 3px solid #154273; }
-.awt-sr-only { position: absolute !important; width: 1px !important; height: 1px !important; overflow: hidden !important;
-  clip: rect(0 0 0 0) !important; white-space: nowrap !important; border: 0 !important; padding: 0 !important; }
+.awt-sr-only { position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip: rect(0 0 0 0) !important; white-space: nowrap !important; border: 0 !important;
+  padding: 0 !important; }
 #awt-chatbot .message-wrap .message { line-height: 1.5; }
 #awt-send { white-space: nowrap; }
 .awt-ask-row { align-items: flex-end !important; }
@@ -171,7 +175,9 @@ JS = """
       announcer.removeAttribute('role');
       announcer.setAttribute('aria-live', 'off');
     }
-    for (const icon of all('.label-wrap .icon, .toast-icon, .toast-close > span')) icon.setAttribute('aria-hidden', 'true');
+    for (const icon of all('.label-wrap .icon, .toast-icon, .toast-close > span')) {
+      icon.setAttribute('aria-hidden', 'true');
+    }
     // a toast's header is a role=button (it folds the message) around the close button: nested controls
     // confuse screen readers; the close button is the one that matters
     for (const header of all('.toast-header[role="button"]')) {
@@ -209,4 +215,4 @@ JS = """
   }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
                              attributeFilter: ['aria-label', 'title', 'class']});
 }
-""" % tuple(json.dumps(d, ensure_ascii=False) for d in (_TEXTS, _LABELS, _PREFIXES, _TOAST_TITLES))
+""" % tuple(json.dumps(d, ensure_ascii=False) for d in (_TEXTS, _LABELS, _PREFIXES, _TOAST_TITLES))  # noqa: UP031 - braces of JS

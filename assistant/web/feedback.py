@@ -5,10 +5,12 @@ Feedback stores the question, the conversation before it and the answer: that is
 to be reviewed by a person before they are added.
 
 >>> import tempfile, pathlib
+>>> from assistant.contract import Answer, Citation
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "feedback.sqlite3"
 >>> store = FeedbackStore(db)
->>> answer = {"question": "Wat is stap 1?", "answer": "…", "citations": [{"label": "Aanbeveling 3, stap 1"}],
-...           "refused": False, "backend": "extractief"}
+>>> step = Citation(n=1, label="Aanbeveling 3, stap 1", document="advies.txt", quote="…", score=0.9, unit_id="u",
+...                 start=0, end=1)
+>>> answer = Answer(question="Wat is stap 1?", answer="… [1]", citations=[step], refused=False, backend="extractief")
 >>> store.record("up", "Wat is stap 1?", [], answer, source="api")
 1
 >>> export_feedback(db)[0]["expected_citations"]
@@ -21,10 +23,12 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+
+from assistant.contract import Answer, Message
 
 Vote = Literal["up", "down"]
 FEEDBACK_FILE = "feedback.sqlite3"
@@ -49,7 +53,7 @@ class FeedbackUnavailable(RuntimeError):
 
 
 def _storable(text: str) -> str:
-    """SQLite stores UTF-8: a lone surrogate (JSON may carry ``"\\ud800"``) becomes ``?`` instead of an error."""
+    r"""SQLite stores UTF-8: a lone surrogate (JSON may carry ``"\ud800"``) becomes ``?`` instead of an error."""
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
@@ -70,26 +74,27 @@ class FeedbackStore:
         self,
         vote: Vote,
         question: str,
-        history: Sequence[Mapping[str, Any]],
-        answer: Mapping[str, Any],
+        history: Sequence[Message],
+        answer: Answer,
         *,
         source: str,
     ) -> int:
-        """Store one vote; returns its id."""
+        """Store one vote (the conversation and answer as JSON); returns its id."""
         if vote not in ("up", "down"):
             raise ValueError(f"onbekende stem: {vote!r}")
         row = (
             datetime.now(UTC).isoformat(timespec="seconds"),
             vote,
             _storable(question),
-            _storable(json.dumps([dict(m) for m in history], ensure_ascii=False)),
-            _storable(json.dumps(dict(answer), ensure_ascii=False)),
+            _storable(json.dumps([m.model_dump(mode="json") for m in history], ensure_ascii=False)),
+            _storable(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)),
             source,
         )
         try:
             with self._lock, self._connect() as db:  # one transaction: the row is stored whole or not at all
                 cursor = db.execute(
-                    "INSERT INTO feedback (created_at, vote, question, history, answer, source) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO feedback (created_at, vote, question, history, answer, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     row,
                 )
                 return int(cursor.lastrowid or 0)
@@ -101,6 +106,7 @@ class FeedbackStore:
             ) from exc
 
     def count(self) -> int:
+        """How many votes are stored."""
         with self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
 

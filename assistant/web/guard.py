@@ -80,7 +80,7 @@ def is_openai_path(path: str) -> bool:
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key.lower() == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 
@@ -116,6 +116,7 @@ class WebGuard:
 
     @property
     def login_required(self) -> bool:
+        """Whether a login (basic auth or the proxy's header) is configured."""
         return bool(self.auth_header or (self.auth_username and self.auth_password))
 
     # --- login ---------------------------------------------------------------------------------------------
@@ -138,10 +139,7 @@ class WebGuard:
     def _header_ok(self, scope: Scope) -> bool:
         if not self.auth_header:
             return False
-        for key, value in scope.get("headers", []):
-            if key.lower() == self.auth_header and value.strip():
-                return True
-        return False
+        return any(key.lower() == self.auth_header and value.strip() for key, value in scope.get("headers", []))
 
     def _key_ok(self, scope: Scope) -> bool:
         scheme, _, given = (_header(scope, b"authorization") or "").partition(" ")
@@ -156,6 +154,7 @@ class WebGuard:
         return bool(self.api_keys) and is_openai_path(route_path(scope))
 
     def authorized(self, scope: Scope) -> bool:
+        """Whether the request may pass: the API key under ``/v1`` when keys are set, else the login if any."""
         if self._keyed(scope):
             return self._key_ok(scope)
         return not self.login_required or self._header_ok(scope) or self._basic_ok(scope)
@@ -194,8 +193,9 @@ class WebGuard:
     # --- the middleware ----------------------------------------------------------------------------------
 
     def _rooted(self, scope: Scope) -> Scope:
-        """Put the public sub-path in ``root_path`` and in front of ``path`` (as the ASGI spec has it), whether
-        or not the proxy stripped it: then routing, Gradio's URLs and the OpenAPI ``servers`` all agree.
+        """Put the public sub-path in ``root_path`` and in front of ``path`` (as the ASGI spec has it).
+
+        Whether or not the proxy stripped it: then routing, Gradio's URLs and the OpenAPI ``servers`` all agree.
         """
         if not self.root_path or scope["type"] not in ("http", "websocket"):
             return scope
@@ -209,6 +209,7 @@ class WebGuard:
         return scope
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request, then pass it on with the security headers added to its response."""
         scope = self._rooted(scope)
         if scope["type"] == "websocket":
             if not self.authorized(scope):

@@ -1,5 +1,7 @@
-"""Admission control for a small server (2 cores): a bounded number of questions is answered at once,
-a bounded number waits, and everything beyond that is told to come back later instead of hanging.
+"""Admission control for a small server (2 cores): how many questions are answered at once, and per client.
+
+A bounded number of questions is answered at once, a bounded number waits, and everything beyond that is told
+to come back later instead of hanging; each client may ask ``AWT_RATE_LIMIT`` questions a minute.
 
 >>> limiter = Limiter(concurrency=1, queue_size=0, wait_seconds=0.01)
 >>> with limiter.slot():
@@ -69,6 +71,7 @@ class Limiter:
             self._slots.release()
 
     def run(self, function: Callable[[], T]) -> T:
+        """Call ``function`` in a slot (raises :class:`Busy` when none frees up in time)."""
         with self.slot():
             return function()
 
@@ -148,10 +151,12 @@ class RateLimiter:
 
     @property
     def enabled(self) -> bool:
+        """Whether there is a per-client limit (``AWT_RATE_LIMIT`` above 0)."""
         return self.per_minute > 0
 
     @property
     def tracked_clients(self) -> int:
+        """How many clients asked within the window (their timestamps are kept)."""
         return len(self._clients)
 
     def _evict(self, now: float) -> None:

@@ -29,10 +29,10 @@ def _literal(text: str) -> str:
 
 
 def user_markdown(text: str) -> str:
-    """A user's message for the chat (rendered as Markdown): HTML and Markdown syntax both shown literally.
+    r"""A user's message for the chat (rendered as Markdown): HTML and Markdown syntax both shown literally.
 
     >>> user_markdown("<b>*vet*</b>")
-    '&lt;b&gt;\\\\*vet\\\\*&lt;/b&gt;'
+    '&lt;b&gt;\\*vet\\*&lt;/b&gt;'
     """
     return _literal(text)
 
@@ -65,8 +65,9 @@ def answer_markdown(text: str, *, refused: bool = False, notice: str | None = No
 
 
 def notice_markdown(text: str, kind: str = "busy") -> str:
-    """A message from the app itself (busy, error), styled apart from answers (no role="alert": the chat's
-    status region already says the same, once).
+    """A message from the app itself (busy, error), styled apart from answers.
+
+    It has no role="alert": the chat's status region already says the same, once.
     """
     return f'<div class="awt-system awt-system-{_escape(kind)}">{_escape(text)}</div>'
 

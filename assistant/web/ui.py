@@ -17,20 +17,22 @@ from functools import partial
 from typing import Any
 
 import gradio as gr
+from gradio.events import api as gradio_api
 from pydantic import TypeAdapter, ValidationError
 
-from assistant.contract import Message
+from assistant.contract import Answer, Message
 from assistant.generative.streaming import AnswerStream
-from assistant.questions import InvalidQuestion, clean_question
-from assistant.settings import Settings
-from assistant.web.api import MAX_HISTORY, word_chunks
+from assistant.protocol import checked_question
+from assistant.questions import InvalidQuestion
+from assistant.web.api import word_chunks
+from assistant.web.api_models import MAX_HISTORY
 from assistant.web.assets import CSS, JS, THEME
-from assistant.web.feedback import FeedbackStore, FeedbackUnavailable
-from assistant.web.limits import Busy, Limiter, RateLimited, RateLimiter, client_key
+from assistant.web.context import WebContext
+from assistant.web.feedback import FeedbackUnavailable
+from assistant.web.limits import Busy, RateLimited, client_key
 from assistant.web.render import (
     MARK_ID,
     answer_markdown,
-    document_html,
     notice_markdown,
     source_html,
     sources_intro,
@@ -77,28 +79,6 @@ FOCUS_INPUT_JS = """() => {
 }"""
 
 
-@dataclass
-class WebContext:
-    """What every page and API route of one process shares."""
-
-    assistant: Any
-    settings: Settings
-    limiter: Limiter
-    feedback: FeedbackStore | None = None
-    rate_limiter: RateLimiter | None = None
-
-    def document_title(self, name: str) -> str:
-        for doc in self.assistant.knowledge.documents:
-            if doc.name == name:
-                return str(doc.title)
-        return name
-
-    def document_view(self, citation: dict[str, Any] | None = None) -> str:
-        documents = self.assistant.knowledge.documents
-        name = citation["document"] if citation else documents[0].name
-        return document_html(self.document_title(name), self.assistant.document_text(name), citation)
-
-
 def _stream_pieces(text: str) -> Iterator[str]:
     """Growing prefixes of ``text``: a few words more each time, at most :data:`STREAM_UPDATES` of them."""
     words = max(1, len(text.split()))
@@ -140,7 +120,7 @@ def converse(
     """
     chat, past, answered = list(chat or []), list(past or []), dict(answered or {})
     try:
-        text = clean_question(message, ctx.settings.max_question_chars)
+        text = checked_question(message, ctx.settings.max_question_chars)
     except InvalidQuestion as exc:
         yield Step(chat, status=str(exc), warning=str(exc))
         return
@@ -154,7 +134,9 @@ def converse(
             return
     yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
     asked = len(chat)
-    stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
+    stream = AnswerStream(
+        lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=[Message.model_validate(m) for m in past]))
+    )
     draft = ""
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
@@ -217,12 +199,13 @@ _HISTORY = TypeAdapter(list[Message])
 
 
 def answer_for_client(ctx: WebContext, question: str, history: str, client: str) -> dict[str, Any]:
-    """What ``gradio_client``'s ``predict(question, history, api_name="/ask")`` gets: the answer object of
-    ``/api/ask``, after the same checks as a chat turn (question, rate limit, a free slot). Every refusal to
+    """What ``gradio_client``'s ``predict(question, history, api_name="/ask")`` gets: ``/api/ask``'s answer object.
+
+    The question passes the same checks as a chat turn (question, rate limit, a free slot). Every refusal to
     answer is a :class:`gradio.Error` with a Dutch message (the client raises it as ``AppError``).
     """
     try:
-        text = clean_question(question, ctx.settings.max_question_chars)
+        text = checked_question(question, ctx.settings.max_question_chars)  # the edge: checked once, here
         past = _HISTORY.validate_json(history) if history.strip() else []
         if len(past) > MAX_HISTORY:
             raise InvalidQuestion(f"De geschiedenis is te lang (hoogstens {MAX_HISTORY} berichten).")
@@ -242,7 +225,8 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     Two columns (chat | Bronnen and the advice) on a wide screen, one below the other on a narrow one.
     """
     feedback_on = ctx.feedback is not None
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
+    page = gr.Blocks(title=TITLE, analytics_enabled=False)
+    with page:
         history = gr.State([])  # [{"role", "content"}] exactly as the assistant said it: for follow-ups
         sources = gr.State({"citations": [], "refused": False})  # of the latest answer
         turns = gr.State({})  # chat index of an answer -> what was asked and answered (for feedback)
@@ -290,7 +274,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300, elem_classes=["awt-side-col"]):
                 with gr.Accordion("Bronnen", open=True, elem_id="awt-sources-panel"):
 
-                    @gr.render(inputs=[sources])
+                    @gr.render(inputs=[sources])  # type: ignore[untyped-decorator]  # gradio leaves it untyped
                     def show_sources(state: dict[str, Any]) -> None:
                         citations = list(state.get("citations") or [])
                         gr.HTML(sources_intro(citations, bool(state.get("refused"))))
@@ -388,8 +372,8 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     ctx.feedback.record(
                         "up" if vote.liked else "down",
                         record["question"],
-                        record["history"],
-                        record["answer"],
+                        [Message.model_validate(turn) for turn in record["history"]],
+                        Answer.model_validate(record["answer"]),  # the chat's state keeps the answer's dump
                         source="embed" if compact else "chat",
                     )
                 except FeedbackUnavailable as exc:
@@ -399,7 +383,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
 
             chatbot.like(on_vote, [turns], None, api_visibility="private")
 
-        def ask(question: str, history: str = "[]", request: gr.Request = None) -> dict[str, Any]:  # type: ignore[assignment]
+        def ask(question: str, history: str = "[]", request: gr.Request = None) -> dict[str, Any]:  # type: ignore[assignment]  # noqa: D417
             """Beantwoord een vraag over het AWT-advies, met bronnen.
 
             Args:
@@ -414,7 +398,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
             return answer_for_client(ctx, question, history, client)
 
         # the one public event of the page (every other one is api_visibility="private"); queued like the chat
-        gr.api(ask, api_name="ask")
+        gradio_api(ask, api_name="ask")
     return page
 
 

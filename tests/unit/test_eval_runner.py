@@ -6,14 +6,17 @@ import dataclasses
 import io
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.contract import Answer, Citation, Message
+from assistant.protocol import Assistant, Named
 from evals.__main__ import main
 from evals.runner import RunConfig, build_asker, run
+from knowledge.units import Document, KnowledgeBase
 
 DOC = (
     "De Adviesraad voor het wetenschaps- en technologiebeleid (AWT) heeft een advies over sociale "
@@ -22,9 +25,17 @@ DOC = (
     "nieuwe vormen van samenwerking tussen werkgevers en werknemers."
 )
 PASSAGES = {
-    "Inleiding": "De Adviesraad voor het wetenschaps- en technologiebeleid (AWT) heeft een advies over sociale innovatie uitgebracht aan de regering.",
-    "Wat is sociale innovatie?": "Sociale innovatie is vernieuwing van de arbeidsorganisatie en de inzet van kennis en vaardigheden.",
-    "Rol overheid": "De overheid moet ruimte bieden aan experimenten met nieuwe vormen van samenwerking tussen werkgevers en werknemers.",
+    "Inleiding": (
+        "De Adviesraad voor het wetenschaps- en technologiebeleid (AWT) heeft een advies over sociale innovatie "
+        "uitgebracht aan de regering."
+    ),
+    "Wat is sociale innovatie?": (
+        "Sociale innovatie is vernieuwing van de arbeidsorganisatie en de inzet van kennis en vaardigheden."
+    ),
+    "Rol overheid": (
+        "De overheid moet ruimte bieden aan experimenten met nieuwe vormen van samenwerking tussen werkgevers en "
+        "werknemers."
+    ),
 }
 XSS = "<script>alert(1)</script>"
 
@@ -68,18 +79,22 @@ ITEMS: list[dict[str, object]] = [
 
 
 class FakeAssistant:
-    """Answers from PASSAGES; ``broken`` ids get a wrong answer, ``crash`` ids raise."""
+    """An :class:`assistant.protocol.Assistant` answering from PASSAGES; ``broken`` ids get a wrong answer,
+    ``crash`` ids raise."""
+
+    backend = Named("nep")
+    knowledge = KnowledgeBase((Document("advies", "Advies", DOC),))
 
     def __init__(self, broken: frozenset[str] = frozenset(), crash: frozenset[str] = frozenset()) -> None:
         self.items = {str(item["question"]): item for item in ITEMS}
         self.broken = broken
         self.crash = crash
-        self.histories: dict[str, list[Message] | None] = {}
+        self.histories: dict[str, list[Message]] = {}
 
-    def ask(self, question: str, history: list[Message] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
         item = self.items[question]
         item_id = str(item["id"])
-        self.histories[item_id] = history
+        self.histories[item_id] = list(history)
         if item_id in self.crash:
             raise RuntimeError("index niet geladen")
         if not item["answerable"]:
@@ -119,9 +134,10 @@ class FakeAssistant:
         )
 
     def document_text(self, document: str) -> str:
-        if document != "advies":
-            raise KeyError(document)
-        return DOC
+        return self.knowledge.document(document).text
+
+
+_FAKE_IS_AN_ASSISTANT: Assistant = FakeAssistant()  # mypy checks the fake against the protocol
 
 
 @pytest.fixture
@@ -171,7 +187,7 @@ def test_healthy_run_writes_all_outputs_and_passes(tmp_path: Path, dataset: Path
         Message(role="user", content="Wat is sociale innovatie?"),
         Message(role="assistant", content="Vernieuwing."),
     ]
-    assert fake.histories["inl-wie"] is None
+    assert fake.histories["inl-wie"] == []
 
     table = stdout.getvalue()
     assert "Juiste eerste bron" in table and "≥ 0.90" in table and "Resultaat: GESLAAGD" in table
@@ -206,7 +222,7 @@ def test_regression_against_baseline_exits_1(tmp_path: Path, dataset: Path) -> N
     class NeedlessCitations(FakeAssistant):
         """Adds an irrelevant second citation: only citation precision drops, no threshold is hit."""
 
-        def ask(self, question: str, history: list[Message] | None = None) -> Answer:
+        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
             answer = super().ask(question, history)
             if answer.refused:
                 return answer
@@ -233,7 +249,7 @@ def test_a_baseline_of_another_dataset_is_not_compared(tmp_path: Path, dataset: 
     shutil.copy(dataset, other)
 
     class Worse(FakeAssistant):
-        def ask(self, question: str, history: list[Message] | None = None) -> Answer:
+        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
             answer = super().ask(question, history)
             if answer.refused:
                 return answer

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Frame, Page, expect
 
-from assistant.contract import Answer, Citation
-from assistant.questions import clean_question
+from assistant.contract import Answer, Citation, Message
+from assistant.protocol import Assistant, Named
+from knowledge.units import Document, KnowledgeBase, Unit
 from tests.support import free_port
 
 DOC_NAME = "advies.txt"
@@ -37,24 +39,22 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
-class FakeKnowledge:
-    documents: tuple[Any, ...]
-
-
-@dataclass
 class FakeAssistant:
-    """Duck-types :class:`assistant.service.Assistant` (``ask``, ``knowledge``, ``document_text``), no model."""
+    """An :class:`assistant.protocol.Assistant` without a model: one document, one unit, one answer.
 
-    max_chars: int = 2000
-    gate: threading.Event | None = None  # when set, ask() waits for it (to fill the server up)
-    calls: list[tuple[str, list[Any]]] = field(default_factory=list)
+    It answers every question with Aanbeveling 3, except the questions a test put in ``refusals``: those it
+    refuses. ``gate``, when set, makes ``ask`` wait for it (to fill the server up).
+    """
+
+    gate: threading.Event | None = None
+    refusals: set[str] = field(default_factory=set)
+    calls: list[tuple[str, list[Message]]] = field(default_factory=list)
+    backend: Named = Named("extractief")  # stands in for the default backend
 
     def __post_init__(self) -> None:
-        from knowledge.units import Document, Unit
-
         start = DOC_TEXT.index("Stimuleer")
         end = DOC_TEXT.index(".\n", start) + 1
-        unit = Unit(
+        self.unit = Unit(
             id="advies#aanbeveling-3",
             document=DOC_NAME,
             label="Aanbeveling 3",
@@ -63,21 +63,22 @@ class FakeAssistant:
             start=start,
             end=end,
         )
-        self.knowledge = FakeKnowledge((Document(DOC_NAME, "De kracht van sociale innovatie", DOC_TEXT, (unit,)),))
-        self.unit = unit
+        self.knowledge = KnowledgeBase((Document(DOC_NAME, "De kracht van sociale innovatie", DOC_TEXT, (self.unit,)),))
 
-    def document_text(self, name: str) -> str:
-        assert name == DOC_NAME
-        return DOC_TEXT
+    def document_text(self, document: str) -> str:
+        return self.knowledge.document(document).text
 
-    def ask(self, question: str, history: list[Any] | None = None) -> Answer:
-        text = clean_question(question, self.max_chars)
-        self.calls.append((text, list(history or [])))
+    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        self.calls.append((question, list(history)))
         if self.gate is not None:
             self.gate.wait(timeout=10)
-        if "weer" in text:
+        if question in self.refusals:
             return Answer(
-                question=text, answer="Dat staat niet in het advies.", citations=[], refused=True, backend="nep"
+                question=question,
+                answer="Dat staat niet in het advies.",
+                citations=[],
+                refused=True,
+                backend=self.backend.name,
             )
         citation = Citation(
             n=1,
@@ -90,12 +91,16 @@ class FakeAssistant:
             end=self.unit.end,
         )
         return Answer(
-            question=text,
+            question=question,
             answer=f"Volgens het advies (Aanbeveling 3): „{self.unit.text}” [1]",
             citations=[citation],
             refused=False,
-            backend="nep",
+            backend=self.backend.name,
         )
+
+
+if TYPE_CHECKING:  # mypy checks that the fake is an Assistant
+    _FAKE_IS_AN_ASSISTANT: Assistant = FakeAssistant()
 
 
 class LiveServer:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from awt_web_support import BROWSER_ARGS, CHROMIUM, FakeAssistant, LiveServer
 
+from assistant.protocol import Assistant
 from assistant.settings import Settings
 
 
@@ -35,7 +36,7 @@ def make_app(tmp_path: Path, fake_assistant: FakeAssistant) -> Callable[..., Any
     """``make_app(feedback=True, ...)``: the real web app around the fake assistant, with these settings."""
     from assistant.web import create_app
 
-    def make(assistant: Any = None, **overrides: Any) -> Any:
+    def make(assistant: Assistant | None = None, **overrides: Any) -> Any:
         settings = Settings(data_dir=tmp_path / "data", **overrides)
         return create_app(settings, assistant=assistant or fake_assistant)
 

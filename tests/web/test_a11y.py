@@ -56,7 +56,7 @@ def server(real_assistant: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
         Settings(data_dir=tmp_path_factory.mktemp("a11y-data"), rate_limit=0, web_concurrency=1),
         assistant=real_assistant,
     )
-    app.state.limiter.wait_seconds = 0.5
+    app.state.context.limiter.wait_seconds = 0.5
     with LiveServer(app) as live:
         live.app = app  # type: ignore[attr-defined]
         yield live
@@ -81,7 +81,7 @@ def run_axe(page: Any, axe_script: Path) -> dict[str, list[dict[str, Any]]]:
 
 def ask_while_busy(server: LiveServer, page: Any) -> None:
     """Ask while someone else holds the only place: the chat says "even geduld" and so does a toast."""
-    with server.app.state.limiter.slot():  # type: ignore[attr-defined]
+    with server.app.state.context.limiter.slot():  # type: ignore[attr-defined]
         box = wait_until_ready(page)
         box.fill(ANSWERED)
         box.press("Enter")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from awt_web_support import FakeAssistant, while_the_only_slot_is_held
 from fastapi.testclient import TestClient
+
+from assistant.contract import Answer, Message
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "JSON decode")
 
@@ -132,10 +135,13 @@ def test_feedback_is_off_by_default(client: TestClient) -> None:
     assert "Feedback staat uit" in response.json()["detail"]
 
 
-def test_feedback_is_stored_and_exported_as_eval_items(make_app: Any, tmp_path: Any) -> None:
+def test_feedback_is_stored_and_exported_as_eval_items(
+    make_app: Any, fake_assistant: FakeAssistant, tmp_path: Any
+) -> None:
     from assistant.web import export_feedback
     from evals.dataset import GoldItem
 
+    fake_assistant.refusals.add("Wat voor weer wordt het?")
     client = TestClient(make_app(feedback=True))
     assert client.get("/api/health").json()["feedback"] is True
     question = "Wat is de derde aanbeveling?"
@@ -144,6 +150,7 @@ def test_feedback_is_stored_and_exported_as_eval_items(make_app: Any, tmp_path: 
     up = client.post("/api/feedback", json={"vote": "up", "question": question, "history": history, "answer": answer})
     assert up.status_code == 201
     refusal = client.post("/api/ask", json={"question": "Wat voor weer wordt het?"}).json()
+    assert refusal["refused"] is True
     down = client.post(
         "/api/feedback", json={"vote": "down", "question": "Wat voor weer wordt het?", "answer": refusal}
     )
@@ -171,6 +178,7 @@ def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  
     from click.testing import CliRunner
 
     from assistant.cli import main
+    from assistant.contract import Answer
     from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
     from evals.dataset import load_dataset
 
@@ -198,8 +206,10 @@ def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  
             }
         ],
     }
-    store.record("up", "Wat is stap 5?", [], answer, source="test")
-    store.record("down", "Wat is stap 6?", [], {**answer, "question": "Wat is stap 6?"}, source="test")
+    store.record("up", "Wat is stap 5?", [], Answer.model_validate(answer), source="test")
+    store.record(
+        "down", "Wat is stap 6?", [], Answer.model_validate({**answer, "question": "Wat is stap 6?"}), source="test"
+    )
     out = tmp_path / "feedback.jsonl"
     result = runner.invoke(main, ["feedback-export", "--output", str(out)])
     assert result.exit_code == 0, result.output
@@ -300,7 +310,7 @@ def test_unreadable_bytes_get_the_documented_400_in_dutch(client: TestClient, pa
 
 def test_an_unexpected_error_is_a_dutch_500(make_app: Any) -> None:
     class Broken(FakeAssistant):
-        def ask(self, question: str, history: list[Any] | None = None) -> Any:
+        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
             raise RuntimeError("kapot")
 
     client = TestClient(make_app(assistant=Broken()), raise_server_exceptions=False)

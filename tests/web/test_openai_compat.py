@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import gradio as gr
@@ -15,10 +16,13 @@ import pytest
 from awt_web_support import FakeAssistant, while_the_only_slot_is_held
 from fastapi.testclient import TestClient
 
+from assistant.contract import Answer, Message
 from assistant.settings import ConfigurationError, Settings
+from assistant.web.context import WebContext
 from assistant.web.limits import Limiter, RateLimiter
-from assistant.web.openai_compat import MODEL_ID, reply_text
-from assistant.web.ui import WebContext, answer_for_client
+from assistant.web.openai_text import reply_text
+from assistant.web.openai_wire import MODEL_ID
+from assistant.web.ui import answer_for_client
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "Unauthorized")
 KEY = "sk-awt-0123456789abcdef"
@@ -93,7 +97,7 @@ def test_the_last_user_message_is_the_question_and_system_messages_are_ignored(
 
 
 def test_a_refusal_lists_its_passages_as_the_nearest_not_as_sources() -> None:
-    from assistant.contract import Answer, Citation
+    from assistant.contract import Citation
 
     citation = Citation(
         n=1, label="Inleiding", document="a", quote="Een twee drie.", score=0.1, unit_id="u", start=0, end=14
@@ -188,7 +192,7 @@ def test_unknown_paths_methods_and_bytes_under_v1_are_openai_errors(client: Test
 
 def test_an_unexpected_error_is_an_openai_500_in_dutch(make_app: Any) -> None:
     class Broken(FakeAssistant):
-        def ask(self, question: str, history: list[Any] | None = None) -> Any:
+        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
             raise RuntimeError("kapot")
 
     client = TestClient(make_app(assistant=Broken()), raise_server_exceptions=False)

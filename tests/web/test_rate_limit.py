@@ -12,8 +12,9 @@ from awt_web_support import FakeAssistant
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
+from assistant.web.context import WebContext
 from assistant.web.limits import RATE_LIMIT_MESSAGE, Limiter, RateLimited, RateLimiter, client_key
-from assistant.web.ui import WebContext, converse
+from assistant.web.ui import converse
 
 QUESTION = {"question": "Wat is de derde aanbeveling?"}
 
@@ -33,7 +34,7 @@ def clocked(make_app: Callable[..., Any]) -> Callable[..., tuple[TestClient, Clo
     def build(**overrides: Any) -> tuple[TestClient, Clock]:
         app = make_app(**overrides)
         clock = Clock()
-        app.state.rate_limiter.clock = clock
+        app.state.context.rate_limiter.clock = clock
         return TestClient(app), clock
 
     return build
@@ -85,7 +86,7 @@ def test_behind_a_login_header_each_user_has_an_own_allowance(
 def test_zero_switches_the_limit_off(clocked: Callable[..., tuple[TestClient, Clock]]) -> None:
     client, _ = clocked(rate_limit=0)
     assert all(ask(client).status_code == 200 for _ in range(100))
-    assert client.app.state.rate_limiter.tracked_clients == 0
+    assert client.app.state.context.rate_limiter.tracked_clients == 0
 
 
 def test_the_window_recovers(clocked: Callable[..., tuple[TestClient, Clock]]) -> None:

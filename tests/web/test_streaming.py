@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from playwright.sync_api import expect
 
-from assistant.contract import Answer
+from assistant.contract import Answer, Message
 from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.generative import GenerativeBackend
-from assistant.questions import clean_question
 from assistant.retrieval import Retrieval
 from assistant.settings import Settings
 from index.lexical import LexicalIndex
@@ -87,10 +86,9 @@ class GenerativeFakeAssistant(FakeAssistant):
         super().__init__()
         self.backend = GenerativeBackend(chat_model, name="test:stroom", model=DECISION)
 
-    def ask(self, question: str, history: list[Any] | None = None) -> Answer:
-        text = clean_question(question, self.max_chars)
-        self.calls.append((text, list(history or [])))
-        return self.backend.answer(text, self.retrieval(text)).model_copy(update={"question": text})
+    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        self.calls.append((question, list(history)))  # checked at the edge, like the fake it extends
+        return self.backend.answer(question, self.retrieval(question)).model_copy(update={"question": question})
 
     def retrieval(self, question: str) -> Retrieval:
         units = UnitCatalog([self.unit])

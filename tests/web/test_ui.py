@@ -9,9 +9,10 @@ import pytest
 from awt_web_support import DOC_TEXT, FakeAssistant, run_async
 
 from assistant.settings import Settings
+from assistant.web.context import WebContext
 from assistant.web.limits import Busy, Limiter
 from assistant.web.render import answer_markdown, document_html, highlight_document, source_html, user_markdown
-from assistant.web.ui import WebContext, converse
+from assistant.web.ui import converse
 
 
 def test_user_input_is_shown_as_text() -> None:
@@ -69,7 +70,7 @@ def test_follow_ups_get_the_conversation_so_far() -> None:
     first = list(converse(ctx, "Wat is de derde aanbeveling?", [], [], {}))[-1]
     list(converse(ctx, "En de vijfde stap daarvan?", first.chat, first.past, first.answered))
     question, history = ctx.assistant.calls[-1]
-    assert question == "En de vijfde stap daarvan?" and history == first.past
+    assert question == "En de vijfde stap daarvan?" and [m.model_dump() for m in history] == first.past
 
 
 def test_an_empty_question_is_a_dutch_warning_not_a_turn() -> None:
