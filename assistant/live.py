@@ -137,7 +137,7 @@ class LiveAssistant:
         """The full text of ``document`` in the current knowledge (see :meth:`Assistant.document_text`)."""
         return self._current.document_text(document)
 
-    def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
         """Answer with the current assistant; while a rebuild runs, the answer says the index is being updated."""
         answer = self._current.ask(question, history)
         if self._progress is None:

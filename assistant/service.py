@@ -95,7 +95,7 @@ class Assistant:
         """The full text of a source document: every quote is a slice of it."""
         return self.knowledge.document(document).text
 
-    def ask(self, question: str, history: Sequence[Message | dict[str, Any]] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
         """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input."""
         text, retrieval = self.retrieve(question, history)
         answer = self.backend.answer(text, retrieval)
@@ -105,7 +105,7 @@ class Assistant:
         return answer.model_copy(update=update)
 
     def retrieve(
-        self, question: str, history: Sequence[Message | dict[str, Any]] | None = None
+        self, question: str, history: Sequence[Message] = ()
     ) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""
         # checked once, at the edge: a front end (API, chat, CLI) hands over a Question it checked before its
@@ -114,7 +114,7 @@ class Assistant:
             text = str(question)
         else:
             text = clean_question(question, self.settings.max_question_chars)
-        turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in history or []]
+        turns = list(history)
         if self.settings.log_questions:
             log.info("Vraag: %s", text)
         searchable, injection = strip_injection(text)
