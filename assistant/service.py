@@ -6,6 +6,14 @@ It satisfies :class:`assistant.protocol.Assistant`, the protocol every caller us
 >>> answer = bot.ask("Met welke landen moet Nederland samenwerken?")        # doctest: +SKIP
 >>> answer.citations[0].label                                               # doctest: +SKIP
 'Aanbeveling 3, stap 6'
+
+The index is rebuilt when its fingerprint changes: another embedding model, parser or document.
+
+>>> from knowledge import DEFAULT_KNOWLEDGE_DIR
+>>> knowledge = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+>>> e5 = fingerprint(knowledge, "e5")
+>>> e5 == fingerprint(knowledge, "e5"), e5 == fingerprint(knowledge, "bge")
+(True, False)
 """
 
 from __future__ import annotations
@@ -104,9 +112,7 @@ class Assistant:
             update["notice"] = join_notices(answer.notice, OUTDATED_NOTICE)
         return answer.model_copy(update=update)
 
-    def retrieve(
-        self, question: str, history: Sequence[Message] = ()
-    ) -> tuple[str, Retrieval]:
+    def retrieve(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""
         # checked once, at the edge: a front end (API, chat, CLI) hands over a Question it checked before its
         # rate limit or model load; for a plain str (library callers, evals) this is the edge

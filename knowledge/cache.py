@@ -1,13 +1,24 @@
-"""Parsed documents kept on disk, so a new process does not extract and parse every file again.
+r"""Parsed documents kept on disk, so a new process does not extract and parse every file again.
 
 Extracting and parsing a PDF costs ~0.8 s per 100 simple pages (more for real reports), and every ``ask``
 process would pay it again; reading the stored result back takes ~0.02 s. A document
 is stored as JSON (never pickle) under a key of the file's bytes, its name and id prefix, the parser
 version and the versions of the format libraries: change any of them and the file is parsed anew.
 
->>> cache = DocumentCache(Path("/tmp/parsed"))                                  # doctest: +SKIP
->>> load_knowledge(Path("knowledge/documents"), cache=cache).documents[0].name  # doctest: +SKIP
-'awt-advies-84-sociale-innovatie.txt'
+>>> import tempfile
+>>> from knowledge import PARSER_VERSION, load_knowledge
+>>> root = Path(tempfile.mkdtemp())
+>>> (root / "docs").mkdir()
+>>> _ = (root / "docs" / "nota.md").write_text("De raad doet twee aanbevelingen:\n\n1. Een.\n2. Twee.\n")
+>>> cache = DocumentCache(root / "parsed", PARSER_VERSION)
+>>> first = load_knowledge(root / "docs", cache=cache)
+>>> stored = lambda: sorted(p.name for p in (root / "parsed").rglob("*.json"))
+>>> len(stored()), load_knowledge(root / "docs", cache=cache) == first  # read back, not parsed again
+(1, True)
+>>> _ = (root / "docs" / "nota.md").write_text("De raad doet drie aanbevelingen:\n\n1. Een.\n")
+>>> _ = load_knowledge(root / "docs", cache=cache)  # other bytes, other key: parsed and stored anew
+>>> len(stored())
+2
 """
 
 from __future__ import annotations

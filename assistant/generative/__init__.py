@@ -7,6 +7,11 @@ The extractive backend stays the default and is the fallback for every failure.
     >>> stream = AnswerStream(lambda: bot.ask("Wat is de eerste aanbeveling?"))  # doctest: +SKIP
     >>> "".join(stream)  # the raw tokens, shown while the model writes them  # doctest: +SKIP
     >>> stream.answer  # the verified answer, which replaces them  # doctest: +SKIP
+
+Which model answers, and what the answers then say in ``backend``:
+
+    >>> backend_label(Settings(llm="ollama", llm_model="qwen2.5:7b"))
+    'ollama:qwen2.5:7b'
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ A small adapter over ``llama_cpp.Llama.create_chat_completion`` instead of langc
     >>> model = LlamaCppChatModel(model_path="/tmp/qwen.gguf", timeout=120)   # doctest: +SKIP
     >>> model.invoke("Zeg hallo.").content                                    # doctest: +SKIP
     'Hallo!'
+
+A missing extra or file is a Dutch message (``AWT_LLM_MODEL`` names the file), raised when the model loads:
+
+    >>> LlamaCppChatModel(model_path="/bestaat/niet.gguf", timeout=5).load()  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    LlamaCppUnavailable: AWT_LLM=llamacpp heeft llama-cpp-python nodig (of het modelbestand bestaat niet).
 """
 
 from __future__ import annotations
