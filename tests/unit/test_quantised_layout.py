@@ -8,6 +8,8 @@ scale layout fails here without the real model.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnxruntime
 from onnx import TensorProto, helper, numpy_helper
@@ -38,7 +40,7 @@ def _dequantised(data: bytes, rows: int, cols: int) -> np.ndarray:
     return _dequantize(_Source(data), entry).reshape(rows, cols)  # type: ignore[arg-type]
 
 
-def _run(nodes: list, initializers: list, inputs: list, output: str, feed: dict) -> np.ndarray:
+def _run(nodes: list[Any], initializers: list[Any], inputs: list[Any], output: str, feed: dict[str, Any]) -> np.ndarray:
     graph = helper.make_graph(
         nodes, "q4", inputs, [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)], initializers
     )
@@ -46,7 +48,8 @@ def _run(nodes: list, initializers: list, inputs: list, output: str, feed: dict)
         graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
     )
     session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    return session.run(None, feed)[0]
+    result: np.ndarray = session.run(None, feed)[0]
+    return result
 
 
 def test_matmul_nbits_computes_the_dequantised_product() -> None:
