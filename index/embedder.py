@@ -51,7 +51,7 @@ def build_embeddings(config: EmbeddingConfig, progress: Progress | None = None) 
             if config.quantised:
                 folder = _quantised_folder(folder, config, progress)
             return OnnxEmbeddings.from_dir(
-                folder, query_prefix=config.query_prefix, passage_prefix=config.passage_prefix
+                folder, query_prefix=config.query_prefix, passage_prefix=config.passage_prefix, threads=config.threads
             )
     return torch_embeddings(model_path, config)
 
