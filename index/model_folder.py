@@ -23,6 +23,7 @@ LOCK_TIMEOUT_S: Final = 600.0
 
 
 def is_complete(folder: Path, fingerprint: dict[str, object]) -> bool:
+    """Whether ``folder`` was finished (its marker is there) for exactly this ``fingerprint``."""
     try:
         marker = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -63,6 +64,7 @@ def ensure_folder(
 
 
 def write_json(path: Path, content: object) -> None:
+    """Write ``content`` as readable UTF-8 JSON (the files a model folder describes itself with)."""
     path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

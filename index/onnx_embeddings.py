@@ -64,7 +64,10 @@ class OnnxEmbeddings(Embeddings):
         threads: int = 0,
         batch_size: int = 32,
     ) -> OnnxEmbeddings:
-        """Load an export folder written by ``index.onnx_export.ensure_onnx_model``; ``threads=0`` lets onnxruntime choose."""
+        """Load an export folder written by ``index.onnx_export.ensure_onnx_model``.
+
+        ``threads=0`` lets onnxruntime choose its number of intra-op threads.
+        """
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -99,6 +102,7 @@ class OnnxEmbeddings(Embeddings):
         return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors (with the passage prefix), in batches sorted by length so little is padded."""
         return self._embed_batched([self.passage_prefix + t for t in texts])
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
@@ -117,4 +121,5 @@ class OnnxEmbeddings(Embeddings):
         return result
 
     def embed_query(self, text: str) -> list[float]:
+        """One question's vector (with the query prefix)."""
         return self._encode([self.query_prefix + text])[0]

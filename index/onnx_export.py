@@ -44,7 +44,10 @@ class OnnxExportError(RuntimeError):
 
 
 def ensure_onnx_model(model_path: str, cache_dir: Path, progress: Callable[[str], None] | None = None) -> Path:
-    """The ONNX export folder for ``model_path`` (a sentence-transformers folder or hub id), exporting it on first use."""
+    """The ONNX export folder for ``model_path`` (a sentence-transformers folder or hub id).
+
+    The model is exported on first use and read from the cache afterwards.
+    """
     return ensure_folder(
         cache_dir / "onnx" / _folder_name(model_path),
         _fingerprint(model_path),
@@ -59,7 +62,7 @@ def export(model_path: str, folder: Path) -> None:
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # unannotated in transformers
     try:
         model = SentenceTransformer(model_path, device="cpu")
     except Exception as exc:  # sentence-transformers raises many types for a model it cannot load
@@ -71,6 +74,8 @@ def export(model_path: str, folder: Path) -> None:
         raise OnnxExportError(
             f"Het taalmodel '{model_path}' heeft geen snelle tokenizer met opvulteken; ONNX kan niet."
         )
+    if model.max_seq_length is None:
+        raise OnnxExportError(f"Het taalmodel '{model_path}' zegt niet hoe lang een invoer mag zijn; ONNX kan niet.")
     tokenizer.backend_tokenizer.save(str(folder / TOKENIZER_NAME))
     write_json(
         folder / CONFIG_NAME,
