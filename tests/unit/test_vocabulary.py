@@ -57,9 +57,9 @@ def list_words(path: Path) -> set[str]:
         elif isinstance(node, ast.Set):
             found.extend(_strings(node))
     for statement in tree.body:  # dicts keyed by words, at module level: lookup tables
-        node = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
-        if isinstance(node, ast.Dict):
-            keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+        if isinstance(value, ast.Dict):
+            keys = [k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
             if keys and all(re.fullmatch(r"[^\W\d_]+", k) for k in keys):
                 found.extend(keys)
     words: set[str] = set()
