@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,10 +71,8 @@ def _process_tree(pid: int) -> list[int]:
         current = todo.pop()
         found.append(current)
         for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+            with suppress(OSError):
                 todo += [int(c) for c in children.read_text().split()]
-            except OSError:
-                pass
     return found
 
 
