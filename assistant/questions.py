@@ -73,9 +73,8 @@ def strip_injection(question: str) -> tuple[str, bool]:
 
 @dataclass(frozen=True)
 class ResolvedQuestion:
-    """The question as it will be searched: its text, the references it makes, and whether it follows up."""
+    """The question as it will be searched: the search text, the references it makes, and whether it follows up."""
 
-    text: str
     search_text: str
     references: References
     follow_up: bool
@@ -97,8 +96,8 @@ def resolve_question(question: str, history: Sequence[Message], structure: Struc
             # "Wat raadt de AWT als tweede aan?": with one top-level list, a bare ordinal points into it
             candidate = References([{next(iter(top)): ordinal}], [])
             if structure.resolve(candidate):
-                return ResolvedQuestion(question, question, candidate, False)
-        return ResolvedQuestion(question, question, own, False)
+                return ResolvedQuestion(question, candidate, False)
+        return ResolvedQuestion(question, own, False)
     follow_up = _is_follow_up(question)
     references = own
     earlier_refs = [structure.parse(text) for text in earlier]
@@ -121,10 +120,10 @@ def resolve_question(question: str, history: Sequence[Message], structure: Struc
         candidates = candidates + deepest_first if listed.lists else deepest_first + candidates
     for candidate in candidates:
         if structure.resolve(candidate):
-            return ResolvedQuestion(question, question, candidate, True)
+            return ResolvedQuestion(question, candidate, True)
     if follow_up or (own.pairs and not structure.resolve(own)):
         merged = merge_references(own, earlier_refs)
         if structure.resolve(merged):
             references = merged
     search_text = f"{question} {earlier[0]}" if follow_up else question
-    return ResolvedQuestion(question, search_text, references, follow_up)
+    return ResolvedQuestion(search_text, references, follow_up)

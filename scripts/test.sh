@@ -37,6 +37,10 @@ bash scripts/setup-openwebui.sh
 mkdir -p test-artifacts
 # the layers (knowledge -> index -> assistant -> evals) and no import cycles: pyproject.toml [tool.importlinter]
 .venv/bin/lint-imports --no-cache
+# lint, formatting and types (pyproject.toml: [tool.ruff], [tool.mypy]: strict on the product packages)
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest tests
 .venv/bin/python -m evals run --output test-artifacts/eval --no-progress
 # the frozen blind set: its own floor (evals/gate.py BLIND_THRESHOLDS), never a baseline to tune against

@@ -99,17 +99,26 @@ class Step:
     restore: str | None = None  # put this question back in the input (the server was too busy)
     warning: str | None = None  # show as a toast
     final: bool = False
-    past: list[dict[str, str]] = field(default_factory=list)
-    answered: dict[int, Any] = field(default_factory=dict)
+    past: list[Message] = field(default_factory=list)  # the conversation as the assistant saw it: for follow-ups
+    answered: dict[int, Turn] = field(default_factory=dict)  # chat message index → the turn it answered
     sources: dict[str, Any] = field(default_factory=lambda: {"citations": [], "refused": False})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One answered chat turn, kept in the page's state for a later thumbs up/down."""
+
+    question: str
+    history: list[Message]
+    answer: Answer
 
 
 def converse(
     ctx: WebContext,
     message: str,
     chat: list[dict[str, Any]] | None,
-    past: list[dict[str, str]] | None,
-    answered: dict[int, Any] | None,
+    past: list[Message] | None,
+    answered: dict[int, Turn] | None,
     client: str | None = None,
 ) -> Iterator[Step]:
     """One chat turn: validate, check the client's rate limit, wait for a slot, ask, and show the answer.
@@ -134,9 +143,7 @@ def converse(
             return
     yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
     asked = len(chat)
-    stream = AnswerStream(
-        lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=[Message.model_validate(m) for m in past]))
-    )
+    stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
     draft = ""
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
@@ -173,8 +180,8 @@ def converse(
     chat[asked:] = [  # the verified answer replaces the draft
         {"role": "assistant", "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice)}
     ]
-    answered[len(chat) - 1] = {"question": text, "history": list(past), "answer": answer.model_dump()}
-    past += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.answer}]
+    answered[len(chat) - 1] = Turn(text, list(past), answer)
+    past += [Message(role="user", content=text), Message(role="assistant", content=answer.answer)]
     count = len(answer.citations)
     done = (
         "Het advies beantwoordt deze vraag niet."
@@ -227,7 +234,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     feedback_on = ctx.feedback is not None
     page = gr.Blocks(title=TITLE, analytics_enabled=False)
     with page:
-        history = gr.State([])  # [{"role", "content"}] exactly as the assistant said it: for follow-ups
+        history = gr.State([])  # [Message] exactly as the assistant said it: for follow-ups
         sources = gr.State({"citations": [], "refused": False})  # of the latest answer
         turns = gr.State({})  # chat index of an answer -> what was asked and answered (for feedback)
 
@@ -313,8 +320,8 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
         def respond(
             message: str,
             chat: list[dict[str, Any]],
-            past: list[dict[str, str]],
-            answered: dict[int, Any],
+            past: list[Message],
+            answered: dict[int, Turn],
             request: gr.Request,
         ) -> Iterator[dict[Any, Any]]:
             host = request.client.host if request is not None and request.client else None
@@ -364,16 +371,16 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
 
         if feedback_on:
 
-            def on_vote(answered: dict[int, Any], vote: gr.LikeData) -> None:
-                record = (answered or {}).get(vote.index if isinstance(vote.index, int) else vote.index[0])
-                if record is None or not isinstance(vote.liked, bool) or ctx.feedback is None:
+            def on_vote(answered: dict[int, Turn], vote: gr.LikeData) -> None:
+                turn = (answered or {}).get(vote.index if isinstance(vote.index, int) else vote.index[0])
+                if turn is None or not isinstance(vote.liked, bool) or ctx.feedback is None:
                     return
                 try:
                     ctx.feedback.record(
                         "up" if vote.liked else "down",
-                        record["question"],
-                        [Message.model_validate(turn) for turn in record["history"]],
-                        Answer.model_validate(record["answer"]),  # the chat's state keeps the answer's dump
+                        turn.question,
+                        turn.history,
+                        turn.answer,
                         source="embed" if compact else "chat",
                     )
                 except FeedbackUnavailable as exc:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from awt_web_support import DOC_TEXT, FakeAssistant, run_async
 
+from assistant.contract import Message
 from assistant.settings import Settings
 from assistant.web.context import WebContext
 from assistant.web.limits import Busy, Limiter
@@ -60,9 +61,10 @@ def test_a_turn_streams_in_word_chunks_then_shows_its_sources() -> None:
     assert "[1]" in final.chat[-1]["content"]
     assert [c["label"] for c in final.sources["citations"]] == ["Aanbeveling 3"]
     assert final.past == [
-        {"role": "user", "content": "Wat is de derde aanbeveling?"},
-        {"role": "assistant", "content": final.answered[1]["answer"]["answer"]},
+        Message(role="user", content="Wat is de derde aanbeveling?"),
+        Message(role="assistant", content=final.answered[1].answer.answer),
     ]
+    assert final.answered[1].question == "Wat is de derde aanbeveling?" and final.answered[1].history == []
 
 
 def test_follow_ups_get_the_conversation_so_far() -> None:
@@ -71,7 +73,7 @@ def test_follow_ups_get_the_conversation_so_far() -> None:
     list(converse(ctx, "En de vijfde stap daarvan?", first.chat, first.past, first.answered))
     assert isinstance(ctx.assistant, FakeAssistant)
     question, history = ctx.assistant.calls[-1]
-    assert question == "En de vijfde stap daarvan?" and [m.model_dump() for m in history] == first.past
+    assert question == "En de vijfde stap daarvan?" and list(history) == first.past
 
 
 def test_an_empty_question_is_a_dutch_warning_not_a_turn() -> None:
