@@ -42,7 +42,8 @@ BUILD_SCRIPT = textwrap.dedent(
             return modify(self, *args, metadata=metadata, **kwargs)
         Collection.modify = modify_then_die
 
-    bot = build_assistant(Settings(data_dir=Path(sys.argv[1]), knowledge_dir=Path(sys.argv[2])), embeddings=Slow(size=16))
+    settings = Settings(data_dir=Path(sys.argv[1]), knowledge_dir=Path(sys.argv[2]))
+    bot = build_assistant(settings, embeddings=Slow(size=16))
     print("KLAAR", bot.search._dense.collection_name, flush=True)
     """
 )

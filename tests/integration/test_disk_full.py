@@ -16,7 +16,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from assistant.web.feedback import FeedbackStore
-from index.store import open_client
+from index.store import VectorStore, open_client
 
 pytestmark = pytest.mark.integration
 EMBEDDINGS = DeterministicFakeEmbedding(size=16)
@@ -95,6 +95,7 @@ def test_a_build_on_a_full_disk_leaves_the_old_index_answering(
     states = [(c.metadata or {}).get("complete") for c in open_client(settings.store_config()).list_collections()]
     assert False not in states  # nothing half-built is kept, let alone used
     assert {d.name for d in after.knowledge.documents} == {"advies.md", "zeewier.md"}
+    assert isinstance(after.search.store, VectorStore) and after.search.store.collection_name is not None
     collection = open_client(settings.store_config()).get_collection(after.search.store.collection_name)
     assert collection.count() == len(after.search.units) > 3000  # complete, every passage of the new document
     assert _leftovers(settings.data_dir) == []

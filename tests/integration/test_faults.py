@@ -7,24 +7,31 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fault_support import knowledge_folder, spawn_build
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
-from assistant.service import build_assistant
+from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
-from index.store import IndexUnavailable, open_client
+from index.store import IndexUnavailable, VectorStore, open_client
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _collections(data: Path) -> list[tuple[str, object]]:
+def _collections(data: Path) -> list[tuple[str, Any]]:
     return [
         (c.name, (c.metadata or {}).get("complete"))
         for c in open_client(Settings(data_dir=data).store_config()).list_collections()
     ]
+
+
+def _store(assistant: Assistant) -> VectorStore:
+    store = assistant.search.store
+    assert isinstance(store, VectorStore)
+    return store
 
 
 @pytest.mark.parametrize("kill_at", ["first-batch", "mid-way", "marking-complete"])
@@ -34,7 +41,8 @@ def test_killed_build_leaves_the_previous_index_serving_and_blocks_nothing(
     data = tmp_path / "data"
     old = knowledge_folder(tmp_path / "oud", 5, "werkplaatsinnovatie")
     first = build_assistant(Settings(data_dir=data, knowledge_dir=old), embeddings=DeterministicFakeEmbedding(size=16))
-    old_name = first.search._dense.collection_name
+    old_name = _store(first).collection_name
+    assert old_name is not None
 
     new = knowledge_folder(tmp_path / "nieuw", 600, "marktfalen")  # three batches
     process = spawn_build(data, new, 0.0, kill_at)
@@ -45,7 +53,7 @@ def test_killed_build_leaves_the_previous_index_serving_and_blocks_nothing(
     assert states[old_name] is True
     assert False in states.values()  # the half-built one is there, never marked complete
     again = build_assistant(Settings(data_dir=data, knowledge_dir=old), embeddings=DeterministicFakeEmbedding(size=16))
-    assert again.search._dense.collection_name == old_name and again.search._dense.rebuilt is False
+    assert _store(again).collection_name == old_name and _store(again).rebuilt is False
     assert again.ask("Wat staat er in alinea 3?").citations
     assert "afgebroken opbouw wordt verwijderd" in caplog.text  # the idle lock proved the builder dead
     assert list(dict(_collections(data)).values()) == [True]

@@ -76,7 +76,9 @@ def test_the_index_keeps_the_page_of_each_unit(tmp_path: Path) -> None:
     client = open_client(settings.store_config())
     store = VectorStore(client, fake_embeddings())
     store.ensure(load_knowledge(knowledge).units, "proef")
+    assert store.collection_name is not None
     stored = client.get_collection(store.collection_name).get(include=["metadatas"])
+    assert stored["metadatas"] is not None
     pages = {m["label"]: m.get("page") for m in stored["metadatas"]}
     assert pages["Aanbeveling 2"] == 2 and pages["Bijlage 4"] == 5
 

@@ -160,6 +160,12 @@ def summary(tmp_path: Path) -> dict[str, object]:
     return data
 
 
+def checks_by_metric(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    checks = summary(tmp_path)["checks"]
+    assert isinstance(checks, list)
+    return {c["metric"]: c for c in checks}
+
+
 def test_healthy_run_writes_all_outputs_and_passes(tmp_path: Path, dataset: Path) -> None:
     fake = FakeAssistant()
     stdout = io.StringIO()
@@ -234,8 +240,7 @@ def test_regression_against_baseline_exits_1(tmp_path: Path, dataset: Path) -> N
 
     stdout = io.StringIO()
     assert run(config(tmp_path, dataset), asker=NeedlessCitations(), stdout=stdout) == 1
-    data = summary(tmp_path)
-    checks = {c["metric"]: c for c in data["checks"]}  # type: ignore[union-attr]
+    checks = checks_by_metric(tmp_path)
     assert all(c["threshold_ok"] is not False for c in checks.values())
     assert checks["citation_precision"]["value"] == 0.5 and checks["citation_precision"]["regressed"] is True
     assert [key for key, c in checks.items() if c["regressed"]] == ["citation_precision"]
@@ -260,7 +265,7 @@ def test_a_baseline_of_another_dataset_is_not_compared(tmp_path: Path, dataset: 
 
     stdout = io.StringIO()
     run(config(tmp_path, other), asker=Worse(), stdout=stdout)
-    checks = {c["metric"]: c for c in summary(tmp_path)["checks"]}  # type: ignore[union-attr]
+    checks = checks_by_metric(tmp_path)
     assert not any(c["regressed"] for c in checks.values())
     assert "niet bij deze dataset" in stdout.getvalue()
 
@@ -287,7 +292,7 @@ def test_update_baseline_rewrites_and_then_compares_clean(tmp_path: Path, datase
     assert run(config(tmp_path, dataset, update_baseline=True), asker=FakeAssistant(), stdout=io.StringIO()) == 0
     assert json.loads(baseline.read_text(encoding="utf-8"))["backends"]["nep"]["metrics"]["label_accuracy"] == 1.0
     assert run(config(tmp_path, dataset), asker=FakeAssistant(), stdout=io.StringIO()) == 0
-    checks = {c["metric"]: c for c in summary(tmp_path)["checks"]}  # type: ignore[union-attr]
+    checks = checks_by_metric(tmp_path)
     assert checks["label_accuracy"]["baseline"] == 1.0 and checks["label_accuracy"]["delta"] == 0.0
 
 

@@ -34,18 +34,24 @@ def test_openai_needs_an_explicit_base_url() -> None:
 
 def test_openai_client_is_bounded_by_the_timeout() -> None:
     pytest.importorskip("langchain_openai")
+    from langchain_openai import ChatOpenAI
+
     model = build_chat_model(Settings(llm="openai", llm_base_url=CLOSED, llm_model="qwen", llm_timeout=7))
     assert type(model).__name__ == "ChatOpenAI"
+    assert isinstance(model, ChatOpenAI)
     assert (model.model_name, model.request_timeout, model.max_retries) == ("qwen", 7, 0)
     assert model.openai_api_base == CLOSED and model.extra_body == {"max_tokens": 300}
 
 
 def test_ollama_needs_a_model_and_gets_the_timeout() -> None:
     pytest.importorskip("langchain_ollama")
+    from langchain_ollama import ChatOllama
+
     with pytest.raises(ConfigurationError, match="AWT_LLM_MODEL"):
         build_chat_model(Settings(llm="ollama"))
     model = build_chat_model(Settings(llm="ollama", llm_model="qwen2.5:7b", llm_timeout=9))
     assert type(model).__name__ == "ChatOllama"
+    assert isinstance(model, ChatOllama)
     assert model.base_url == "http://127.0.0.1:11434" and model.client_kwargs == {"timeout": 9}
     assert model.repeat_penalty == 1.15 and model.num_predict == 300
 
@@ -141,9 +147,14 @@ def test_generation_options_come_from_the_settings(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("AWT_LLM_TEMPERATURE", "0.7")
     monkeypatch.setenv("AWT_LLM_MAX_TOKENS", "512")
     monkeypatch.setenv("AWT_LLM_CONTEXT", "8192")
+    from langchain_ollama import ChatOllama
+    from langchain_openai import ChatOpenAI
+
     openai = build_chat_model(Settings(llm="openai", llm_base_url=CLOSED, llm_model="qwen"))
+    assert isinstance(openai, ChatOpenAI)
     assert openai.temperature == 0.7 and openai.extra_body == {"max_tokens": 512}
     ollama = build_chat_model(Settings(llm="ollama", llm_model="qwen2.5:7b"))
+    assert isinstance(ollama, ChatOllama)
     assert (ollama.temperature, ollama.num_predict, ollama.num_ctx) == (0.7, 512, 8192)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from assistant.contract import Answer
 from assistant.live import UPDATING_NOTICE, LiveAssistant, knowledge_signature
+from assistant.service import Assistant
 from assistant.settings import Settings
 
 
@@ -35,6 +36,11 @@ class FakeAssistant:
         return self.name
 
 
+def fake(name: str, outdated: bool = False) -> Assistant:
+    """A :class:`FakeAssistant` where LiveAssistant takes the real one: it reads nothing the fake lacks."""
+    return cast(Assistant, FakeAssistant(name, outdated))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     knowledge = tmp_path / "kennis"
@@ -45,9 +51,12 @@ def settings(tmp_path: Path) -> Settings:
 
 def test_nothing_changed_nothing_rebuilt(settings: Settings) -> None:
     builds: list[dict[str, Any]] = []
-    live = LiveAssistant(
-        settings, lambda s, **kw: builds.append(kw) or FakeAssistant("nieuw"), current=FakeAssistant("oud")
-    )
+
+    def build(s: Settings, **kwargs: Any) -> Assistant:
+        builds.append(kwargs)
+        return fake("nieuw")
+
+    live = LiveAssistant(settings, build, current=fake("oud"))
     assert live.refresh() is False and builds == []
     assert live.ask("Vraag?").answer == "oud"
 
@@ -55,14 +64,14 @@ def test_nothing_changed_nothing_rebuilt(settings: Settings) -> None:
 def test_a_changed_document_is_built_in_the_background_and_swapped_in_whole(settings: Settings) -> None:
     started, release = threading.Event(), threading.Event()
     seen: dict[str, Any] = {}
-    old = FakeAssistant("oud")
+    old = fake("oud")
 
-    def build(s: Settings, **kwargs: Any) -> FakeAssistant:
+    def build(s: Settings, **kwargs: Any) -> Assistant:
         seen.update(kwargs)
         kwargs["progress_bar"](10, "Index opbouwen").update(4)
         started.set()
         release.wait(10)
-        return FakeAssistant("nieuw")
+        return fake("nieuw")
 
     live = LiveAssistant(settings, build, current=old)
     (settings.knowledge_dir / "b.md").write_text("# B\n\nMeer tekst.\n", encoding="utf-8")
@@ -84,12 +93,12 @@ def test_a_failed_build_keeps_the_current_assistant_and_is_not_retried_until_the
 ) -> None:
     calls = 0
 
-    def build(s: Settings, **kwargs: Any) -> FakeAssistant:
+    def build(s: Settings, **kwargs: Any) -> Assistant:
         nonlocal calls
         calls += 1
         raise RuntimeError("schijf vol")
 
-    live = LiveAssistant(settings, build, current=FakeAssistant("oud"))
+    live = LiveAssistant(settings, build, current=fake("oud"))
     (settings.knowledge_dir / "b.md").write_text("# B\n\nMeer tekst.\n", encoding="utf-8")
     assert live.refresh() is False and live.refresh() is False
     assert calls == 1
@@ -98,7 +107,7 @@ def test_a_failed_build_keeps_the_current_assistant_and_is_not_retried_until_the
 
 
 def test_an_outdated_start_is_refreshed_even_without_a_new_change(settings: Settings) -> None:
-    live = LiveAssistant(settings, lambda s, **kw: FakeAssistant("nieuw"), current=FakeAssistant("oud", outdated=True))
+    live = LiveAssistant(settings, lambda s, **kw: fake("nieuw"), current=fake("oud", outdated=True))
     assert live.status().state == "bijwerken"  # the refresh is due
     assert live.refresh() is True and live.ask("Vraag?").answer == "nieuw"
     assert live.status().state == "klaar"
@@ -107,12 +116,12 @@ def test_an_outdated_start_is_refreshed_even_without_a_new_change(settings: Sett
 def test_a_build_that_falls_back_to_the_old_index_counts_as_failed(settings: Settings) -> None:
     calls = 0
 
-    def build(s: Settings, **kwargs: Any) -> FakeAssistant:
+    def build(s: Settings, **kwargs: Any) -> Assistant:
         nonlocal calls
         calls += 1
-        return FakeAssistant("oud", outdated=True)  # what build_assistant returns when its build failed
+        return fake("oud", outdated=True)  # what build_assistant returns when its build failed
 
-    live = LiveAssistant(settings, build, current=FakeAssistant("oud", outdated=True))
+    live = LiveAssistant(settings, build, current=fake("oud", outdated=True))
     assert live.refresh() is False and live.refresh() is False and calls == 1
     assert live.status().state == "klaar"  # nothing is being built; the log says why
 

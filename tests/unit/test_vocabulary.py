@@ -1,9 +1,9 @@
 """No product word list may carry a word taken from a question we measure or train on.
 
 Word lists are the string literals inside ``frozenset``/``set`` calls and literals, ``re.compile`` patterns and
-dicts keyed by words, in every module that reads a question. A word in them that occurs in an eval or training question must
-occur in the documents, or belong to a closed class of :mod:`knowledge.vocabulary` (the one module where
-hand-written lists live, each documented as a closed class).
+dicts keyed by words, in every module that reads a question. A word in them that occurs in an eval or training
+question must occur in the documents, or belong to a closed class of :mod:`knowledge.vocabulary` (the one module
+where hand-written lists live, each documented as a closed class).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def _strings(node: ast.AST) -> list[str]:
 
 def list_words(path: Path) -> set[str]:
     """Folded words in the word lists and patterns of one module: strings in ``frozenset``/``set`` calls and set
-    literals, ``re.compile`` patterns, and the keys of module-level dicts keyed by words (docstrings and messages are not
-    lists)."""
+    literals, ``re.compile`` patterns, and the keys of module-level dicts keyed by words (docstrings and messages are
+    not lists)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[str] = []
     for node in ast.walk(tree):
@@ -57,9 +57,9 @@ def list_words(path: Path) -> set[str]:
         elif isinstance(node, ast.Set):
             found.extend(_strings(node))
     for statement in tree.body:  # dicts keyed by words, at module level: lookup tables
-        node = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
-        if isinstance(node, ast.Dict):
-            keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+        if isinstance(value, ast.Dict):
+            keys = [k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
             if keys and all(re.fullmatch(r"[^\W\d_]+", k) for k in keys):
                 found.extend(keys)
     words: set[str] = set()

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Frame, Page, expect
 
 from assistant.contract import Answer, Citation, Message
-from assistant.protocol import Assistant, Named
+from assistant.protocol import Assistant, Backend, Named
 from knowledge.units import Document, KnowledgeBase, Unit
 from tests.support import free_port
 
@@ -49,7 +49,7 @@ class FakeAssistant:
     gate: threading.Event | None = None
     refusals: set[str] = field(default_factory=set)
     calls: list[tuple[str, list[Message]]] = field(default_factory=list)
-    backend: Named = Named("extractief")  # stands in for the default backend
+    backend: Backend = Named("extractief")  # stands in for the default backend
 
     def __post_init__(self) -> None:
         start = DOC_TEXT.index("Stimuleer")

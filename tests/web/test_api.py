@@ -174,7 +174,7 @@ def test_export_of_a_missing_database_is_empty(tmp_path: Any) -> None:
     assert export_feedback(tmp_path / "nergens.sqlite3") == []
 
 
-def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_export_cli_writes_eval_items(tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 
     from assistant.cli import main

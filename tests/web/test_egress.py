@@ -17,14 +17,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 from awt_web_support import REPO
 
 from tests.support import free_port, stop_process
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 pytestmark = pytest.mark.integration
 
@@ -67,10 +71,8 @@ def _process_tree(pid: int) -> list[int]:
         current = todo.pop()
         found.append(current)
         for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+            with suppress(OSError):
                 todo += [int(c) for c in children.read_text().split()]
-            except OSError:
-                pass
     return found
 
 
@@ -178,10 +180,11 @@ def use_the_app(url: str) -> list[dict[str, object]]:
     llm = openai.OpenAI(base_url=f"{url}/v1", api_key="geen-sleutel-nodig", max_retries=0, timeout=60)
     assert [m.id for m in llm.models.list()] == ["awt-assistent"]
     for question in QUESTIONS:
-        messages = [{"role": "user", "content": question}]
-        completion = llm.chat.completions.create(model="awt-assistent", messages=messages)  # type: ignore[arg-type]
+        messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": question}]
+        completion = llm.chat.completions.create(model="awt-assistent", messages=messages)
+        assert completion.model_extra is not None
         answers.append(completion.model_extra["awt"])
-        assert list(llm.chat.completions.create(model="awt-assistent", messages=messages, stream=True))  # type: ignore[arg-type]
+        assert list(llm.chat.completions.create(model="awt-assistent", messages=messages, stream=True))
     gradio = Client(url + "/", verbose=False, download_files=False)
     try:
         answers += [gradio.predict(question, api_name="/ask") for question in QUESTIONS]

@@ -16,6 +16,7 @@ import httpx
 import openai
 import pytest
 from awt_web_support import ANSWER_TIMEOUT, LiveServer, ask, foreign, record_requests, sources_panel
+from openai.types.chat import ChatCompletionMessageParam
 from playwright.sync_api import expect
 
 from assistant.settings import Settings
@@ -89,7 +90,7 @@ def proxied(real_assistant: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         pytest.skip("nginx (/usr/sbin/nginx) is not installed")
     from assistant.web import create_app
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("nginx-app"), root_path="/awt", api_keys=API_KEY)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("nginx-app"), root_path="/awt", api_keys=(API_KEY,))
     d = tmp_path_factory.mktemp("nginx")
     with LiveServer(create_app(settings, assistant=real_assistant)) as app:
         intranet, other = free_port(), free_port()
@@ -174,8 +175,11 @@ def test_another_origin_cannot_frame_the_assistant(browser: Any, proxied: dict[s
 def test_the_openai_client_works_through_the_proxy(proxied: dict[str, Any]) -> None:
     client = openai.OpenAI(base_url=f"{proxied['intranet']}/awt/v1", api_key=API_KEY, max_retries=0, timeout=60)
     assert [m.id for m in client.models.list()] == ["awt-assistent"]
-    question = [{"role": "user", "content": "Met welke landen moet Nederland samenwerken?"}]
+    question: list[ChatCompletionMessageParam] = [
+        {"role": "user", "content": "Met welke landen moet Nederland samenwerken?"}
+    ]
     completion = client.chat.completions.create(model="awt-assistent", messages=question)
+    assert completion.model_extra is not None
     assert completion.model_extra["awt"]["citations"][0]["label"] == "Aanbeveling 3, stap 6"
     chunks = list(client.chat.completions.create(model="awt-assistent", messages=question, stream=True))
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)

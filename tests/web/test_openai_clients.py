@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import openai
+import pydantic
 import pytest
 from awt_web_support import REPO
 from gradio_client import Client
@@ -55,6 +56,17 @@ def llm(served: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{served}/v1", api_key=KEY, max_retries=0, timeout=60)
 
 
+def awt(response: pydantic.BaseModel) -> Any:
+    """The extra field ``awt`` of an openai response: the whole answer object of /api/ask."""
+    assert response.model_extra is not None
+    return response.model_extra["awt"]
+
+
+def error_body(error: openai.APIError) -> dict[str, Any]:
+    assert isinstance(error.body, dict)
+    return error.body
+
+
 def assert_verbatim(citations: list[dict[str, Any]]) -> None:
     """Every quote is the advice's own text at the offsets it names."""
     assert citations
@@ -70,7 +82,7 @@ def test_openai_client_plain_completion_carries_the_sources(llm: openai.OpenAI) 
     [choice] = completion.choices
     assert choice.finish_reason == "stop" and choice.message.role == "assistant"
     content = choice.message.content or ""
-    answer = completion.model_extra["awt"]  # the extra field: the whole answer object of /api/ask
+    answer = awt(completion)
     assert answer["refused"] is False and answer["reason"] == "beantwoord"
     assert answer["citations"][0]["label"] == "Aanbeveling 3, stap 6"
     assert_verbatim(answer["citations"])
@@ -94,7 +106,8 @@ def test_openai_client_streams_chunks_that_add_up_to_the_answer(llm: openai.Open
     assert "".join(pieces) == plain.choices[0].message.content
     last = [c for c in chunks if c.choices][-1]
     assert last.choices[0].finish_reason == "stop"
-    assert last.model_extra["awt"]["citations"] == plain.model_extra["awt"]["citations"]
+    assert awt(last)["citations"] == awt(plain)["citations"]
+    assert plain.usage is not None
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == plain.usage.completion_tokens
 
 
@@ -112,7 +125,7 @@ def test_the_stream_is_server_sent_events_that_end_with_done(served: str) -> Non
 
 def test_openai_client_follow_up_with_history_resolves_the_fifth_step(llm: openai.OpenAI) -> None:
     first = llm.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": THIRD}])
-    assert first.model_extra["awt"]["citations"][0]["label"].startswith("Aanbeveling 3")
+    assert awt(first)["citations"][0]["label"].startswith("Aanbeveling 3")
     follow_up = llm.chat.completions.create(
         model=MODEL,
         messages=[
@@ -122,7 +135,7 @@ def test_openai_client_follow_up_with_history_resolves_the_fifth_step(llm: opena
             {"role": "user", "content": FIFTH_STEP},
         ],
     )
-    answer = follow_up.model_extra["awt"]
+    answer = awt(follow_up)
     assert answer["question"] == FIFTH_STEP and answer["refused"] is False
     assert answer["citations"][0]["label"] == "Aanbeveling 3, stap 5"
     assert_verbatim(answer["citations"])
@@ -138,10 +151,10 @@ def test_openai_client_unknown_model_is_a_dutch_openai_error(llm: openai.OpenAI)
     with pytest.raises(openai.NotFoundError) as raised:
         llm.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": COUNTRIES}])
     assert raised.value.status_code == 404 and raised.value.code == "model_not_found"
-    assert raised.value.body["message"] == "Het model ‘gpt-4o’ bestaat hier niet. Gebruik ‘awt-assistent’."
+    assert error_body(raised.value)["message"] == "Het model ‘gpt-4o’ bestaat hier niet. Gebruik ‘awt-assistent’."
     with pytest.raises(openai.BadRequestError) as empty:
         llm.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": " "}])
-    assert "De vraag is leeg" in empty.value.body["message"]
+    assert "De vraag is leeg" in error_body(empty.value)["message"]
 
 
 def test_openai_client_with_a_wrong_key_gets_401_in_openai_shape(served: str) -> None:
@@ -149,8 +162,8 @@ def test_openai_client_with_a_wrong_key_gets_401_in_openai_shape(served: str) ->
     with pytest.raises(openai.AuthenticationError) as raised:
         wrong.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": COUNTRIES}])
     assert raised.value.status_code == 401 and raised.value.code == "invalid_api_key"
-    assert set(raised.value.body) == {"message", "type", "param", "code"}
-    assert "API-sleutel" in raised.value.body["message"]
+    assert set(error_body(raised.value)) == {"message", "type", "param", "code"}
+    assert "API-sleutel" in error_body(raised.value)["message"]
     with pytest.raises(openai.AuthenticationError):
         list(wrong.models.list())
     # the key guards /v1 only: the rest of this server has no login configured

@@ -8,10 +8,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
-import httpx
 import pytest
 from awt_web_support import FakeAssistant, while_the_only_slot_is_held
 from fastapi.testclient import TestClient
@@ -23,6 +22,9 @@ from assistant.web.limits import Limiter, RateLimiter
 from assistant.web.openai_text import reply_text
 from assistant.web.openai_wire import MODEL_ID
 from assistant.web.ui import answer_for_client
+
+if TYPE_CHECKING:
+    import httpx2  # what starlette's TestClient returns
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "Unauthorized")
 KEY = "sk-awt-0123456789abcdef"
@@ -38,7 +40,7 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def assert_openai_error(response: httpx.Response, status: int, code: str | None, dutch: str) -> dict[str, Any]:
+def assert_openai_error(response: httpx2.Response, status: int, code: str | None, dutch: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert set(error) == {"message", "type", "param", "code"}
@@ -332,6 +334,7 @@ def test_the_gradio_ask_function_answers_with_the_answer_object() -> None:
     history = json.dumps([{"role": "user", "content": QUESTION}])
     answer = answer_for_client(ctx, "En de vijfde stap?", history, "ip:127.0.0.1")
     assert answer["citations"][0]["label"] == "Aanbeveling 3" and answer["refused"] is False
+    assert isinstance(ctx.assistant, FakeAssistant)
     question, turns = ctx.assistant.calls[-1]
     assert question == "En de vijfde stap?" and [m.content for m in turns] == [QUESTION]
     assert answer_for_client(ctx, QUESTION, "", "ip:127.0.0.1")["question"] == QUESTION

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from awt_web_support import FakeAssistant
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
@@ -86,6 +87,7 @@ def test_behind_a_login_header_each_user_has_an_own_allowance(
 def test_zero_switches_the_limit_off(clocked: Callable[..., tuple[TestClient, Clock]]) -> None:
     client, _ = clocked(rate_limit=0)
     assert all(ask(client).status_code == 200 for _ in range(100))
+    assert isinstance(client.app, FastAPI)
     assert client.app.state.context.rate_limiter.tracked_clients == 0
 
 
@@ -123,6 +125,7 @@ def test_the_chat_gives_a_dutch_warning_and_the_question_back() -> None:
     assert last.warning == RATE_LIMIT_MESSAGE
     assert last.restore == "En de vijfde stap?" and last.busy is False
     assert RATE_LIMIT_MESSAGE in last.chat[-1]["content"] and last.chat[-1]["role"] == "assistant"
+    assert isinstance(ctx.assistant, FakeAssistant)
     assert len(ctx.assistant.calls) == 1  # the second question never reached the assistant
     other = list(converse(ctx, "En de vijfde stap?", [], [], {}, "ip:10.0.0.2"))[-1]
     assert other.final

@@ -82,6 +82,8 @@ class HeldBackChatModel(BaseChatModel):
 class GenerativeFakeAssistant(FakeAssistant):
     """The web tests' fake assistant, answering with the real generative backend over its one passage."""
 
+    backend: GenerativeBackend
+
     def __init__(self, chat_model: HeldBackChatModel) -> None:
         super().__init__()
         self.backend = GenerativeBackend(chat_model, name="test:stroom", model=DECISION)

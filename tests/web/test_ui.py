@@ -71,6 +71,7 @@ def test_follow_ups_get_the_conversation_so_far() -> None:
     ctx = context()
     first = list(converse(ctx, "Wat is de derde aanbeveling?", [], [], {}))[-1]
     list(converse(ctx, "En de vijfde stap daarvan?", first.chat, first.past, first.answered))
+    assert isinstance(ctx.assistant, FakeAssistant)
     question, history = ctx.assistant.calls[-1]
     assert question == "En de vijfde stap daarvan?" and list(history) == first.past
 
