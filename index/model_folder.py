@@ -4,7 +4,19 @@ Used for the offline e5 conversion and for the ONNX export. A folder counts as c
 marker file matches the fingerprint of what it was built from; the marker is written last, so a build
 that was killed halfway is never used, and its leftovers are removed by the next build.
 
->>> folder = ensure_folder(cache / "my-model", {"source": "…"}, write_files, progress_message="…")  # doctest: +SKIP
+>>> import tempfile
+>>> cache = Path(tempfile.mkdtemp())
+>>> built = []
+>>> def write(work: Path) -> None:
+...     built.append(work)
+...     _ = (work / "weights.txt").write_text("1 2 3")
+>>> folder = ensure_folder(cache / "model", {"source": "v1"}, write, progress_message="bouwen…")
+>>> (folder / "weights.txt").read_text(), len(built)
+('1 2 3', 1)
+>>> _ = ensure_folder(cache / "model", {"source": "v1"}, write, progress_message="bouwen…")  # complete: kept
+>>> _ = ensure_folder(cache / "model", {"source": "v2"}, write, progress_message="bouwen…")  # other source: rebuilt
+>>> len(built)
+2
 """
 
 from __future__ import annotations

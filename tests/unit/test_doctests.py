@@ -28,7 +28,6 @@ MODULES = _modules_with_examples()
 # Their examples need the model, a store, a server or a whole eval run, so they are all "+SKIP" for now (issue 13
 # wants runnable ones); the list may only shrink: a module that gains a runnable example must leave it.
 ILLUSTRATIVE_ONLY = {
-    "index.model_folder",
     "index.onnx_embeddings",
     "index.onnx_export",
 }
