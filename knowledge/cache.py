@@ -29,6 +29,8 @@ from knowledge.units import Document, KnowledgeBase, Unit
 log = logging.getLogger(__name__)
 
 _FORMAT_LIBRARIES = ("pypdf", "python-docx", "beautifulsoup4", "lxml")
+# Bump when what is stored of a document changes but its units do not (the index is not rebuilt for it).
+STORED_FORMAT = "2"  # 2: titles from file metadata
 
 
 @cache
@@ -70,7 +72,8 @@ class DocumentCache:
 
     def key(self, path: Path, name: str, id_prefix: str | None) -> str:
         """The key of ``path`` as document ``name``: its bytes, name, id prefix, parser and library versions."""
-        digest = hashlib.sha256(f"{self._parser_version}|{_library_versions()}|{name}|{id_prefix}|".encode())
+        versions = f"{self._parser_version}|{STORED_FORMAT}|{_library_versions()}"
+        digest = hashlib.sha256(f"{versions}|{name}|{id_prefix}|".encode())
         with path.open("rb") as source:
             for block in iter(lambda: source.read(1 << 20), b""):
                 digest.update(block)

@@ -43,7 +43,9 @@ def load_document(path: Path, root: Path, *, id_prefix: str | None = None) -> Do
     if not text.strip():
         raise KnowledgeError(f"Het bestand '{path.name}' bevat geen tekst.")
     name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    document = parse_text(name, text, id_prefix=id_prefix, page_starts=extracted.page_starts)
+    document = parse_text(
+        name, text, id_prefix=id_prefix, page_starts=extracted.page_starts, metadata_title=extracted.title
+    )
     if not document.units:
         raise KnowledgeError(f"In het bestand '{path.name}' is geen citeerbare tekst gevonden.")
     return _with_pages(document, extracted)
