@@ -19,6 +19,7 @@ from typing import Protocol
 from assistant.contract import Answer, cite, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from assistant.retrieval import Retrieval
+from assistant.scope import refusal_sentence
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
@@ -180,9 +181,6 @@ def _compose(selection: Selection) -> str:
     return "\n".join(lines)
 
 
-REFUSAL_TEXT = "Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014)."
-
-
 def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
     notices = list(retrieval.notices)
     if verdict.reason is Reason.ONZEKER:
@@ -204,7 +202,7 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
         explanation = f"Het advies heeft geen {parts}."
-    text = f"{REFUSAL_TEXT} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
+    text = f"{refusal_sentence(retrieval.documents)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
         text += f" Het dichtst bij uw vraag komen: {pointers}."

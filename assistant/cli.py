@@ -150,7 +150,8 @@ def documents_command(context: click.Context) -> None:
     for loaded in documents:
         pages = f", {loaded.pages} pagina's" if loaded.pages else ""
         origin = "toegevoegd" if loaded.removable else "meegeleverd"
-        click.echo(f"{loaded.title}")
+        cited = ", ".join(p for p in (loaded.document.short_name, loaded.document.date) if p)
+        click.echo(loaded.title + (f" ({cited})" if cited else ""))
         click.echo(f"  bestand: {loaded.path}")
         click.echo(f"  {len(loaded.document.units)} passages{pages}; {origin} {loaded.added:%Y-%m-%d %H:%M}")
 

@@ -104,9 +104,7 @@ class Assistant:
             update["notice"] = join_notices(answer.notice, OUTDATED_NOTICE)
         return answer.model_copy(update=update)
 
-    def retrieve(
-        self, question: str, history: Sequence[Message] = ()
-    ) -> tuple[str, Retrieval]:
+    def retrieve(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""
         # checked once, at the edge: a front end (API, chat, CLI) hands over a Question it checked before its
         # rate limit or model load; for a plain str (library callers, evals) this is the edge
@@ -135,6 +133,7 @@ class Assistant:
             background=self.background,
             world=self.world,
             word_vectors=self.word_vectors,
+            documents=self.knowledge.documents,
         )
         return text, retrieval
 

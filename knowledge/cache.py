@@ -46,7 +46,8 @@ def _library_versions() -> str:
 
 def _document(data: dict[str, Any]) -> Document:
     units = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"])}) for u in data.pop("units"))
-    return Document(**data, units=units)
+    lists = {key: tuple(data.get(key, ())) for key in ("examples", "conversation")}
+    return Document(**{**data, **lists}, units=units)
 
 
 def write_json_atomic(path: Path, payload: object) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from knowledge.folders import DEFAULT_KNOWLEDGE_DIR, HasDirs, added_knowledge_dir, knowledge_roots
 from knowledge.formats import KnowledgeError
 from knowledge.loader import load_knowledge
+from knowledge.metadata import metadata_path
 from knowledge.units import Document, KnowledgeBase
 
 
@@ -109,6 +110,7 @@ def remove_document(name: str, settings: HasDirs, knowledge: KnowledgeBase | Non
         )
     try:
         target.path.unlink()
+        metadata_path(target.path).unlink(missing_ok=True)
     except FileNotFoundError:
         pass  # removed by someone else in the meantime: the result is the same
     except OSError as exc:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from knowledge.formats import Extracted, KnowledgeError
 from knowledge.formats.registry import SUPPORTED_SUFFIXES, extract
+from knowledge.metadata import with_metadata
 from knowledge.parser import parse_text, slug
 from knowledge.units import Document, KnowledgeBase
 
@@ -93,6 +94,10 @@ def load_knowledge(root: Path | Sequence[Path], *, cache: DocumentCache | None =
             except KnowledgeError as exc:
                 problems.append(str(exc))
                 continue
+            try:  # after the cache: metadata can change without the file being parsed again
+                document = with_metadata(document, path)
+            except KnowledgeError as exc:
+                problems.append(str(exc))
             names.add(name)
             prefixes.add(prefix)
             documents.append(document)

@@ -24,6 +24,7 @@ from assistant.contract import Answer, Message
 from assistant.generative.streaming import AnswerStream
 from assistant.protocol import checked_question
 from assistant.questions import InvalidQuestion
+from assistant.scope import example_questions, header_html, placeholder_html
 from assistant.web.api import word_chunks
 from assistant.web.api_models import MAX_HISTORY
 from assistant.web.assets import CSS, JS, THEME
@@ -42,26 +43,6 @@ from assistant.web.render import (
 log = logging.getLogger(__name__)
 
 TITLE = "AWT-assistent"
-EXAMPLES = (
-    "Wat is sociale innovatie volgens de AWT?",
-    "Welke rol ziet de AWT voor de overheid?",
-    "Wat is de derde aanbeveling?",
-    "Met welke landen moet Nederland samenwerken?",
-)
-HEADER_HTML = """
-<header class="awt-header">
-  <h1>AWT-assistent <span class="awt-header-sub">De kracht van sociale innovatie</span></h1>
-  <p>Ik beantwoord vragen over één tekst: het advies ‘De kracht van sociale innovatie’ van de Adviesraad voor
-  het wetenschaps- en technologiebeleid (AWT, advies 84, 2014). Elk antwoord citeert letterlijk uit het advies;
-  [1] [2] verwijzen naar de bronnen.</p>
-  <p>Wat niet in dat advies staat, weet ik niet: geen ander beleid, geen nieuws van na 2014 en geen persoonlijk
-  advies. Dan zeg ik dat eerlijk.</p>
-</header>
-"""
-PLACEHOLDER = (
-    "<strong>Stel een vraag over het AWT-advies</strong><br>"
-    "Bijvoorbeeld: ‘Wat is de derde aanbeveling?’ — en daarna: ‘En wat is de vijfde stap daarvan?’"
-)
 ERROR_TEXT = "Er ging iets mis bij het beantwoorden van deze vraag. Probeer het opnieuw of stel de vraag anders."
 FEEDBACK_THANKS = "Dank u wel voor uw beoordeling."
 STREAM_UPDATES = 24  # at most this many screen updates per answer…
@@ -225,6 +206,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     Two columns (chat | Bronnen and the advice) on a wide screen, one below the other on a narrow one.
     """
     feedback_on = ctx.feedback is not None
+    documents = ctx.assistant.knowledge.documents
+    examples = example_questions(documents)
+    examples = examples[-2:] if compact else examples
     page = gr.Blocks(title=TITLE, analytics_enabled=False)
     with page:
         history = gr.State([])  # [{"role", "content"}] exactly as the assistant said it: for follow-ups
@@ -232,7 +216,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
         turns = gr.State({})  # chat index of an answer -> what was asked and answered (for feedback)
 
         if not compact:
-            gr.HTML(HEADER_HTML, elem_id="awt-header-block")
+            gr.HTML(header_html(documents, TITLE), elem_id="awt-header-block")
         with gr.Row(equal_height=False, elem_classes=["awt-main"]):
             with gr.Column(scale=3, min_width=320, elem_classes=["awt-chat-col"]):
                 chatbot = gr.Chatbot(
@@ -240,7 +224,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     show_label=False,
                     elem_id="awt-chatbot",
                     height=340 if compact else 460,
-                    placeholder=PLACEHOLDER,
+                    placeholder=placeholder_html(documents),
                     feedback_options=("Like", "Dislike") if feedback_on else None,
                     buttons=[],  # "copy" would copy the Markdown source, not the text that is shown
                     latex_delimiters=[],
@@ -266,7 +250,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 with gr.Row(elem_classes=["awt-examples"]):
                     example_buttons = [
                         gr.Button(text, size="sm", variant="secondary", elem_classes=["awt-example"])
-                        for text in (EXAMPLES[2:] if compact else EXAMPLES)
+                        for text in examples
                     ]
                 with gr.Row(elem_classes=["awt-tools"]):
                     new_chat = gr.Button("Nieuw gesprek", size="sm", variant="secondary", elem_id="awt-new")
@@ -341,7 +325,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
         common: dict[str, Any] = {"api_visibility": "private", "trigger_mode": "once"}
         question.submit(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
         send.click(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
-        for button, text in zip(example_buttons, EXAMPLES[2:] if compact else EXAMPLES, strict=True):
+        for button, text in zip(example_buttons, examples, strict=True):
             button.click(lambda t=text: t, None, question, queue=False, api_visibility="private").then(
                 respond, inputs, outputs, **common
             ).then(None, js=FOCUS_INPUT_JS)

@@ -61,3 +61,10 @@ def test_the_last_document_is_not_removed(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="enige geladen document"):
         remove_document("enige", settings)
     assert (own / "enige.md").exists()
+
+
+def test_removing_a_document_removes_its_metadata_file_too(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "notitie.md", "verslag.md")
+    (tmp_path / "data" / "knowledge" / "notitie.md.meta.json").write_text('{"date": "2024"}', encoding="utf-8")
+    remove_document("notitie.md", settings)
+    assert sorted(p.name for p in (tmp_path / "data" / "knowledge").iterdir()) == ["verslag.md"]

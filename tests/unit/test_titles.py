@@ -75,3 +75,28 @@ def test_html_title_element_when_the_page_has_no_heading(tmp_path: Path) -> None
     page = tmp_path / "pagina.html"
     page.write_text(f"<html><head><title>Webadvies  inclusie</title></head><body><p>{LONG}</p></body></html>")
     assert load_document(page, tmp_path).title == "Webadvies inclusie"
+
+
+def test_a_metadata_file_next_to_the_document_names_it(tmp_path: Path) -> None:
+    (tmp_path / "nota.md").write_text(f"# Nota\n\n{LONG}\n", encoding="utf-8")
+    (tmp_path / "nota.md.meta.json").write_text(
+        '{"title": "Nota over inclusie", "short_name": "RvS", "date": "2024", "examples": ["Wat  is inclusie?", 3]}',
+        encoding="utf-8",
+    )
+    knowledge = load_knowledge(tmp_path)
+    (doc,) = knowledge.documents
+    assert (doc.title, doc.short_name, doc.date, doc.examples) == (
+        "Nota over inclusie",
+        "RvS",
+        "2024",
+        ("Wat is inclusie?",),
+    )
+    assert knowledge.problems == ()
+
+
+def test_an_unreadable_metadata_file_is_a_problem_but_the_document_loads(tmp_path: Path) -> None:
+    (tmp_path / "nota.md").write_text(f"# Nota\n\n{LONG}\n", encoding="utf-8")
+    (tmp_path / "nota.md.meta.json").write_text("{kapot", encoding="utf-8")
+    knowledge = load_knowledge(tmp_path)
+    assert [d.title for d in knowledge.documents] == ["Nota"]
+    assert len(knowledge.problems) == 1 and "nota.md.meta.json" in knowledge.problems[0]
