@@ -9,7 +9,7 @@ The names below are the package's public interface; code outside ``knowledge`` i
 """
 
 from knowledge.adding import Added, add_document
-from knowledge.citation import citation_label, marker_numbers
+from knowledge.citation import citation_label, document_titles, marker_numbers
 from knowledge.folders import DEFAULT_KNOWLEDGE_DIR, added_knowledge_dir, knowledge_roots
 from knowledge.formats import KnowledgeError
 from knowledge.formats.registry import SUPPORTED_SUFFIXES
@@ -31,6 +31,7 @@ __all__ = [
     "add_document",
     "added_knowledge_dir",
     "citation_label",
+    "document_titles",
     "find_document",
     "knowledge_files",
     "knowledge_roots",
