@@ -122,3 +122,21 @@ def placeholder_html(documents: Sequence[Document]) -> str:
         examples = example_questions(documents)
         example = f"Bijvoorbeeld: {escape(examples[0])}" if examples else ""
     return f"<strong>Stel een vraag over {escape(_subject(documents))}</strong>" + (f"<br>{example}" if example else "")
+
+
+def document_noun(documents: Sequence[Document]) -> str:
+    """What a cited text is called on screen: the one document's kind ("het advies"), else "het document"."""
+    return _kind(documents[0]) if len(documents) == 1 else "het document"
+
+
+def documents_panel_html(documents: Sequence[Document]) -> str:
+    """The chat's side panel of loaded documents: each title, how it is cited in brief, and its file."""
+    items = []
+    for document in documents:
+        cited = ", ".join(p for p in (document.short_name, document.date) if p)
+        brief = f" ({escape(cited)})" if cited else ""
+        items.append(
+            f'<li><strong>{escape(document.title)}</strong>{brief}<br><span class="awt-muted">'
+            f"{escape(document.name)}</span></li>"
+        )
+    return f'<ul class="awt-doc-list" aria-label="Geladen documenten">{"".join(items)}</ul>'

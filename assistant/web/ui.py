@@ -24,7 +24,13 @@ from assistant.contract import Answer, Message
 from assistant.generative.streaming import AnswerStream
 from assistant.protocol import checked_question
 from assistant.questions import InvalidQuestion
-from assistant.scope import example_questions, header_html, placeholder_html
+from assistant.scope import (
+    document_noun,
+    documents_panel_html,
+    example_questions,
+    header_html,
+    placeholder_html,
+)
 from assistant.web.api import word_chunks
 from assistant.web.api_models import MAX_HISTORY
 from assistant.web.assets import CSS, JS, THEME
@@ -209,6 +215,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     documents = ctx.assistant.knowledge.documents
     examples = example_questions(documents)
     examples = examples[-2:] if compact else examples
+    noun = document_noun(documents)
     page = gr.Blocks(title=TITLE, analytics_enabled=False)
     with page:
         history = gr.State([])  # [{"role", "content"}] exactly as the assistant said it: for follow-ups
@@ -266,7 +273,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                             with gr.Group(elem_classes=["awt-source"]):
                                 gr.HTML(source_html(citation), padding=False)
                                 button = gr.Button(
-                                    f"Toon [{citation['n']}] in het advies",
+                                    f"Toon [{citation['n']}] in {noun}",
                                     size="sm",
                                     variant="secondary",
                                     elem_classes=["awt-context-btn"],
@@ -279,7 +286,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                                     api_visibility="private",
                                 ).then(None, js=SCROLL_JS)
 
-                with gr.Accordion("Het advies in context", open=False, elem_id="awt-document-panel") as document_panel:
+                with gr.Accordion(
+                    f"{noun[:1].upper()}{noun[1:]} in context", open=False, elem_id="awt-document-panel"
+                ) as document_panel:
                     document = gr.HTML(ctx.document_view(), elem_id="awt-document")
                     # after reading a passage, one Tab and Enter bring a keyboard user back to the question box
                     back = gr.Button(
@@ -290,6 +299,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                         elem_id="awt-back",
                     )
                     back.click(None, js=BACK_TO_QUESTION_JS, queue=False, api_visibility="private")
+                if len(documents) > 1:  # with one document the header names it, as it always did
+                    with gr.Accordion("Documenten", open=True, elem_id="awt-documents-panel"):
+                        gr.HTML(documents_panel_html(documents))
 
         def show_in_context(citation: dict[str, Any]) -> tuple[str, Any]:
             return ctx.document_view(citation), gr.Accordion(open=True)

@@ -30,6 +30,16 @@ def test_two_documents_are_listed_in_the_header_and_both_get_examples() -> None:
     assert "Waar gaat ‘Advies over digitale inclusie’ over?" in config
     assert "Stel een vraag over de geladen documenten" in config
     assert "één tekst" not in config
+    assert "awt-documents-panel" in config and "inclusie.pdf" in config  # the side panel lists the files too
+    assert "Het document in context" in config and "Het advies in context" not in config
+
+
+def test_one_document_has_no_documents_panel_and_reads_as_before() -> None:
+    bot = FakeAssistant()
+    bot.knowledge = KnowledgeBase((replace(bot.knowledge.documents[0], kind="het advies"),))
+    config = _page_config(bot)
+    assert "awt-documents-panel" not in config
+    assert "Het advies in context" in config and "één tekst: het advies ‘De kracht van sociale innovatie’" in config
 
 
 def test_the_compact_page_has_no_header_and_the_last_two_examples() -> None:
