@@ -124,6 +124,11 @@ def placeholder_html(documents: Sequence[Document]) -> str:
     return f"<strong>Stel een vraag over {escape(_subject(documents))}</strong>" + (f"<br>{example}" if example else "")
 
 
+def texts_name(documents: Sequence[Document]) -> str:
+    """What the loaded texts are called together: the one document's kind ("het advies"), else "de documenten"."""
+    return _kind(documents[0]) if len(documents) == 1 else "de documenten"
+
+
 def document_noun(documents: Sequence[Document]) -> str:
     """What a cited text is called on screen: the one document's kind ("het advies"), else "het document"."""
     return _kind(documents[0]) if len(documents) == 1 else "het document"

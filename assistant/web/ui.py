@@ -30,6 +30,7 @@ from assistant.scope import (
     example_questions,
     header_html,
     placeholder_html,
+    texts_name,
 )
 from assistant.web.api import word_chunks
 from assistant.web.api_models import MAX_HISTORY
@@ -125,6 +126,7 @@ def converse(
         lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=[Message.model_validate(m) for m in past]))
     )
     draft = ""
+    about = texts_name(ctx.assistant.knowledge.documents)
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
             draft += piece
@@ -153,12 +155,15 @@ def converse(
         for shown in _stream_pieces(answer.answer):
             chat[-1] = {
                 "role": "assistant",
-                "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice),
+                "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice, about=about),
             }
             yield Step(list(chat))
             time.sleep(STREAM_DELAY)
     chat[asked:] = [  # the verified answer replaces the draft
-        {"role": "assistant", "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice)}
+        {
+            "role": "assistant",
+            "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice, about=about),
+        }
     ]
     answered[len(chat) - 1] = {"question": text, "history": list(past), "answer": answer.model_dump()}
     past += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.answer}]
@@ -216,6 +221,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     examples = example_questions(documents)
     examples = examples[-2:] if compact else examples
     noun = document_noun(documents)
+    about = texts_name(documents)
     page = gr.Blocks(title=TITLE, analytics_enabled=False)
     with page:
         history = gr.State([])  # [{"role", "content"}] exactly as the assistant said it: for follow-ups
@@ -242,7 +248,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 )
                 with gr.Row(elem_classes=["awt-ask-row"]):
                     question = gr.Textbox(
-                        label="Uw vraag over het advies",
+                        label=f"Uw vraag over {about}",
                         placeholder="Typ uw vraag en druk op Enter…",
                         elem_id="awt-question",
                         lines=1,
@@ -268,7 +274,8 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     @gr.render(inputs=[sources])  # type: ignore[untyped-decorator]  # gradio leaves it untyped
                     def show_sources(state: dict[str, Any]) -> None:
                         citations = list(state.get("citations") or [])
-                        gr.HTML(sources_intro(citations, bool(state.get("refused"))))
+                        refused = bool(state.get("refused"))
+                        gr.HTML(sources_intro(citations, refused, about=about, several=len(documents) > 1))
                         for citation in citations:
                             with gr.Group(elem_classes=["awt-source"]):
                                 gr.HTML(source_html(citation), padding=False)

@@ -9,6 +9,7 @@ from awt_web_support import FakeAssistant
 from assistant.settings import Settings
 from assistant.web.context import WebContext
 from assistant.web.limits import Limiter
+from assistant.web.render import answer_markdown, sources_intro
 from assistant.web.ui import build_chat
 from knowledge.units import Document, KnowledgeBase
 
@@ -32,6 +33,15 @@ def test_two_documents_are_listed_in_the_header_and_both_get_examples() -> None:
     assert "één tekst" not in config
     assert "awt-documents-panel" in config and "inclusie.pdf" in config  # the side panel lists the files too
     assert "Het document in context" in config and "Het advies in context" not in config
+    assert "Uw vraag over de documenten" in config and "De volledige tekst van het document" in config
+
+
+def test_refusals_and_sources_name_the_documents_when_there_are_several() -> None:
+    refusal = answer_markdown("Dat staat niet in de geladen documenten.", refused=True, about="de documenten")
+    assert "Niet in de documenten" in refusal
+    nearest = sources_intro([{"n": 1}], True, about="de documenten", several=True)
+    assert "De documenten beantwoorden deze vraag niet." in nearest
+    assert "Het advies beantwoordt deze vraag niet." in sources_intro([{"n": 1}], True)  # one document: as before
 
 
 def test_one_document_has_no_documents_panel_and_reads_as_before() -> None:
