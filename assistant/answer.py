@@ -19,10 +19,11 @@ from typing import Protocol
 from assistant.contract import Answer, cite, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from assistant.retrieval import Retrieval
+from assistant.scope import refusal_sentence
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
-from knowledge import citation_label
+from knowledge import citation_label, document_titles
 from knowledge.units import Unit
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,11 @@ class ExtractiveBackend:
         selection = _select(retrieval, self.max_units)
         units = selection.units
         scores = {h.unit.id: h.score for h in retrieval.hits}
-        citations = [cite(i + 1, u, scores.get(u.id, 0.0)) for i, u in enumerate(units)]
+        naming = _Naming.of(retrieval)
+        citations = [cite(i + 1, u, scores.get(u.id, 0.0), naming.title(u)) for i, u in enumerate(units)]
         return Answer(
             question=question,
-            answer=_compose(selection),
+            answer=_compose(selection, naming),
             citations=citations,
             refused=False,
             backend=self.name,
@@ -154,33 +156,54 @@ def _quote(text: str) -> str:
     return "„" + " ".join(text.split()) + "”"
 
 
-def _compose(selection: Selection) -> str:
+@dataclass(frozen=True)
+class _Naming:
+    """How an answer names the documents it quotes: with one document as always, with several by title."""
+
+    titles: dict[str, str]  # document name -> title; empty with one document
+    kinds: dict[str, str]  # document name -> "het advies", "het document", …; only with several documents
+
+    @classmethod
+    def of(cls, retrieval: Retrieval) -> _Naming:
+        titles = document_titles(retrieval.documents)
+        kinds = {d.name: d.kind or "het document" for d in retrieval.documents} if titles else {}
+        return cls(titles, kinds)
+
+    def title(self, unit: Unit) -> str | None:
+        return self.titles.get(unit.document)
+
+    def label(self, unit: Unit) -> str:
+        return citation_label(unit, self.title(unit))
+
+    def source(self, unit: Unit) -> str:
+        return self.kinds.get(unit.document, "het advies")
+
+
+def _compose(selection: Selection, naming: _Naming) -> str:
     units = selection.units
+    label = naming.label
     if selection.items:
         n_context = len(units) - selection.items
         lines = []
         for i, unit in enumerate(units, start=1):
             is_context = i <= n_context if selection.context_first else i > selection.items
             if is_context and selection.context_first:
-                lines.append(f"{citation_label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"{label(unit)}: {_quote(unit.text)} [{i}]")
             elif is_context:
-                lines.append(f"Zo staat het in het advies, {citation_label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"Zo staat het in {naming.source(unit)}, {label(unit)}: {_quote(unit.text)} [{i}]")
             else:
-                lines.append(f"- {citation_label(unit)}: {_quote(unit.text)} [{i}]")
-        return "Volgens het advies:\n" + "\n".join(lines)
+                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
+        return f"Volgens {naming.source(units[0])}:\n" + "\n".join(lines)
     first, rest = units[0], units[1:]
-    lines = [f"Volgens het advies ({citation_label(first)}): {_quote(first.text)} [1]"]
+    lines = [f"Volgens {naming.source(first)} ({label(first)}): {_quote(first.text)} [1]"]
     for i, unit in enumerate(rest, start=2):
         if unit.parent_id == first.id:
-            lines.append(f"- {citation_label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
         elif unit.id == first.parent_id:
-            lines.append(f"Dit hoort bij {citation_label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{i}]")
         else:
-            lines.append(f"Zie ook {citation_label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{i}]")
     return "\n".join(lines)
-
-
-REFUSAL_TEXT = "Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014)."
 
 
 def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
@@ -200,11 +223,12 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     """A Dutch refusal that says why and points at the nearest passages, so the user knows where to look instead."""
     numbered = [h for h in retrieval.hits if re.search(r"\d", h.unit.label)]
     nearest = (numbered or retrieval.hits)[:2] if verdict.reason is not Reason.GEEN_VRAAG else []
-    citations = [cite(i + 1, h.unit, h.score) for i, h in enumerate(nearest)]
+    naming = _Naming.of(retrieval)
+    citations = [cite(i + 1, h.unit, h.score, naming.title(h.unit)) for i, h in enumerate(nearest)]
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
         explanation = f"Het advies heeft geen {parts}."
-    text = f"{REFUSAL_TEXT} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
+    text = f"{refusal_sentence(retrieval.documents)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
         text += f" Het dichtst bij uw vraag komen: {pointers}."

@@ -1,6 +1,6 @@
 """The one command-line entry point: ``python -m assistant`` (or ``awt-assistent``) and its commands.
 
-The commands are ``index``, ``ask``, ``serve``, ``feedback-export`` and ``bench``::
+The commands are ``index``, ``documents``, ``ask``, ``serve``, ``feedback-export`` and ``bench``::
 
     python -m assistant ask "Met welke landen moet Nederland samenwerken?"
     python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
@@ -22,6 +22,8 @@ from assistant.privacy import apply_offline_defaults
 if TYPE_CHECKING:
     from assistant.contract import Message
     from assistant.protocol import Assistant
+    from assistant.settings import Settings
+    from knowledge import LoadedDocument
 
 apply_offline_defaults()
 
@@ -111,6 +113,64 @@ def index_command(paths: tuple[Path, ...]) -> None:
     click.echo(f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.knowledge.units)} passages.")
     if failed:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings, invalid_setting
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        _fail(invalid_setting(exc))
+
+
+def _loaded_documents(settings: Settings) -> list[LoadedDocument]:
+    from knowledge import PARSER_VERSION, knowledge_roots, list_documents, load_knowledge
+    from knowledge.cache import DocumentCache
+
+    parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
+    knowledge = load_knowledge(knowledge_roots(settings), cache=parsed)
+    for problem in knowledge.problems:
+        click.echo(f"Let op: {problem}", err=True)
+    return list_documents(settings, knowledge)
+
+
+@main.group("documents", invoke_without_command=True)
+@click.pass_context
+def documents_command(context: click.Context) -> None:
+    """Toon de geladen documenten: titel, bestand, passages, pagina's en wanneer toegevoegd."""
+    if context.invoked_subcommand is not None:
+        return
+    documents = _loaded_documents(_settings())
+    if not documents:
+        click.echo("Er zijn geen documenten geladen.")
+        return
+    for loaded in documents:
+        pages = f", {loaded.pages} pagina's" if loaded.pages else ""
+        origin = "toegevoegd" if loaded.removable else "meegeleverd"
+        cited = ", ".join(p for p in (loaded.document.short_name, loaded.document.date) if p)
+        click.echo(loaded.title + (f" ({cited})" if cited else ""))
+        click.echo(f"  bestand: {loaded.path}")
+        click.echo(f"  {len(loaded.document.units)} passages{pages}; {origin} {loaded.added:%Y-%m-%d %H:%M}")
+
+
+@documents_command.command("remove")
+@click.argument("name", metavar="NAAM")
+def remove_command(name: str) -> None:
+    """Verwijder een toegevoegd document (NAAM: de bestandsnaam, met of zonder extensie) en bouw de index opnieuw."""
+    from knowledge import KnowledgeBase, KnowledgeError, remove_document
+
+    settings = _settings()
+    loaded = KnowledgeBase(tuple(d.document for d in _loaded_documents(settings)))
+    try:
+        removed = remove_document(name, settings, loaded)
+    except KnowledgeError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    click.echo(f"Verwijderd: {removed.name} ({removed.title}) uit {removed.path.parent}")
+    bot = _build()
+    click.echo(f"Index klaar: {len(bot.knowledge.documents)} document(en), {len(bot.knowledge.units)} passages.")
 
 
 def _read_history(path: Path | None) -> list[Message]:

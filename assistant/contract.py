@@ -35,14 +35,14 @@ class Citation(BaseModel):
     end: int
 
 
-def cite(n: int, unit: Unit, score: float) -> Citation:
+def cite(n: int, unit: Unit, score: float, document_title: str | None = None) -> Citation:
     """The citation ``[n]`` of a whole unit, labelled as users see it (with the page for a PDF).
 
-    It is the one builder every backend uses.
+    It is the one builder every backend uses; ``document_title`` is given when several documents are loaded.
     """
     return Citation(
         n=n,
-        label=citation_label(unit),
+        label=citation_label(unit, document_title),
         document=unit.document,
         quote=unit.text,
         score=round(float(score), 4),

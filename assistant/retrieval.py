@@ -12,7 +12,7 @@ from index.background import BackgroundStats, World
 from index.lexical import LexicalIndex
 from index.search import Hit, SearchResult
 from index.word_vectors import WordVectors
-from knowledge.units import Unit, UnitCatalog
+from knowledge.units import Document, Unit, UnitCatalog
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Retrieval:
     background: BackgroundStats | None = None
     world: World | None = None
     word_vectors: WordVectors | None = None
+    documents: tuple[Document, ...] = ()  # the loaded documents: what a refusal says the answer is not in
 
     @property
     def hits(self) -> list[Hit]:

@@ -27,7 +27,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import AnswerBackend, ExtractiveBackend
-from assistant.contract import Answer, Message, join_notices
+from assistant.contract import Answer, Citation, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
 from assistant.protocol import Question
@@ -40,7 +40,14 @@ from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
 from index.word_vectors import WordVectors, load_word_vectors
-from knowledge import PARSER_VERSION, KnowledgeBase, knowledge_roots, load_knowledge
+from knowledge import (
+    PARSER_VERSION,
+    KnowledgeBase,
+    citation_label,
+    document_titles,
+    knowledge_roots,
+    load_knowledge,
+)
 from knowledge.cache import DocumentCache, KnowledgeSnapshots
 
 log = logging.getLogger(__name__)
@@ -108,9 +115,17 @@ class Assistant:
         text, retrieval = self.retrieve(question, history)
         answer = self.backend.answer(text, retrieval)
         update: dict[str, Any] = {"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None}
+        if titles := document_titles(self.knowledge.documents):  # every backend's labels name the document
+            update["citations"] = [self._titled(c, titles) for c in answer.citations]
         if self.outdated:
             update["notice"] = join_notices(answer.notice, OUTDATED_NOTICE)
         return answer.model_copy(update=update)
+
+    def _titled(self, citation: Citation, titles: dict[str, str]) -> Citation:
+        unit = self.search.catalog.get(citation.unit_id)
+        if unit is None:
+            return citation
+        return citation.model_copy(update={"label": citation_label(unit, titles.get(unit.document))})
 
     def retrieve(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""
@@ -141,6 +156,7 @@ class Assistant:
             background=self.background,
             world=self.world,
             word_vectors=self.word_vectors,
+            documents=self.knowledge.documents,
         )
         return text, retrieval
 

@@ -9,10 +9,11 @@ The names below are the package's public interface; code outside ``knowledge`` i
 """
 
 from knowledge.adding import Added, add_document
-from knowledge.citation import citation_label, marker_numbers
+from knowledge.citation import citation_label, document_titles, marker_numbers
 from knowledge.folders import DEFAULT_KNOWLEDGE_DIR, added_knowledge_dir, knowledge_roots
 from knowledge.formats import KnowledgeError
 from knowledge.formats.registry import SUPPORTED_SUFFIXES
+from knowledge.library import LoadedDocument, find_document, list_documents, remove_document
 from knowledge.loader import knowledge_files, load_document, load_knowledge
 from knowledge.parser import PARSER_VERSION, parse_text
 from knowledge.units import Document, KnowledgeBase, Unit
@@ -25,14 +26,19 @@ __all__ = [
     "Document",
     "KnowledgeBase",
     "KnowledgeError",
+    "LoadedDocument",
     "Unit",
     "add_document",
     "added_knowledge_dir",
     "citation_label",
+    "document_titles",
+    "find_document",
     "knowledge_files",
     "knowledge_roots",
+    "list_documents",
     "load_document",
     "load_knowledge",
     "marker_numbers",
     "parse_text",
+    "remove_document",
 ]

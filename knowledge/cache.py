@@ -40,6 +40,8 @@ from knowledge.units import Document, KnowledgeBase, Unit
 log = logging.getLogger(__name__)
 
 _FORMAT_LIBRARIES = ("pypdf", "python-docx", "beautifulsoup4", "lxml")
+# Bump when what is stored of a document changes but its units do not (the index is not rebuilt for it).
+STORED_FORMAT = "2"  # 2: titles from file metadata
 
 
 @cache
@@ -55,7 +57,8 @@ def _library_versions() -> str:
 
 def _document(data: dict[str, Any]) -> Document:
     units = tuple(Unit(**{**u, "heading_path": tuple(u["heading_path"])}) for u in data.pop("units"))
-    return Document(**data, units=units)
+    lists = {key: tuple(data.get(key, ())) for key in ("examples", "conversation")}
+    return Document(**{**data, **lists}, units=units)
 
 
 def write_json_atomic(path: Path, payload: object) -> None:
@@ -81,7 +84,8 @@ class DocumentCache:
 
     def key(self, path: Path, name: str, id_prefix: str | None) -> str:
         """The key of ``path`` as document ``name``: its bytes, name, id prefix, parser and library versions."""
-        digest = hashlib.sha256(f"{self._parser_version}|{_library_versions()}|{name}|{id_prefix}|".encode())
+        versions = f"{self._parser_version}|{STORED_FORMAT}|{_library_versions()}"
+        digest = hashlib.sha256(f"{versions}|{name}|{id_prefix}|".encode())
         with path.open("rb") as source:
             for block in iter(lambda: source.read(1 << 20), b""):
                 digest.update(block)

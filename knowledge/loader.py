@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from knowledge.formats import Extracted, KnowledgeError
 from knowledge.formats.registry import SUPPORTED_SUFFIXES, extract
+from knowledge.metadata import with_metadata
 from knowledge.parser import parse_text, slug
 from knowledge.units import Document, KnowledgeBase
 
@@ -43,7 +44,9 @@ def load_document(path: Path, root: Path, *, id_prefix: str | None = None) -> Do
     if not text.strip():
         raise KnowledgeError(f"Het bestand '{path.name}' bevat geen tekst.")
     name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    document = parse_text(name, text, id_prefix=id_prefix, page_starts=extracted.page_starts)
+    document = parse_text(
+        name, text, id_prefix=id_prefix, page_starts=extracted.page_starts, metadata_title=extracted.title
+    )
     if not document.units:
         raise KnowledgeError(f"In het bestand '{path.name}' is geen citeerbare tekst gevonden.")
     return _with_pages(document, extracted)
@@ -91,6 +94,10 @@ def load_knowledge(root: Path | Sequence[Path], *, cache: DocumentCache | None =
             except KnowledgeError as exc:
                 problems.append(str(exc))
                 continue
+            try:  # after the cache: metadata can change without the file being parsed again
+                document = with_metadata(document, path)
+            except KnowledgeError as exc:
+                problems.append(str(exc))
             names.add(name)
             prefixes.add(prefix)
             documents.append(document)

@@ -236,9 +236,17 @@ class _Builder:
                 self.items(item.children, path, section_label, lead_in, unit)
 
 
-def parse_text(name: str, text: str, *, id_prefix: str | None = None, page_starts: Sequence[int] = ()) -> Document:
+def parse_text(
+    name: str,
+    text: str,
+    *,
+    id_prefix: str | None = None,
+    page_starts: Sequence[int] = (),
+    metadata_title: str = "",
+) -> Document:
     """Parse Markdown or plain text into a :class:`Document` with its units.
 
+    The title is the first heading; without headings the file's ``metadata_title``, else the file name (stem).
     Unit ids are ``<prefix>#<label slug>``; the prefix is the file's stem unless ``id_prefix`` is given.
     ``page_starts`` (offsets where pages begin, for text extracted from a PDF) keeps a short line from being
     joined to the paragraph above it across a page break. Pages themselves are attached by
@@ -247,6 +255,7 @@ def parse_text(name: str, text: str, *, id_prefix: str | None = None, page_start
     builder = _Builder(name, text, id_prefix)
     blocks = list(_blocks(_lines(text)))
     title = Path(name).stem
+    first_heading = ""
     headings: list[tuple[int, str]] = []
     pending_lead_in: str | None = None
     previous_block_was_paragraph = False
@@ -259,7 +268,8 @@ def parse_text(name: str, text: str, *, id_prefix: str | None = None, page_start
         return _heading_label(below_title[-1]) if below_title else INTRODUCTION_LABEL
 
     def push_heading(level: int, heading: str) -> None:
-        nonlocal title
+        nonlocal title, first_heading
+        first_heading = first_heading or heading
         if not headings and level <= 1 and title == Path(name).stem:
             title, level = heading, 0
         while headings and headings[-1][0] >= level:
@@ -314,4 +324,5 @@ def parse_text(name: str, text: str, *, id_prefix: str | None = None, page_start
             pending_lead_in = None
 
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    title = first_heading or metadata_title or title
     return Document(name=name, title=title, text=text, units=tuple(builder.units), sha256=digest)

@@ -90,13 +90,24 @@ class UnitCatalog(Mapping[str, Unit]):
 
 @dataclass(frozen=True)
 class Document:
-    """A loaded source document: its full text (what quotes are checked against) and its units."""
+    """A loaded source document: its full text (what quotes are checked against) and its units.
+
+    The fields after ``sha256`` describe the document for its readers and come from an optional metadata file
+    next to it (:mod:`knowledge.metadata`); empty when unknown.
+    """
 
     name: str
     title: str
     text: str
     units: tuple[Unit, ...] = field(default=())
     sha256: str = ""
+    kind: str = ""  # what it is, with its article: "het advies", "de notitie" ("het document" when empty)
+    short_name: str = ""  # how it is cited in brief, with the date: "AWT" in "(AWT, 2014)"
+    date: str = ""  # "2014", "maart 2024"
+    author: str = ""  # who wrote it, as in "van de Adviesraad voor …"
+    reference: str = ""  # its number in a series: "advies 84"
+    examples: tuple[str, ...] = ()  # example questions the chat offers for it
+    conversation: tuple[str, ...] = ()  # a question and a follow-up to it, shown before the first question
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,7 @@ def build_router() -> APIRouter:
         return Health(
             status="ok",
             documents=len(documents),
+            titles=[d.title for d in documents],
             units=sum(len(d.units) for d in documents),
             backend=ctx.assistant.backend.name,
             feedback=ctx.feedback is not None,

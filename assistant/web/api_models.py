@@ -92,6 +92,7 @@ class FeedbackStored(BaseModel):  # noqa: D101 - a docstring would become its Op
 class Health(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI description
     status: Literal["ok"]
     documents: int
+    titles: list[str] = Field(description="De titels van de geladen documenten, in de volgorde waarin ze zijn geladen.")
     units: int
     backend: str
     feedback: bool

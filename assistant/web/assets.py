@@ -37,6 +37,10 @@ CSS = """
 .awt-header h1 { margin: 0 0 .4rem; font-size: 1.5rem; color: #fff !important; line-height: 1.25; }
 .awt-header .awt-header-sub { display: block; font-size: 1rem; font-weight: 400; color: #dbe7f5 !important; }
 .awt-header p { margin: .3rem 0 0; color: #fff !important; max-width: 62rem; line-height: 1.45; }
+.awt-header ul { margin: .3rem 0 0 1.2rem; padding: 0; }
+.awt-header li { color: #fff !important; line-height: 1.45; }
+.awt-doc-list { margin: 0; padding-left: 1.1rem; }
+.awt-doc-list li { margin: 0 0 .45rem; line-height: 1.4; }
 /* Gradio prefixes only the first selector of a ".dark a, .dark b" list: dark colours are variables set once */
 body { --awt-pill-text: #154273; --awt-pill-border: #9ab6d6; --awt-pill-hover: #eef4fb;
   --awt-pill-hover-border: #154273; --awt-focus: #b45309; }

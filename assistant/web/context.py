@@ -27,6 +27,7 @@ from fastapi import Request
 
 from assistant.live import IndexStatus
 from assistant.protocol import Assistant
+from assistant.scope import document_noun
 from assistant.settings import Settings
 from assistant.web.feedback import FeedbackStore
 from assistant.web.limits import Limiter, RateLimiter
@@ -60,7 +61,8 @@ class WebContext:
         """The cited document as HTML with ``citation``'s passage marked (the first document, unmarked, if None)."""
         documents = self.assistant.knowledge.documents
         name = citation["document"] if citation else documents[0].name
-        return document_html(self.document_title(name), self.assistant.document_text(name), citation)
+        noun = document_noun(documents)
+        return document_html(self.document_title(name), self.assistant.document_text(name), citation, noun=noun)
 
 
 def web_context(request: Request) -> WebContext:

@@ -49,14 +49,17 @@ def _answer_body(text: str) -> str:
     return "\n".join(lines)
 
 
-def answer_markdown(text: str, *, refused: bool = False, notice: str | None = None) -> str:
-    """The assistant's message for the chat: a notice on top, a refusal in its own styled box."""
+def answer_markdown(text: str, *, refused: bool = False, notice: str | None = None, about: str = "het advies") -> str:
+    """The assistant's message for the chat: a notice on top, a refusal in its own styled box.
+
+    ``about`` names what a refusal's answer is not in (:func:`assistant.scope.texts_name`).
+    """
     parts = []
     if notice:
         parts.append(f'<div class="awt-notice" role="note">{_escape(notice)}</div>\n')
     if refused:
         parts.append(
-            '<div class="awt-refusal" role="note"><span class="awt-refusal-title">Niet in het advies</span>\n\n'
+            f'<div class="awt-refusal" role="note"><span class="awt-refusal-title">Niet in {_escape(about)}</span>\n\n'
             f"{_answer_body(text)}\n\n</div>"
         )
     else:
@@ -83,17 +86,21 @@ def highlight_document(text: str, start: int, end: int, *, mark_id: str = MARK_I
     )
 
 
-def document_html(title: str, text: str, citation: Mapping[str, Any] | None = None) -> str:
-    """The whole advice as a readable panel; with a citation, its passage is highlighted and named above."""
+def document_html(title: str, text: str, citation: Mapping[str, Any] | None = None, *, noun: str = "het advies") -> str:
+    """The whole document as a readable panel; with a citation, its passage is highlighted and named above.
+
+    ``noun`` is what the document is called (:func:`assistant.scope.document_noun`).
+    """
     if citation is None:
         body = _escape(text)
-        caption = "De volledige tekst van het advies. Kies bij een bron ‘Toon in het advies’ om de passage te markeren."
+        caption = f"De volledige tekst van {noun}. Kies bij een bron ‘Toon in {noun}’ om de passage te markeren."
     else:
         body = highlight_document(text, int(citation["start"]), int(citation["end"]))
         caption = f"Gemarkeerd: [{int(citation['n'])}] {citation['label']}."
     return (
         # tabindex: the panel scrolls, so a keyboard must be able to reach it (not only the passage inside)
-        f'<section class="awt-doc" lang="nl" tabindex="0" aria-label="Het advies: {_escape(title)}">'
+        f'<section class="awt-doc" lang="nl" tabindex="0" aria-label="{_escape(noun[:1].upper() + noun[1:])}: '
+        f'{_escape(title)}">'
         f'<p class="awt-doc-caption" role="status">{_escape(caption)}</p>'
         f'<div class="awt-doc-text">{body}</div>'
         "</section>"
@@ -110,18 +117,24 @@ def source_html(citation: Mapping[str, Any]) -> str:
     )
 
 
-def sources_intro(citations: Sequence[Mapping[str, Any]], refused: bool) -> str:
-    """The line above the sources: what they are (answer sources, or the nearest passages after a refusal)."""
+def sources_intro(
+    citations: Sequence[Mapping[str, Any]], refused: bool, *, about: str = "het advies", several: bool = False
+) -> str:
+    """The line above the sources: what they are (answer sources, or the nearest passages after a refusal).
+
+    ``about`` names the loaded texts (:func:`assistant.scope.texts_name`); ``several`` when that is a plural.
+    """
     if not citations:
         return (
-            '<p class="awt-muted">Hier verschijnen de passages uit het advies waarop het antwoord steunt, '
+            f'<p class="awt-muted">Hier verschijnen de passages uit {_escape(about)} waarop het antwoord steunt, '
             "letterlijk geciteerd.</p>"
         )
     if refused:
+        verb = "beantwoorden" if several else "beantwoordt"
         return (
-            '<p class="awt-muted">Het advies beantwoordt deze vraag niet. '
+            f'<p class="awt-muted">{_escape(about[:1].upper() + about[1:])} {verb} deze vraag niet. '
             "Dit zijn de passages die het dichtst bij uw vraag komen.</p>"
         )
     count = len(citations)
     noun = "passage" if count == 1 else "passages"
-    return f'<p class="awt-muted">Het laatste antwoord citeert {count} {noun} uit het advies.</p>'
+    return f'<p class="awt-muted">Het laatste antwoord citeert {count} {noun} uit {_escape(about)}.</p>'

@@ -24,6 +24,14 @@ from assistant.contract import Answer, Message
 from assistant.generative.streaming import AnswerStream
 from assistant.protocol import checked_question
 from assistant.questions import InvalidQuestion
+from assistant.scope import (
+    document_noun,
+    documents_panel_html,
+    example_questions,
+    header_html,
+    placeholder_html,
+    texts_name,
+)
 from assistant.web.api import word_chunks
 from assistant.web.api_models import MAX_HISTORY
 from assistant.web.assets import CSS, JS, THEME
@@ -42,26 +50,6 @@ from assistant.web.render import (
 log = logging.getLogger(__name__)
 
 TITLE = "AWT-assistent"
-EXAMPLES = (
-    "Wat is sociale innovatie volgens de AWT?",
-    "Welke rol ziet de AWT voor de overheid?",
-    "Wat is de derde aanbeveling?",
-    "Met welke landen moet Nederland samenwerken?",
-)
-HEADER_HTML = """
-<header class="awt-header">
-  <h1>AWT-assistent <span class="awt-header-sub">De kracht van sociale innovatie</span></h1>
-  <p>Ik beantwoord vragen over één tekst: het advies ‘De kracht van sociale innovatie’ van de Adviesraad voor
-  het wetenschaps- en technologiebeleid (AWT, advies 84, 2014). Elk antwoord citeert letterlijk uit het advies;
-  [1] [2] verwijzen naar de bronnen.</p>
-  <p>Wat niet in dat advies staat, weet ik niet: geen ander beleid, geen nieuws van na 2014 en geen persoonlijk
-  advies. Dan zeg ik dat eerlijk.</p>
-</header>
-"""
-PLACEHOLDER = (
-    "<strong>Stel een vraag over het AWT-advies</strong><br>"
-    "Bijvoorbeeld: ‘Wat is de derde aanbeveling?’ — en daarna: ‘En wat is de vijfde stap daarvan?’"
-)
 ERROR_TEXT = "Er ging iets mis bij het beantwoorden van deze vraag. Probeer het opnieuw of stel de vraag anders."
 FEEDBACK_THANKS = "Dank u wel voor uw beoordeling."
 STREAM_UPDATES = 24  # at most this many screen updates per answer…
@@ -145,6 +133,7 @@ def converse(
     asked = len(chat)
     stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
     draft = ""
+    about = texts_name(ctx.assistant.knowledge.documents)
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
             draft += piece
@@ -173,12 +162,15 @@ def converse(
         for shown in _stream_pieces(answer.answer):
             chat[-1] = {
                 "role": "assistant",
-                "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice),
+                "content": answer_markdown(shown, refused=answer.refused, notice=answer.notice, about=about),
             }
             yield Step(list(chat))
             time.sleep(STREAM_DELAY)
     chat[asked:] = [  # the verified answer replaces the draft
-        {"role": "assistant", "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice)}
+        {
+            "role": "assistant",
+            "content": answer_markdown(answer.answer, refused=answer.refused, notice=answer.notice, about=about),
+        }
     ]
     answered[len(chat) - 1] = Turn(text, list(past), answer)
     past += [Message(role="user", content=text), Message(role="assistant", content=answer.answer)]
@@ -232,6 +224,11 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
     Two columns (chat | Bronnen and the advice) on a wide screen, one below the other on a narrow one.
     """
     feedback_on = ctx.feedback is not None
+    documents = ctx.assistant.knowledge.documents
+    examples = example_questions(documents)
+    examples = examples[-2:] if compact else examples
+    noun = document_noun(documents)
+    about = texts_name(documents)
     page = gr.Blocks(title=TITLE, analytics_enabled=False)
     with page:
         history = gr.State([])  # [Message] exactly as the assistant said it: for follow-ups
@@ -239,7 +236,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
         turns = gr.State({})  # chat index of an answer -> what was asked and answered (for feedback)
 
         if not compact:
-            gr.HTML(HEADER_HTML, elem_id="awt-header-block")
+            gr.HTML(header_html(documents, TITLE), elem_id="awt-header-block")
         with gr.Row(equal_height=False, elem_classes=["awt-main"]):
             with gr.Column(scale=3, min_width=320, elem_classes=["awt-chat-col"]):
                 chatbot = gr.Chatbot(
@@ -247,7 +244,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     show_label=False,
                     elem_id="awt-chatbot",
                     height=340 if compact else 460,
-                    placeholder=PLACEHOLDER,
+                    placeholder=placeholder_html(documents),
                     feedback_options=("Like", "Dislike") if feedback_on else None,
                     buttons=[],  # "copy" would copy the Markdown source, not the text that is shown
                     latex_delimiters=[],
@@ -258,7 +255,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 )
                 with gr.Row(elem_classes=["awt-ask-row"]):
                     question = gr.Textbox(
-                        label="Uw vraag over het advies",
+                        label=f"Uw vraag over {about}",
                         placeholder="Typ uw vraag en druk op Enter…",
                         elem_id="awt-question",
                         lines=1,
@@ -273,7 +270,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 with gr.Row(elem_classes=["awt-examples"]):
                     example_buttons = [
                         gr.Button(text, size="sm", variant="secondary", elem_classes=["awt-example"])
-                        for text in (EXAMPLES[2:] if compact else EXAMPLES)
+                        for text in examples
                     ]
                 with gr.Row(elem_classes=["awt-tools"]):
                     new_chat = gr.Button("Nieuw gesprek", size="sm", variant="secondary", elem_id="awt-new")
@@ -284,12 +281,13 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     @gr.render(inputs=[sources])  # type: ignore[untyped-decorator]  # gradio leaves it untyped
                     def show_sources(state: dict[str, Any]) -> None:
                         citations = list(state.get("citations") or [])
-                        gr.HTML(sources_intro(citations, bool(state.get("refused"))))
+                        refused = bool(state.get("refused"))
+                        gr.HTML(sources_intro(citations, refused, about=about, several=len(documents) > 1))
                         for citation in citations:
                             with gr.Group(elem_classes=["awt-source"]):
                                 gr.HTML(source_html(citation), padding=False)
                                 button = gr.Button(
-                                    f"Toon [{citation['n']}] in het advies",
+                                    f"Toon [{citation['n']}] in {noun}",
                                     size="sm",
                                     variant="secondary",
                                     elem_classes=["awt-context-btn"],
@@ -302,7 +300,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                                     api_visibility="private",
                                 ).then(None, js=SCROLL_JS)
 
-                with gr.Accordion("Het advies in context", open=False, elem_id="awt-document-panel") as document_panel:
+                with gr.Accordion(
+                    f"{noun[:1].upper()}{noun[1:]} in context", open=False, elem_id="awt-document-panel"
+                ) as document_panel:
                     document = gr.HTML(ctx.document_view(), elem_id="awt-document")
                     # after reading a passage, one Tab and Enter bring a keyboard user back to the question box
                     back = gr.Button(
@@ -313,6 +313,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                         elem_id="awt-back",
                     )
                     back.click(None, js=BACK_TO_QUESTION_JS, queue=False, api_visibility="private")
+                if len(documents) > 1:  # with one document the header names it, as it always did
+                    with gr.Accordion("Documenten", open=True, elem_id="awt-documents-panel"):
+                        gr.HTML(documents_panel_html(documents))
 
         def show_in_context(citation: dict[str, Any]) -> tuple[str, Any]:
             return ctx.document_view(citation), gr.Accordion(open=True)
@@ -348,7 +351,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
         common: dict[str, Any] = {"api_visibility": "private", "trigger_mode": "once"}
         question.submit(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
         send.click(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
-        for button, text in zip(example_buttons, EXAMPLES[2:] if compact else EXAMPLES, strict=True):
+        for button, text in zip(example_buttons, examples, strict=True):
             button.click(lambda t=text: t, None, question, queue=False, api_visibility="private").then(
                 respond, inputs, outputs, **common
             ).then(None, js=FOCUS_INPUT_JS)

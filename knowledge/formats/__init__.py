@@ -10,8 +10,16 @@ Third-party libraries (pypdf, python-docx, BeautifulSoup) are imported only when
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
+
+# Titles that tools write by themselves name a file or nothing, not the document.
+_GENERATED_TITLE = re.compile(
+    r"^(?:untitled|naamloos|titel|title|document\d*|microsoft (?:word|powerpoint) - .*"
+    r"|.*\.(?:docx?|pdf|html?|txt|md))$",
+    re.IGNORECASE,
+)
 
 
 class KnowledgeError(Exception):
@@ -22,6 +30,8 @@ class KnowledgeError(Exception):
 class Extracted:
     r"""Text extracted from a file; ``page_starts[i]`` is the offset in ``text`` where page ``i + 1`` begins.
 
+    ``title`` is the title the file's metadata gives (PDF/DOCX properties, HTML ``<title>``), or empty.
+
     >>> Extracted("een\n\ntwee", (0, 5)).page_at(6)
     2
     >>> Extracted("zonder pagina's").page_at(3) is None
@@ -30,6 +40,7 @@ class Extracted:
 
     text: str
     page_starts: tuple[int, ...] = ()
+    title: str = ""
 
     @property
     def paged(self) -> bool:
@@ -41,3 +52,15 @@ class Extracted:
         if not self.page_starts:
             return None
         return max(1, bisect_right(self.page_starts, offset))
+
+
+def metadata_title(raw: str) -> str:
+    r"""A title from a file's metadata on one line; empty when it is missing or one a tool made up.
+
+    >>> metadata_title("  Advies over\n digitale inclusie ")
+    'Advies over digitale inclusie'
+    >>> metadata_title("Microsoft Word - rapport_v3.docx"), metadata_title("Untitled")
+    ('', '')
+    """
+    title = " ".join(raw.split())
+    return "" if _GENERATED_TITLE.match(title) else title

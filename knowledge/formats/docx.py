@@ -19,7 +19,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from knowledge.formats import Extracted, KnowledgeError
+from knowledge.formats import Extracted, KnowledgeError, metadata_title
 from knowledge.formats.text import read_bytes
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a larger .docx is refused (it could be a zip bomb)
@@ -229,4 +229,8 @@ def read_docx(path: Path) -> Extracted:
         raise KnowledgeError(
             f"Het bestand '{path.name}' is geen geldig Word-document (.docx) of is beschadigd."
         ) from exc
-    return Extracted("\n\n".join(blocks) + "\n" if blocks else "")
+    try:
+        title = document.core_properties.title or ""
+    except Exception:  # noqa: BLE001 - damaged document properties only cost the title
+        title = ""
+    return Extracted("\n\n".join(blocks) + "\n" if blocks else "", title=metadata_title(title))

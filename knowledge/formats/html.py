@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from knowledge.formats import Extracted, KnowledgeError
+from knowledge.formats import Extracted, KnowledgeError, metadata_title
 from knowledge.formats.text import read_bytes
 
 REMOVED = (
@@ -214,4 +214,4 @@ def read_html(path: Path) -> Extracted:
         return Extracted("")
     if title and not any(b.startswith("# ") for b in out.blocks):
         out.blocks.insert(0, f"# {title}")
-    return Extracted(_join(out.blocks) + "\n")
+    return Extracted(_join(out.blocks) + "\n", title=metadata_title(title))

@@ -17,8 +17,9 @@ import logging
 import re
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
-from knowledge.formats import Extracted, KnowledgeError
+from knowledge.formats import Extracted, KnowledgeError, metadata_title
 from knowledge.formats.text import read_bytes
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,14 @@ def _extract_page(page: object, number: int, name: str) -> str:
         ) from exc
 
 
+def _info_title(reader: Any) -> str:
+    try:
+        info = reader.metadata
+        return str(info.title or "") if info is not None else ""
+    except Exception:  # noqa: BLE001 - a damaged info dictionary only costs the title
+        return ""
+
+
 def read_pdf(path: Path) -> Extracted:
     """The text layer with the offset where each page starts; damaged, locked or scanned PDFs are a KnowledgeError."""
     try:
@@ -208,4 +217,4 @@ def read_pdf(path: Path) -> Extracted:
         text += _joiner(text, page_text)
         starts.append(len(text))
         text += page_text
-    return Extracted(text + "\n", tuple(starts))
+    return Extracted(text + "\n", tuple(starts), metadata_title(_info_title(reader)))

@@ -90,3 +90,42 @@ def test_unknown_backend_is_a_dutch_configuration_error(cli_dirs: tuple[Path, Pa
     result = run_cli("ask", "Wat is stap 1?", data_dir=cli_dirs[0], model_cache=cli_dirs[1], AWT_LLM="bestaatniet")
     assert result.returncode == 1
     assert "AWT_LLM" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_documents_lists_the_shipped_advice_and_refuses_to_remove_it(cli_dirs: tuple[Path, Path]) -> None:
+    listed = run_cli("documents", data_dir=cli_dirs[0], model_cache=cli_dirs[1])
+    assert listed.returncode == 0, listed.stderr
+    assert "De kracht van sociale innovatie" in listed.stdout
+    assert "awt-advies-84-sociale-innovatie.txt" in listed.stdout and "17 passages" in listed.stdout
+    shipped = run_cli(
+        "documents", "remove", "awt-advies-84-sociale-innovatie", data_dir=cli_dirs[0], model_cache=cli_dirs[1]
+    )
+    assert shipped.returncode == 2 and "meegeleverde documenten" in shipped.stderr
+    assert "kan niet worden verwijderd" in shipped.stderr and "Traceback" not in shipped.stderr
+    unknown = run_cli("documents", "remove", "rapport", data_dir=cli_dirs[0], model_cache=cli_dirs[1])
+    assert unknown.returncode == 2
+    assert "geen document 'rapport'" in unknown.stderr and "awt-advies-84-sociale-innovatie.txt" in unknown.stderr
+
+
+def test_an_added_document_is_listed_and_removed_with_the_index_rebuilt(tmp_path: Path, model_cache: Path) -> None:
+    data_dir = tmp_path / "data"
+    note = tmp_path / "inclusie.md"
+    note.write_text(
+        "# Advies over digitale inclusie\n\nDe raad doet twee aanbevelingen:\n\n"
+        "1. Leer ouderen videobellen in de bibliotheek.\n2. Houd een loket open voor wie niet digitaal kan.\n",
+        encoding="utf-8",
+    )
+    added = run_cli("index", str(note), data_dir=data_dir, model_cache=model_cache)
+    assert added.returncode == 0, added.stderr
+    listed = run_cli("documents", data_dir=data_dir, model_cache=model_cache)
+    assert "Advies over digitale inclusie" in listed.stdout and "toegevoegd" in listed.stdout
+    removed = run_cli("documents", "remove", "inclusie", data_dir=data_dir, model_cache=model_cache)
+    assert removed.returncode == 0, removed.stderr
+    assert "Verwijderd: inclusie.md" in removed.stdout and "Index klaar: 1 document(en)" in removed.stdout
+    assert not (data_dir / "knowledge" / "inclusie.md").exists()
+    after = run_cli("documents", data_dir=data_dir, model_cache=model_cache)
+    assert "digitale inclusie" not in after.stdout and "De kracht van sociale innovatie" in after.stdout
+    answer = json.loads(
+        run_cli("ask", "--json", "Wie leert ouderen videobellen?", data_dir=data_dir, model_cache=model_cache).stdout
+    )
+    assert all(c["document"] != "inclusie.md" for c in answer["citations"])

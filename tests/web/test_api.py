@@ -89,6 +89,7 @@ def test_health(client: TestClient) -> None:
     assert response.json() == {
         "status": "ok",
         "documents": 1,
+        "titles": ["De kracht van sociale innovatie"],
         "units": 1,
         "backend": "extractief",
         "feedback": False,

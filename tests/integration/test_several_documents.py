@@ -1,0 +1,69 @@
+"""With several documents loaded, labels, answers and refusals name the document (fake embeddings, real parsing)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from assistant.service import build_assistant
+from assistant.settings import Settings
+from knowledge import DEFAULT_KNOWLEDGE_DIR
+
+pytestmark = pytest.mark.integration
+ADVICE = "awt-advies-84-sociale-innovatie.txt"
+PDF_TITLE = "Advies over kennis in documenten"
+
+
+def _make_pdf(path: Path) -> None:
+    """The sample report of tests/unit/test_formats.py (a test folder is no package, so load it by path)."""
+    spec = importlib.util.spec_from_file_location(
+        "format_samples", Path(__file__).parents[1] / "unit" / "test_formats.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.make_pdf(path)
+
+
+def fake_embeddings() -> DeterministicFakeEmbedding:
+    return DeterministicFakeEmbedding(size=32)
+
+
+def test_labels_answers_and_refusals_name_the_document(tmp_path: Path) -> None:
+    knowledge = tmp_path / "kennis"
+    knowledge.mkdir()
+    for name in (ADVICE, f"{ADVICE}.meta.json"):
+        shutil.copy(DEFAULT_KNOWLEDGE_DIR / name, knowledge / name)
+    _make_pdf(knowledge / "proefadvies.pdf")
+    bot = build_assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge), embeddings=fake_embeddings())
+    titles = {d.name: d.title for d in bot.knowledge.documents}
+    assert titles == {ADVICE: "De kracht van sociale innovatie", "proefadvies.pdf": PDF_TITLE}
+
+    answer = bot.ask("Wat is de tweede aanbeveling?")
+    assert not answer.refused and answer.citations
+    for citation in answer.citations:
+        assert f" van ‘{titles[citation.document]}’" in citation.label
+        assert citation.label in answer.answer
+        if citation.document == "proefadvies.pdf":
+            assert re.fullmatch(rf".+ van ‘{PDF_TITLE}’, p\. \d", citation.label)
+
+    refused = bot.ask("Hoeveel kost een brood in Parijs?")
+    assert refused.refused
+    assert refused.answer.startswith(
+        f"Dat staat niet in de geladen documenten (‘De kracht van sociale innovatie’, ‘{PDF_TITLE}’)."
+    )
+    assert all(" van ‘" in c.label for c in refused.citations)
+
+
+def test_with_one_document_labels_stay_as_they_were(tmp_path: Path) -> None:
+    bot = build_assistant(Settings(data_dir=tmp_path / "data"), embeddings=fake_embeddings())
+    answer = bot.ask("Wat is de derde aanbeveling?")
+    assert answer.citations and all(" van ‘" not in c.label for c in answer.citations)
+    assert answer.answer.startswith("Volgens het advies")
+    refused = bot.ask("Hoeveel kost een brood in Parijs?")
+    assert refused.answer.startswith("Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014).")
