@@ -8,9 +8,11 @@
 
 from typing import TYPE_CHECKING, Any
 
+from assistant.cpu import apply_cpu_defaults
 from assistant.privacy import apply_offline_defaults
 
 apply_offline_defaults()
+apply_cpu_defaults()  # before numpy is imported
 
 from assistant.contract import Answer, Citation, Message  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
