@@ -27,7 +27,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import AnswerBackend, ExtractiveBackend
-from assistant.contract import Answer, Citation, Message, join_notices
+from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
 from assistant.protocol import Question
@@ -43,8 +43,6 @@ from index.word_vectors import WordVectors, load_word_vectors
 from knowledge import (
     PARSER_VERSION,
     KnowledgeBase,
-    citation_label,
-    document_titles,
     knowledge_roots,
     load_knowledge,
 )
@@ -115,17 +113,9 @@ class Assistant:
         text, retrieval = self.retrieve(question, history)
         answer = self.backend.answer(text, retrieval)
         update: dict[str, Any] = {"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None}
-        if titles := document_titles(self.knowledge.documents):  # every backend's labels name the document
-            update["citations"] = [self._titled(c, titles) for c in answer.citations]
         if self.outdated:
             update["notice"] = join_notices(answer.notice, OUTDATED_NOTICE)
         return answer.model_copy(update=update)
-
-    def _titled(self, citation: Citation, titles: dict[str, str]) -> Citation:
-        unit = self.search.catalog.get(citation.unit_id)
-        if unit is None:
-            return citation
-        return citation.model_copy(update={"label": citation_label(unit, titles.get(unit.document))})
 
     def retrieve(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""

@@ -35,6 +35,7 @@ from assistant.generative.verify import (
     verify,
 )
 from assistant.retrieval import Retrieval
+from knowledge import document_titles
 
 log = logging.getLogger(__name__)
 
@@ -170,12 +171,13 @@ class GenerativeBackend:
                 break
             if hit.unit not in units:
                 units.append(hit.unit)
+        titles = document_titles(retrieval.documents)
         chosen: list[Passage] = []
         used = 0
         for unit in units:
             if chosen and (len(chosen) >= max(self.max_passages, 1) or used + len(unit.text) > self.max_passage_chars):
                 break
-            chosen.append(Passage(len(chosen) + 1, unit, scores.get(unit.id, 0.0)))
+            chosen.append(Passage(len(chosen) + 1, unit, scores.get(unit.id, 0.0), titles.get(unit.document)))
             used += len(unit.text)
         return chosen
 

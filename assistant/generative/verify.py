@@ -140,6 +140,7 @@ class Passage:
     n: int
     unit: Unit
     score: float = 0.0
+    document_title: str | None = None  # set when several documents are loaded: citations then name it
 
     @property
     def evidence(self) -> str:
@@ -366,7 +367,7 @@ def verify(
         kept = [_with_markers(c.claim, [renumber[n] for n in c.kept]) for c in checks if c.supported]
         if kept:
             lines.append(prefix + " ".join(kept))
-    citations = [cite(renumber[n], by_n[n].unit, by_n[n].score) for n in order]
+    citations = [cite(renumber[n], by_n[n].unit, by_n[n].score, by_n[n].document_title) for n in order]
     all_checks = [c for _, checks in checked for c in checks]
     return Verification(
         text="\n".join(lines),

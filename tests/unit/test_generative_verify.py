@@ -159,3 +159,7 @@ def test_generated_citations_carry_the_page_of_a_pdf_like_the_extractive_ones() 
     )
     result = verify("KNAW en NWO moeten onderzoek stimuleren [1].", [Passage(1, page_unit, 0.8)])
     assert [c.label for c in result.citations] == ["Aanbeveling 3, stap 5, p. 47"]
+
+    # with several documents loaded the passage carries its document's title, and the citation names it
+    titled = verify("KNAW en NWO moeten onderzoek stimuleren [1].", [Passage(1, page_unit, 0.8, "Het rapport")])
+    assert [c.label for c in titled.citations] == ["Aanbeveling 3, stap 5 van ‘Het rapport’, p. 47"]
