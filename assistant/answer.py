@@ -19,7 +19,7 @@ from typing import Protocol
 from assistant.contract import Answer, cite, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from assistant.retrieval import Retrieval
-from assistant.scope import refusal_sentence
+from assistant.scope import document_kind, refusal_sentence
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
@@ -166,7 +166,7 @@ class _Naming:
     @classmethod
     def of(cls, retrieval: Retrieval) -> _Naming:
         titles = document_titles(retrieval.documents)
-        kinds = {d.name: d.kind or "het document" for d in retrieval.documents} if titles else {}
+        kinds = {d.name: document_kind(d) for d in retrieval.documents} if titles else {}
         return cls(titles, kinds)
 
     def title(self, unit: Unit) -> str | None:

@@ -22,7 +22,8 @@ MAX_EXAMPLES = 4
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
-def _kind(document: Document) -> str:
+def document_kind(document: Document) -> str:
+    """What a document is called: its metadata's kind ("het advies"), else "het document"."""
     return document.kind or "het document"
 
 
@@ -35,7 +36,7 @@ def _that(kind: str) -> str:
 def described(document: Document) -> str:
     """The document as a refusal names it: ``het advies ‘De kracht van sociale innovatie’ (AWT, 2014)``."""
     cited = ", ".join(p for p in (document.short_name, document.date) if p)
-    return f"{_kind(document)} ‘{document.title}’" + (f" ({cited})" if cited else "")
+    return f"{document_kind(document)} ‘{document.title}’" + (f" ({cited})" if cited else "")
 
 
 def refusal_sentence(documents: Sequence[Document]) -> str:
@@ -66,7 +67,7 @@ def header_html(documents: Sequence[Document], assistant_name: str) -> str:
     """The chat's header: the assistant's name, what it answers about, and what it does not know."""
     if len(documents) == 1:
         document = documents[0]
-        kind = _kind(document)
+        kind = document_kind(document)
         cited = ", ".join(p for p in (document.short_name, document.reference, document.date) if p)
         named = f"{kind} ‘{document.title}’" + (f" van {document.author}" if document.author else "")
         named += f" ({cited})" if cited else ""
@@ -107,7 +108,7 @@ def _subject(documents: Sequence[Document]) -> str:
     if len(documents) != 1:
         return "de geladen documenten"
     document = documents[0]
-    article, _, noun = _kind(document).partition(" ")
+    article, _, noun = document_kind(document).partition(" ")
     if document.short_name and noun:
         return f"{article} {document.short_name}-{noun}"  # "het AWT-advies"
     return described(document)
@@ -126,12 +127,12 @@ def placeholder_html(documents: Sequence[Document]) -> str:
 
 def texts_name(documents: Sequence[Document]) -> str:
     """What the loaded texts are called together: the one document's kind ("het advies"), else "de documenten"."""
-    return _kind(documents[0]) if len(documents) == 1 else "de documenten"
+    return document_kind(documents[0]) if len(documents) == 1 else "de documenten"
 
 
 def document_noun(documents: Sequence[Document]) -> str:
     """What a cited text is called on screen: the one document's kind ("het advies"), else "het document"."""
-    return _kind(documents[0]) if len(documents) == 1 else "het document"
+    return document_kind(documents[0]) if len(documents) == 1 else "het document"
 
 
 def documents_panel_html(documents: Sequence[Document]) -> str:
