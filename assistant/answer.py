@@ -228,7 +228,7 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
         explanation = f"Het advies heeft geen {parts}."
-    text = f"{refusal_sentence(retrieval.documents)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
+    text = f"{refusal_sentence(retrieval.searched)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
         text += f" Het dichtst bij uw vraag komen: {pointers}."

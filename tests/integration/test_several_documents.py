@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from assistant.questions import UnknownDocument
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from knowledge import DEFAULT_KNOWLEDGE_DIR
@@ -67,3 +68,38 @@ def test_with_one_document_labels_stay_as_they_were(tmp_path: Path) -> None:
     assert answer.answer.startswith("Volgens het advies")
     refused = bot.ask("Hoeveel kost een brood in Parijs?")
     assert refused.answer.startswith("Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014).")
+
+
+def _two_documents(tmp_path: Path) -> Path:
+    knowledge = tmp_path / "kennis"
+    knowledge.mkdir()
+    for name in (ADVICE, f"{ADVICE}.meta.json"):
+        shutil.copy(DEFAULT_KNOWLEDGE_DIR / name, knowledge / name)
+    _make_pdf(knowledge / "proefadvies.pdf")
+    return knowledge
+
+
+def test_a_question_restricted_to_one_document_cites_only_that_document(tmp_path: Path) -> None:
+    knowledge = _two_documents(tmp_path)
+    bot = build_assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge), embeddings=fake_embeddings())
+    for wanted, name in (("proefadvies", "proefadvies.pdf"), (PDF_TITLE.upper(), "proefadvies.pdf"), (ADVICE, ADVICE)):
+        answer = bot.ask("Wat is de tweede aanbeveling?", documents=[wanted])
+        assert answer.citations, wanted
+        assert {c.document for c in answer.citations} == {name}, wanted
+    # unrestricted, the same question cites both documents: the restriction is what made the difference
+    assert {c.document for c in bot.ask("Wat is de tweede aanbeveling?").citations} == {ADVICE, "proefadvies.pdf"}
+
+    refused = bot.ask("Hoeveel kost een brood in Parijs?", documents=["proefadvies.pdf"])
+    assert refused.refused
+    assert refused.answer.startswith(f"Dat staat niet in het document ‘{PDF_TITLE}’")
+    assert {c.document for c in refused.citations} <= {"proefadvies.pdf"}
+
+
+def test_an_unknown_document_is_a_dutch_error_that_lists_the_loaded_ones(tmp_path: Path) -> None:
+    knowledge = _two_documents(tmp_path)
+    bot = build_assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge), embeddings=fake_embeddings())
+    with pytest.raises(UnknownDocument) as raised:
+        bot.ask("Wat is de tweede aanbeveling?", documents=["jaarverslag"])
+    message = str(raised.value)
+    assert message.startswith("Er is geen document ‘jaarverslag’ geladen.")
+    assert "proefadvies.pdf" in message and ADVICE in message
