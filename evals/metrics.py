@@ -26,7 +26,6 @@ from assistant.contract import Citation
 from evals.support import SupportChecker
 from evals.text import contains_phrase, content_tokens, fold, marker_numbers, split_sentences, strip_markers
 
-
 #: The parts of a label as :func:`knowledge.citation.citation_label` writes it: "<label>[ van ‘<title>’][, p. <n>]".
 _LABEL = re.compile(r"^(?P<label>.+?)(?: van ‘(?P<title>[^’]+)’)?(?:, p\. (?P<page>\d+))?$", re.DOTALL)
 

@@ -105,7 +105,6 @@ class RunConfig:
     library: bool = False  # also generate evals.library's documents into the run's folder and load them
 
 
-
 def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))

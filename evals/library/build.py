@@ -5,9 +5,10 @@ bytes with the same library versions. fpdf2 is needed for the PDF (the ``test`` 
 
 Example::
 
-    >>> paths = write_library(Path("/tmp/bibliotheek"))  # doctest: +SKIP
-    >>> sorted(p.name for p in paths)                      # doctest: +SKIP
-    ['_LEESMIJ.md', 'awk-advies-12-drinkwater.pdf', 'awk-advies-12-drinkwater.pdf.meta.json', …]
+    >>> import tempfile
+    >>> [path.name for path in write_library(Path(tempfile.mkdtemp()))]  # doctest: +NORMALIZE_WHITESPACE
+    ['_LEESMIJ.md', 'awk-advies-12-drinkwater.pdf', 'awk-advies-12-drinkwater.pdf.meta.json',
+     'psf-notitie-fietsparkeren.docx', 'psf-notitie-fietsparkeren.docx.meta.json']
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import zipfile
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from evals.library.content import (
     BIKE_FILE,
@@ -120,7 +122,8 @@ def write_bike_docx(path: Path) -> Path:
                     num = numbering.add_num(abstract)
                     num.add_lvlOverride(ilvl=0).add_startOverride(1)
                     num_id = num.numId
-                numbers = added._p.get_or_add_pPr().get_or_add_numPr()
+                paragraph_properties: Any = added._p.get_or_add_pPr()  # numPr is generated at runtime, untyped
+                numbers = paragraph_properties.get_or_add_numPr()
                 numbers.get_or_add_ilvl().val = 0
                 numbers.get_or_add_numId().val = num_id
         previous = paragraph.style

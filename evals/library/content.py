@@ -201,7 +201,9 @@ BIKE_PARAGRAPHS: tuple[Paragraph, ...] = (
         "Laat de ingangen van de stallingen in de spits alleen open voor binnenkomende fietsen.",
     ),
     Paragraph("Heading 1", "Aanbevelingen aan het Rijk"),
-    Paragraph("Normal", "De werkgroep doet twee aanbevelingen aan de staatssecretaris van Infrastructuur en Waterstaat:"),
+    Paragraph(
+        "Normal", "De werkgroep doet twee aanbevelingen aan de staatssecretaris van Infrastructuur en Waterstaat:"
+    ),
     Paragraph(
         "List Number",
         "Maak de regeling die de bouw van stallingen voor de helft betaalt ook na 2025 beschikbaar.",

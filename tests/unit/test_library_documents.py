@@ -49,7 +49,12 @@ def test_two_writes_give_the_same_files(tmp_path: Path) -> None:
 
 def test_the_pdf_advice_has_a_title_page_recommendations_and_appendices_with_pages(library: KnowledgeBase) -> None:
     water = library.document(WATER)
-    assert (water.title, water.short_name, water.date, water.kind) == ("Zuinig met zoet water", "AWK", "2022", "het advies")
+    assert (water.title, water.short_name, water.date, water.kind) == (
+        "Zuinig met zoet water",
+        "AWK",
+        "2022",
+        "het advies",
+    )
     labels = _labels(water)
     assert labels["Inleiding"] == [1]  # the title page
     assert labels["Aanbeveling 1"] == [3] and labels["Aanbeveling 2"] == [3] and labels["Aanbeveling 3"] == [4]
