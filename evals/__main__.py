@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MAP",
         help="map met extra documenten die voor deze run aan de kennis worden toegevoegd (herhaalbaar)",
     )
+    run_parser.add_argument(
+        "--library",
+        action="store_true",
+        help="laad ook de gegenereerde documenten van evals/library (vanzelf met --profile library)",
+    )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
     run_parser.add_argument(
         "--profile",
@@ -202,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=not args.no_progress,
         profile=args.profile,
         documents=tuple(args.documents),
-        library=args.profile == LIBRARY_PROFILE,
+        library=args.library or args.profile == LIBRARY_PROFILE,
     )
     try:
         return run(config)
