@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from assistant.contract import Answer, cite, join_notices
@@ -206,10 +207,14 @@ def _compose_groups(groups: list[Selection], naming: _Naming) -> str:
         return _compose(groups[0], naming.label, naming.source)
     texts, start = [], 1
     for group in groups:
-        source = f"‘{naming.title(group.units[0])}’"
-        texts.append(_compose(group, lambda u: citation_label(u, None), lambda _u, s=source: s, start))
+        title = f"‘{naming.title(group.units[0])}’"
+        texts.append(_compose(group, lambda u: citation_label(u, None), partial(_named, title), start))
         start += len(group.units)
     return "\n\n".join(texts)
+
+
+def _named(title: str, _unit: Unit) -> str:
+    return title
 
 
 def _compose(selection: Selection, label: Callable[[Unit], str], source: Callable[[Unit], str], start: int = 1) -> str:

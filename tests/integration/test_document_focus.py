@@ -144,9 +144,7 @@ def test_with_only_the_advice_the_answer_is_not_grouped(tmp_path: Path) -> None:
     assert "\n\n" not in answer.answer
 
 
-def test_the_countries_question_still_cites_step_six_with_a_second_advice(
-    tmp_path: Path, model_cache: Path
-) -> None:
+def test_the_countries_question_still_cites_step_six_with_a_second_advice(tmp_path: Path, model_cache: Path) -> None:
     """With the real model: a question about the AWT advice's content is not pulled to the other document."""
     knowledge = tmp_path / "kennis"
     knowledge.mkdir()
