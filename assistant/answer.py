@@ -266,7 +266,9 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     citations = [cite(i + 1, h.unit, h.score, naming.title(h.unit)) for i, h in enumerate(nearest)]
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
-        explanation = f"Het advies heeft geen {parts}."
+        document = retrieval.pointed
+        owner = f"{document_kind(document).capitalize()} ‘{document.title}’" if document else "Het advies"
+        explanation = f"{owner} heeft geen {parts}."
     text = f"{refusal_sentence(retrieval.searched)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)

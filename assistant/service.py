@@ -171,6 +171,7 @@ class Assistant:
             word_vectors=self.word_vectors,
             documents=self.knowledge.documents,
             scope=scope,
+            focus=focus.documents,
         )
         return text, retrieval
 

@@ -95,6 +95,13 @@ def test_a_list_question_about_the_second_advice_lists_only_its_recommendations(
     assert any(c.label.startswith("Aanbeveling 2 van") for c in answer.citations)
 
 
+def test_a_part_the_pointed_document_lacks_is_refused_in_its_name(bot: Assistant) -> None:
+    # the AWT advice has a third recommendation; the advice the question points to has two
+    answer = bot.ask("Wat is de derde aanbeveling over digitale inclusie?")
+    assert answer.refused and answer.reason == "verwijzing_bestaat_niet"
+    assert f"Het document ‘{PDF_TITLE}’ heeft geen aanbeveling 3." in answer.answer
+
+
 def test_a_document_named_by_its_short_name_scopes_the_reference(bot: Assistant) -> None:
     answer = bot.ask("Wat is stap 5 in het AWT-advies?")
     assert answer.citations[0].document == ADVICE
