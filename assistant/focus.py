@@ -32,7 +32,7 @@ from typing import Literal
 
 from assistant.decision.signals import specificity
 from assistant.questions import is_follow_up
-from index.references import is_label_noun
+from index.references import References, StructureIndex, is_label_noun
 from index.text import analyze_words, content_words, is_function_word, words
 from knowledge.dutch import ORDINALS, fold, parse_number
 from knowledge.units import Document
@@ -48,7 +48,7 @@ CONTENT_RATIO = 3.0
 #: specificity 0.2 and less) never decide on their own.
 MIN_CONTENT = 0.3
 
-Basis = Literal["naam", "inhoud", "gesprek", ""]
+Basis = Literal["naam", "inhoud", "onderdeel", "gesprek", ""]
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,9 @@ class DocumentEvidence:
 class Focus:
     """The documents a question points to (empty: none in particular) and why.
 
-    ``basis`` is ``naam`` (the question names them), ``inhoud`` (its words are theirs), ``gesprek`` (a follow-up,
-    kept in the conversation's documents) or empty.
+    ``basis`` is ``naam`` (the question names them), ``inhoud`` (its words are theirs), ``onderdeel`` (its words
+    are those of the part it names in them), ``gesprek`` (a follow-up, kept in the conversation's documents) or
+    empty.
     """
 
     documents: frozenset[str] = frozenset()
@@ -90,9 +91,12 @@ class DocumentFocus:
     Built once per assistant from the loaded documents and the label nouns of their structure ("aanbeveling").
     """
 
-    def __init__(self, documents: Sequence[Document], nouns: Iterable[str] = ()) -> None:
+    def __init__(
+        self, documents: Sequence[Document], nouns: Iterable[str] = (), structure: StructureIndex | None = None
+    ) -> None:
         self.names = tuple(d.name for d in documents)
-        self.nouns = set(nouns)
+        self.structure = structure
+        self.nouns = set(nouns) | (structure.nouns if structure is not None else set())
         identities = {d.name: identity_terms(d) for d in documents}
         counts = Counter(t for terms in identities.values() for t in terms)
         # a naming word counts only when it belongs to one document: "advies" names nothing when two are advices
@@ -116,8 +120,13 @@ class DocumentFocus:
             kept.append(word)
         return kept
 
-    def point(self, question: str) -> Focus:
-        """The documents ``question`` points to by naming them or, failing that, by its content."""
+    def point(self, question: str, references: References | None = None) -> Focus:
+        """The documents ``question`` points to: those it names, else those its remaining words lean to.
+
+        When the question names parts (``references``; parsed here when not given) that several documents have,
+        only those documents compete on content; and when their texts do not settle it, the named parts
+        themselves do: "de eerste aanbeveling over het loket" is the first recommendation that speaks of one.
+        """
         if len(self.names) < 2:
             return Focus()
         remaining = self.remaining_words(question)
@@ -128,41 +137,70 @@ class DocumentFocus:
             hits = {w for w, stems in terms.items() if set(stems) & self._naming[name]}
             reference = self._references.get(name)
             named[name] = len(hits) + (1.0 if reference and f" {' '.join(words(reference))} " in folded else 0.0)
-        content = self._content(terms)
-        evidence = tuple(DocumentEvidence(n, named[n], round(content[n], 3)) for n in self.names)
+        parts = self._named_parts(question, references)
+        candidates = tuple(n for n in self.names if n in parts) if parts else self.names
+        content = self._content(terms, candidates)
+        evidence = tuple(DocumentEvidence(n, named[n], round(content.get(n, 0.0), 3)) for n in self.names)
         by_name = frozenset(n for n in self.names if named[n] > 0)
         if by_name and len(by_name) < len(self.names):
             return Focus(by_name, "naam", evidence)
-        best = max(content.values(), default=0.0)
-        if best < MIN_CONTENT:
-            return Focus(evidence=evidence)
-        leading = frozenset(n for n in self.names if content[n] * CONTENT_RATIO > best)
-        if len(leading) < len(self.names):
+        if len(candidates) < 2:
+            return Focus(evidence=evidence)  # the parts it names are in one document only: nothing to choose
+        if leading := _leading(content):
             return Focus(leading, "inhoud", evidence)
+        said = {n: sum(specificity(w) for w, stems in terms.items() if set(stems) & parts[n]) for n in parts}
+        if leading := _leading(said):
+            return Focus(leading, "onderdeel", evidence)
         return Focus(evidence=evidence)
 
-    def _content(self, terms: dict[str, list[str]]) -> dict[str, float]:
+    def _named_parts(self, question: str, references: References | None) -> dict[str, set[str]]:
+        """Per document with a part the question names: the analyzed words of those parts (empty: names none)."""
+        if self.structure is None:
+            return {}
+        refs = references if references is not None else self.structure.parse(question)
+        parts: dict[str, set[str]] = {}
+        for unit in self.structure.resolve(refs) if refs else ():
+            parts.setdefault(unit.document, set()).update(analyze_words(words(unit.context_text())))
+        return parts
+
+    def _content(self, terms: dict[str, list[str]], names: Sequence[str]) -> dict[str, float]:
         """Per document: each remaining word's specificity, shared out by how dense the word is in each document."""
-        scores = dict.fromkeys(self.names, 0.0)
+        scores = dict.fromkeys(names, 0.0)
         for word, stems in terms.items():
             if not stems:
                 continue
-            density = {n: sum(self._terms[n][s] for s in stems) / self._sizes[n] for n in self.names}
+            density = {n: sum(self._terms[n][s] for s in stems) / self._sizes[n] for n in names}
             total = sum(density.values())
             if total <= 0:
                 continue  # a word no document uses says nothing about which one is meant
             weight = specificity(word)
-            for name in self.names:
+            for name in names:
                 scores[name] += weight * density[name] / total
         return scores
 
 
-def question_focus(focus: DocumentFocus, question: str, earlier: Sequence[str], follow_up: bool) -> Focus:
+def _leading(scores: dict[str, float]) -> frozenset[str]:
+    """The documents far ahead of the rest (see :data:`CONTENT_RATIO`, :data:`MIN_CONTENT`); empty when none are."""
+    best = max(scores.values(), default=0.0)
+    if best < MIN_CONTENT:
+        return frozenset()
+    leading = frozenset(n for n, score in scores.items() if score * CONTENT_RATIO > best)
+    return leading if len(leading) < len(scores) else frozenset()
+
+
+def question_focus(
+    focus: DocumentFocus,
+    question: str,
+    earlier: Sequence[str],
+    follow_up: bool,
+    references: References | None = None,
+) -> Focus:
     """The documents a question points to, in its conversation: its own, else (a follow-up) the conversation's.
 
     ``earlier`` holds the user's earlier questions, newest first. A follow-up ("En de derde?") that names no
     document stays in the documents of the turn it follows; that turn may itself have followed up, so the search
     goes back until a question that points somewhere, and stops at one that started afresh without pointing.
+    ``references`` are the question's own, as completed from the conversation (see :meth:`DocumentFocus.point`).
 
     >>> from knowledge.units import Document
     >>> a = Document("a.txt", "Sociale innovatie", "Sociale innovatie en onderzoek.")
@@ -175,7 +213,7 @@ def question_focus(focus: DocumentFocus, question: str, earlier: Sequence[str], 
     >>> sorted(question_focus(focus, "En de derde over sociale innovatie?", earlier, follow_up=True).documents)
     ['a.txt']
     """
-    own = focus.point(question)
+    own = focus.point(question, references)
     if own or not follow_up:
         return own
     for text in earlier:

@@ -111,7 +111,7 @@ class Assistant:
         self.word_vectors = word_vectors
         self.index_id = index_id
         self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
-        self.focus = DocumentFocus(knowledge.documents, search.structure.nouns)
+        self.focus = DocumentFocus(knowledge.documents, structure=search.structure)
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -185,7 +185,7 @@ class Assistant:
         if len(self.knowledge.documents) < 2:
             return Focus()
         earlier = [valid_text(m.content) for m in reversed(turns) if m.role == "user" and m.content.strip()]
-        focus = question_focus(self.focus, question, earlier, resolved.follow_up)
+        focus = question_focus(self.focus, question, earlier, resolved.follow_up, resolved.references)
         if not (resolved.references or focus.basis in ("naam", "gesprek")):
             return Focus()
         if focus:

@@ -7,7 +7,7 @@ import pytest
 from assistant.focus import CONTENT_RATIO, MIN_CONTENT, DocumentFocus, Focus, question_focus
 from index.references import StructureIndex
 from knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from knowledge.units import Document
+from knowledge.units import Document, Unit
 
 WATER = Document(
     "awk-advies-12.pdf",
@@ -133,3 +133,32 @@ def test_the_last_item_is_each_documents_own() -> None:
         ("awt-advies-84-sociale-innovatie.txt", "Aanbeveling 3"),
         ("b.txt", "Aanbeveling 2"),
     ]
+
+
+def _advice(name: str, recommendations: list[str], extra: str = "") -> Document:
+    """A document whose units are its numbered recommendations (and one paragraph of ``extra`` text)."""
+    text, units = extra, []
+    for number, recommendation in enumerate(recommendations, start=1):
+        start = len(text) + 1
+        text = f"{text}\n{recommendation}"
+        units.append(
+            Unit(f"{name}#{number}", name, f"Aanbeveling {number}", (), recommendation, start, len(text), "list_item")
+        )
+    return Document(name, name.split(".")[0].capitalize(), text, tuple(units))
+
+
+def test_the_named_part_that_speaks_of_the_topic_decides_when_the_texts_do_not() -> None:
+    first = _advice("eerste.txt", ["Open een loket in elke gemeente.", "Geef bibliotheken geld."])
+    second = _advice("tweede.txt", ["Investeer in kennis van ambtenaren.", "Richt een loket voor innovatie in."])
+    # a third document speaks of counters far more, but has no recommendations: it is not a candidate
+    third = Document("derde.txt", "Derde", "Het loket, het loket en nog eens het loket. Loketten overal.")
+    documents = (first, second, third)
+    structure = StructureIndex([u for d in documents for u in d.units])
+    focus = DocumentFocus(documents, structure=structure)
+    found = focus.point("Wat is de eerste aanbeveling over het loket?")
+    assert found.documents == {"eerste.txt"} and found.basis == "onderdeel"
+    assert focus.point("Wat is de tweede aanbeveling over het loket?").documents == {"tweede.txt"}
+    # both first recommendations and neither about the topic: nothing to choose by
+    assert not focus.point("Wat is de eerste aanbeveling over subsidies?")
+    # without a reference to parts, the texts alone decide, and the third one speaks of counters most
+    assert focus.point("Wat zegt men over het loket?").documents == {"derde.txt"}
