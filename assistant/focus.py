@@ -146,21 +146,30 @@ class DocumentFocus:
             return Focus(by_name, "naam", evidence)
         if len(candidates) < 2:
             return Focus(evidence=evidence)  # the parts it names are in one document only: nothing to choose
-        if leading := _leading(content):
+        leading = _leading(content)
+        if len(leading) == 1:
             return Focus(leading, "inhoud", evidence)
-        said = {n: sum(specificity(w) for w, stems in terms.items() if set(stems) & parts[n]) for n in parts}
-        if leading := _leading(said):
-            return Focus(leading, "onderdeel", evidence)
-        return Focus(evidence=evidence)
+        # several documents (or none) lead on content: the named parts' own words may single one out among them
+        among = leading or frozenset(parts)
+        said_by = {w: {n for n in among if set(stems) & parts.get(n, set())} for w, stems in terms.items()}
+        # a word all their parts share ("raad" in each list's lead-in) does not tell them apart
+        said = {n: sum(specificity(w) for w, by in said_by.items() if n in by and by != among) for n in among}
+        if narrowed := _leading(said):
+            return Focus(narrowed, "onderdeel", evidence)
+        return Focus(leading, "inhoud" if leading else "", evidence)
 
     def _named_parts(self, question: str, references: References | None) -> dict[str, set[str]]:
-        """Per document with a part the question names: the analyzed words of those parts (empty: names none)."""
+        """Per document with a part the question names: the analyzed words of those parts (empty: names none).
+
+        The parts' own text only: the heading and lead-in above a list ("De raad doet twee aanbevelingen:") say
+        nothing about which item is meant.
+        """
         if self.structure is None:
             return {}
         refs = references if references is not None else self.structure.parse(question)
         parts: dict[str, set[str]] = {}
         for unit in self.structure.resolve(refs) if refs else ():
-            parts.setdefault(unit.document, set()).update(analyze_words(words(unit.context_text())))
+            parts.setdefault(unit.document, set()).update(analyze_words(words(unit.text)))
         return parts
 
     def _content(self, terms: dict[str, list[str]], names: Sequence[str]) -> dict[str, float]:

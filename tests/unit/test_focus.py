@@ -162,3 +162,13 @@ def test_the_named_part_that_speaks_of_the_topic_decides_when_the_texts_do_not()
     assert not focus.point("Wat is de eerste aanbeveling over subsidies?")
     # without a reference to parts, the texts alone decide, and the third one speaks of counters most
     assert focus.point("Wat zegt men over het loket?").documents == {"derde.txt"}
+
+
+def test_words_every_lists_lead_in_shares_do_not_single_one_out() -> None:
+    first = _advice("eerste.txt", ["Open een loket.", "Geef bibliotheken geld."], "De raad doet twee aanbevelingen:")
+    second = _advice("tweede.txt", ["Investeer in kennis.", "Evalueer het beleid."], "De raad doet twee aanbevelingen:")
+    third = _advice("derde.txt", ["Adopteer innovatie.", "Geef ruimte."], "De AWT doet twee aanbevelingen:")
+    documents = (first, second, third)
+    focus = DocumentFocus(documents, structure=StructureIndex([u for d in documents for u in d.units]))
+    assert not focus.point("Welke aanbevelingen doet de raad?")
+    assert focus.point("Welke aanbevelingen doet de raad over bibliotheken?").documents == {"eerste.txt"}
