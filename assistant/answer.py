@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from assistant.contract import Answer, cite, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
+from assistant.focus import identity_terms
 from assistant.retrieval import Retrieval
 from assistant.scope import document_kind, refusal_sentence
 from index.references import label_parts
@@ -63,14 +66,14 @@ class ExtractiveBackend:
         if not verdict.answer:
             return refusal(question, retrieval, self.name, verdict)
         notice = _notice(retrieval, verdict)
-        selection = _select(retrieval, self.max_units)
-        units = selection.units
+        groups = _select_groups(retrieval, self.max_units)
+        units = [u for group in groups for u in group.units]
         scores = {h.unit.id: h.score for h in retrieval.hits}
         naming = _Naming.of(retrieval)
         citations = [cite(i + 1, u, scores.get(u.id, 0.0), naming.title(u)) for i, u in enumerate(units)]
         return Answer(
             question=question,
-            answer=_compose(selection, naming),
+            answer=_compose_groups(groups, naming),
             citations=citations,
             refused=False,
             backend=self.name,
@@ -89,9 +92,26 @@ class Selection:
     context_first: bool = False
 
 
-def _select(retrieval: Retrieval, max_units: int) -> Selection:
+def _select_groups(retrieval: Retrieval, max_units: int) -> list[Selection]:
+    """What to quote, one selection per document: a question that fits several documents is answered from each.
+
+    With one document (or units of one document only) this is the one selection :func:`_select` makes.
+    """
+    named = [h.unit for h in retrieval.hits if h.structural]
+    documents = list(dict.fromkeys(u.document for u in named))
+    if len(documents) > 1:  # "de tweede aanbeveling", and nothing says which document's: each document's own
+        return [_select(retrieval, max_units, [u for u in named if u.document == d]) for d in documents]
+    selection = _select(retrieval, max_units)
+    documents = list(dict.fromkeys(u.document for u in selection.units))
+    if len(documents) < 2:
+        return [selection]
+    return [Selection([u for u in selection.units if u.document == d]) for d in documents]
+
+
+def _select(retrieval: Retrieval, max_units: int, named: list[Unit] | None = None) -> Selection:
     hits = retrieval.hits
-    named = [h.unit for h in hits if h.structural]
+    if named is None:
+        named = [h.unit for h in hits if h.structural]
     refs = retrieval.result.references
     scores = {h.unit.id: h.score for h in hits}
     if named and refs.lists:
@@ -135,6 +155,8 @@ def _about_the_topic(retrieval: Retrieval, members: list[Unit], scores: dict[str
     nouns = retrieval.result.references.lists
     lead = retrieval.lead_in_unit(members[0]) if members else None
     shared = set(analyze(lead.text)) if lead is not None else set()  # words of the lead-in describe every member
+    if len(retrieval.documents) > 1 and members:  # and so do the words that name their document ("de notitie")
+        shared |= {t for d in retrieval.documents if d.name == members[0].document for t in identity_terms(d)}
     topic = [
         w
         for w in content_words(retrieval.question)
@@ -179,30 +201,47 @@ class _Naming:
         return self.kinds.get(unit.document, "het advies")
 
 
-def _compose(selection: Selection, naming: _Naming) -> str:
+def _compose_groups(groups: list[Selection], naming: _Naming) -> str:
+    """The answer text: one group per document, each named by its title when there are several."""
+    if len(groups) == 1:
+        return _compose(groups[0], naming.label, naming.source)
+    texts, start = [], 1
+    for group in groups:
+        title = f"‘{naming.title(group.units[0])}’"
+        texts.append(_compose(group, lambda u: citation_label(u, None), partial(_named, title), start))
+        start += len(group.units)
+    return "\n\n".join(texts)
+
+
+def _named(title: str, _unit: Unit) -> str:
+    return title
+
+
+def _compose(selection: Selection, label: Callable[[Unit], str], source: Callable[[Unit], str], start: int = 1) -> str:
+    """The quotes of one selection, numbered from ``start``; ``source`` names where they come from."""
     units = selection.units
-    label = naming.label
     if selection.items:
         n_context = len(units) - selection.items
         lines = []
         for i, unit in enumerate(units, start=1):
+            n = i + start - 1
             is_context = i <= n_context if selection.context_first else i > selection.items
             if is_context and selection.context_first:
-                lines.append(f"{label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"{label(unit)}: {_quote(unit.text)} [{n}]")
             elif is_context:
-                lines.append(f"Zo staat het in {naming.source(unit)}, {label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"Zo staat het in {source(unit)}, {label(unit)}: {_quote(unit.text)} [{n}]")
             else:
-                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
-        return f"Volgens {naming.source(units[0])}:\n" + "\n".join(lines)
+                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{n}]")
+        return f"Volgens {source(units[0])}:\n" + "\n".join(lines)
     first, rest = units[0], units[1:]
-    lines = [f"Volgens {naming.source(first)} ({label(first)}): {_quote(first.text)} [1]"]
-    for i, unit in enumerate(rest, start=2):
+    lines = [f"Volgens {source(first)} ({label(first)}): {_quote(first.text)} [{start}]"]
+    for n, unit in enumerate(rest, start=start + 1):
         if unit.parent_id == first.id:
-            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{n}]")
         elif unit.id == first.parent_id:
-            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{n}]")
         else:
-            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{n}]")
     return "\n".join(lines)
 
 
@@ -227,7 +266,9 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     citations = [cite(i + 1, h.unit, h.score, naming.title(h.unit)) for i, h in enumerate(nearest)]
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
-        explanation = f"Het advies heeft geen {parts}."
+        document = retrieval.pointed
+        owner = f"{document_kind(document).capitalize()} ‘{document.title}’" if document else "Het advies"
+        explanation = f"{owner} heeft geen {parts}."
     text = f"{refusal_sentence(retrieval.searched)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
@@ -266,4 +307,4 @@ def _substantive_first(retrieval: Retrieval) -> Hit:
 
 def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:
     """The units the extractive answer would quote, in its order (the generative backend shows them to the LLM)."""
-    return _select(retrieval, max_units).units
+    return [u for group in _select_groups(retrieval, max_units) for u in group.units]

@@ -31,6 +31,7 @@ class Retrieval:
     word_vectors: WordVectors | None = None
     documents: tuple[Document, ...] = ()  # the loaded documents: how many there are decides how answers name them
     scope: frozenset[str] = frozenset()  # the names of the documents searched, when the question was restricted
+    focus: frozenset[str] = frozenset()  # the documents the question points to, when the user did not restrict it
 
     @property
     def searched(self) -> tuple[Document, ...]:
@@ -38,6 +39,14 @@ class Retrieval:
         if not self.scope:
             return self.documents
         return tuple(d for d in self.documents if d.name in self.scope)
+
+    @property
+    def pointed(self) -> Document | None:
+        """The one document the question was restricted to or points to, with several loaded; else None."""
+        names = self.scope or self.focus
+        if len(self.documents) < 2 or len(names) != 1:
+            return None
+        return next((d for d in self.documents if d.name in names), None)
 
     @property
     def hits(self) -> list[Hit]:

@@ -30,8 +30,16 @@ from assistant.answer import AnswerBackend, ExtractiveBackend
 from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
+from assistant.focus import DocumentFocus, Focus, question_focus
 from assistant.protocol import Question
-from assistant.questions import clean_question, resolve_question, selected_documents, strip_injection
+from assistant.questions import (
+    ResolvedQuestion,
+    clean_question,
+    resolve_question,
+    selected_documents,
+    strip_injection,
+    valid_text,
+)
 from assistant.retrieval import Retrieval
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
@@ -103,6 +111,7 @@ class Assistant:
         self.word_vectors = word_vectors
         self.index_id = index_id
         self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
+        self.focus = DocumentFocus(knowledge.documents, structure=search.structure)
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -141,7 +150,14 @@ class Assistant:
         if english:
             notices.append(ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
-        result = self.search.search(resolved.search_text, k=CANDIDATES, references=resolved.references, documents=scope)
+        focus = self._focus(searchable or text, turns, resolved) if not scope else Focus()
+        result = self.search.search(
+            resolved.search_text,
+            k=CANDIDATES,
+            references=resolved.references,
+            documents=scope,
+            focus=focus.documents,
+        )
         retrieval = Retrieval(
             question=searchable,
             query=resolved.search_text,
@@ -155,8 +171,26 @@ class Assistant:
             word_vectors=self.word_vectors,
             documents=self.knowledge.documents,
             scope=scope,
+            focus=focus.documents,
         )
         return text, retrieval
+
+    def _focus(self, question: str, turns: Sequence[Message], resolved: ResolvedQuestion) -> Focus:
+        """The documents an unrestricted question points to, when that should steer its search (else none).
+
+        It steers a question that names parts ("de tweede aanbeveling"), which every document may have, one that
+        names a document, and a follow-up, which stays in its conversation's documents. A question about a topic
+        alone is left to search, which ranks by the same words already.
+        """
+        if len(self.knowledge.documents) < 2:
+            return Focus()
+        earlier = [valid_text(m.content) for m in reversed(turns) if m.role == "user" and m.content.strip()]
+        focus = question_focus(self.focus, question, earlier, resolved.follow_up, resolved.references)
+        if not (resolved.references or focus.basis in ("naam", "gesprek")):
+            return Focus()
+        if focus:
+            log.info("Documenten waar de vraag naar wijst (%s): %s", focus.basis, ", ".join(sorted(focus.documents)))
+        return focus
 
 
 def build_backend(settings: Settings) -> AnswerBackend:
