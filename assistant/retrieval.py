@@ -35,10 +35,15 @@ class Retrieval:
 
     @property
     def searched(self) -> tuple[Document, ...]:
-        """The documents the question was answered from: what a refusal says the answer is not in."""
-        if not self.scope:
+        """The documents the question was answered from: what a refusal says the answer is not in.
+
+        Those the user restricted it to, else those it points to (a question about one advice is refused in that
+        advice's name), else all loaded documents.
+        """
+        names = self.scope or self.focus
+        if not names:
             return self.documents
-        return tuple(d for d in self.documents if d.name in self.scope)
+        return tuple(d for d in self.documents if d.name in names)
 
     @property
     def pointed(self) -> Document | None:
