@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant.contract import Answer, cite, join_notices
+from assistant.contract import AlsoIn, Answer, Citation, cite, join_notices
 from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
 from assistant.retrieval import Retrieval
 from assistant.scope import document_kind, refusal_sentence
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
+from index.twins import Twins
 from knowledge import citation_label, document_titles
 from knowledge.units import Unit
 
@@ -67,7 +69,10 @@ class ExtractiveBackend:
         units = selection.units
         scores = {h.unit.id: h.score for h in retrieval.hits}
         naming = _Naming.of(retrieval)
-        citations = [cite(i + 1, u, scores.get(u.id, 0.0), naming.title(u)) for i, u in enumerate(units)]
+        citations = [
+            cite(i + 1, u, _score(u, scores, retrieval.twins), naming.title(u), naming.also_in(u))
+            for i, u in enumerate(units)
+        ]
         return Answer(
             question=question,
             answer=_compose(selection, naming),
@@ -80,6 +85,11 @@ class ExtractiveBackend:
         )
 
 
+def _score(unit: Unit, scores: Mapping[str, float], twins: Twins) -> float:
+    """How well ``unit`` matched: its own score, or its twin's when search ranked the twin (see preferred_unit)."""
+    return max([scores.get(unit.id, 0.0), *(scores.get(t, 0.0) for t in twins.of(unit.id))])
+
+
 @dataclass(frozen=True)
 class Selection:
     """The units to quote; for a list answer, how many are the list's items and whether its context comes first."""
@@ -90,6 +100,42 @@ class Selection:
 
 
 def _select(retrieval: Retrieval, max_units: int) -> Selection:
+    return _prefer_paged(_choose(retrieval, max_units), retrieval)
+
+
+def preferred_unit(unit: Unit, retrieval: Retrieval) -> Unit:
+    """The unit to cite for ``unit``: its near-identical twin with a page number, when ``unit`` has none.
+
+    A summary (text, no pages) and the full report (PDF) of the same advice say much the same; the report's
+    passage can be found on paper. When both or neither have pages, ``unit`` stays.
+    """
+    if unit.page is not None:
+        return unit
+    paged = [
+        (similarity, twin)
+        for twin_id, similarity in retrieval.twins.of(unit.id).items()
+        if (twin := retrieval.units_by_id.get(twin_id)) is not None and twin.page is not None
+    ]
+    return max(paged, key=lambda pair: pair[0])[1] if paged else unit
+
+
+def _prefer_paged(selection: Selection, retrieval: Retrieval) -> Selection:
+    """``selection`` with each unit replaced by :func:`preferred_unit`; a unit that then occurs twice, once."""
+    if not retrieval.twins:
+        return selection
+    units: list[Unit] = []
+    items = selection.items
+    total = len(selection.units)
+    for i, unit in enumerate(selection.units):
+        chosen = preferred_unit(unit, retrieval)
+        if chosen not in units:
+            units.append(chosen)
+        elif items is not None and (i >= total - items if selection.context_first else i < items):
+            items -= 1
+    return replace(selection, units=units, items=items or None)
+
+
+def _choose(retrieval: Retrieval, max_units: int) -> Selection:
     hits = retrieval.hits
     named = [h.unit for h in hits if h.structural]
     refs = retrieval.result.references
@@ -162,12 +208,29 @@ class _Naming:
 
     titles: dict[str, str]  # document name -> title; empty with one document
     kinds: dict[str, str]  # document name -> "het advies", "het document", …; only with several documents
+    twins: Twins  # near-identical passages in other documents: cited as "ook in …"
+    units: Mapping[str, Unit]
 
     @classmethod
     def of(cls, retrieval: Retrieval) -> _Naming:
         titles = document_titles(retrieval.documents)
         kinds = {d.name: document_kind(d) for d in retrieval.documents} if titles else {}
-        return cls(titles, kinds)
+        return cls(titles, kinds, retrieval.twins, retrieval.units_by_id)
+
+    def also_in(self, unit: Unit) -> list[AlsoIn]:
+        """The other documents' passages that say what ``unit`` says, in document order."""
+        order = list(self.titles)
+        twins = [twin for t in self.twins.of(unit.id) if (twin := self.units.get(t)) is not None]
+        twins.sort(key=lambda u: (order.index(u.document) if u.document in order else len(order), u.start))
+        return [
+            AlsoIn(document=u.document, title=self.titles.get(u.document, u.document), label=self.label(u))
+            for u in twins
+        ]
+
+    def also(self, unit: Unit) -> str:
+        """What an answer line adds after a unit's marker: `` (ook in …)`` when other documents say the same."""
+        others = self.also_in(unit)
+        return f" (ook in {'; '.join(a.label for a in others)})" if others else ""
 
     def title(self, unit: Unit) -> str | None:
         return self.titles.get(unit.document)
@@ -181,28 +244,30 @@ class _Naming:
 
 def _compose(selection: Selection, naming: _Naming) -> str:
     units = selection.units
-    label = naming.label
+    label, also = naming.label, naming.also
     if selection.items:
         n_context = len(units) - selection.items
         lines = []
         for i, unit in enumerate(units, start=1):
             is_context = i <= n_context if selection.context_first else i > selection.items
             if is_context and selection.context_first:
-                lines.append(f"{label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"{label(unit)}: {_quote(unit.text)} [{i}]{also(unit)}")
             elif is_context:
-                lines.append(f"Zo staat het in {naming.source(unit)}, {label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(
+                    f"Zo staat het in {naming.source(unit)}, {label(unit)}: {_quote(unit.text)} [{i}]{also(unit)}"
+                )
             else:
-                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]{also(unit)}")
         return f"Volgens {naming.source(units[0])}:\n" + "\n".join(lines)
     first, rest = units[0], units[1:]
-    lines = [f"Volgens {naming.source(first)} ({label(first)}): {_quote(first.text)} [1]"]
+    lines = [f"Volgens {naming.source(first)} ({label(first)}): {_quote(first.text)} [1]{also(first)}"]
     for i, unit in enumerate(rest, start=2):
         if unit.parent_id == first.id:
-            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]{also(unit)}")
         elif unit.id == first.parent_id:
-            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{i}]{also(unit)}")
         else:
-            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{i}]{also(unit)}")
     return "\n".join(lines)
 
 
@@ -222,15 +287,19 @@ def _missing_parts(retrieval: Retrieval) -> str:
 def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict) -> Answer:
     """A Dutch refusal that says why and points at the nearest passages, so the user knows where to look instead."""
     numbered = [h for h in retrieval.hits if re.search(r"\d", h.unit.label)]
-    nearest = (numbered or retrieval.hits)[:2] if verdict.reason is not Reason.GEEN_VRAAG else []
+    nearest: list[tuple[Unit, float]] = []
+    for hit in (numbered or retrieval.hits) if verdict.reason is not Reason.GEEN_VRAAG else []:
+        unit = preferred_unit(hit.unit, retrieval)
+        if len(nearest) < 2 and all(unit != u for u, _score in nearest):
+            nearest.append((unit, hit.score))
     naming = _Naming.of(retrieval)
-    citations = [cite(i + 1, h.unit, h.score, naming.title(h.unit)) for i, h in enumerate(nearest)]
+    citations = [cite(i + 1, u, score, naming.title(u), naming.also_in(u)) for i, (u, score) in enumerate(nearest)]
     explanation = EXPLANATIONS[verdict.reason]
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
         explanation = f"Het advies heeft geen {parts}."
     text = f"{refusal_sentence(retrieval.documents)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
-        pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
+        pointers = " en ".join(f"{c.label} [{c.n}]{naming.also(u)}" for c, (u, _s) in zip(citations, nearest, strict=True))
         text += f" Het dichtst bij uw vraag komen: {pointers}."
     return Answer(
         question=question,
@@ -262,6 +331,17 @@ def _substantive_first(retrieval: Retrieval) -> Hit:
         ):
             return hit
     return top
+
+
+def with_also_in(citations: list[Citation], retrieval: Retrieval) -> list[Citation]:
+    """``citations`` with ``also_in`` filled in: the other documents that hold each cited passage near-identically."""
+    if not retrieval.twins:
+        return citations
+    naming = _Naming.of(retrieval)
+    return [
+        c.model_copy(update={"also_in": naming.also_in(unit)}) if (unit := retrieval.units_by_id.get(c.unit_id)) else c
+        for c in citations
+    ]
 
 
 def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:

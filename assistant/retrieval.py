@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from index.background import BackgroundStats, World
 from index.lexical import LexicalIndex
 from index.search import Hit, SearchResult
+from index.twins import Twins
 from index.word_vectors import WordVectors
 from knowledge.units import Document, Unit, UnitCatalog
 
@@ -30,6 +31,7 @@ class Retrieval:
     world: World | None = None
     word_vectors: WordVectors | None = None
     documents: tuple[Document, ...] = ()  # the loaded documents: what a refusal says the answer is not in
+    twins: Twins = field(default_factory=Twins)  # near-identical passages of different documents (index.twins)
 
     @property
     def hits(self) -> list[Hit]:

@@ -39,6 +39,7 @@ from index.embedder import build_embeddings
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
+from index.twins import Twins
 from index.word_vectors import WordVectors, load_word_vectors
 from knowledge import (
     PARSER_VERSION,
@@ -93,6 +94,7 @@ class Assistant:
         word_vectors: WordVectors | None = None,
         index_id: str | None = None,
         outdated: bool = False,
+        twins: Twins | None = None,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
@@ -103,6 +105,7 @@ class Assistant:
         self.word_vectors = word_vectors
         self.index_id = index_id
         self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
+        self.twins = twins if twins is not None else Twins()  # passages two documents share: cited once, "ook in …"
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -147,6 +150,7 @@ class Assistant:
             world=self.world,
             word_vectors=self.word_vectors,
             documents=self.knowledge.documents,
+            twins=self.twins,
         )
         return text, retrieval
 
@@ -215,6 +219,7 @@ def build_assistant(
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
+    twins = Twins.cached(units, settings.data_dir / "twins")
     world = load_world(settings.models_dir / "background", embedding_config.identity, embeddings)
     world = world.without(search.lexical.surface_words())
     background = cached_stats(
@@ -236,6 +241,7 @@ def build_assistant(
         word_vectors=word_vectors,
         index_id=index_id,
         outdated=older is not None,
+        twins=twins,
     )
 
 

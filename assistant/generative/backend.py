@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import ExtractiveBackend, judge, refusal, select_units
+from assistant.answer import ExtractiveBackend, judge, refusal, select_units, with_also_in
 from assistant.contract import Answer, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
@@ -226,7 +226,7 @@ class GenerativeBackend:
         return Answer(
             question=question,
             answer=result.text,
-            citations=result.citations,
+            citations=with_also_in(result.citations, retrieval),
             refused=False,
             backend=self.name,
             notice=join_notices(*retrieval.notices, self._removed_notice(result.removed)),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from assistant.contract import Answer, Message
+from assistant.contract import Answer, Citation, Message
 from assistant.questions import InvalidQuestion
 from assistant.web.api_models import MAX_HISTORY
 from assistant.web.openai_wire import ChatMessage, ContentPart
@@ -39,6 +39,10 @@ def _short(quote: str) -> str:
     return " ".join(words[:QUOTE_WORDS]) + (" …" if len(words) > QUOTE_WORDS else "")
 
 
+def _also_in(citation: Citation) -> str:
+    return f" (ook in {'; '.join(a.label for a in citation.also_in)})" if citation.also_in else ""
+
+
 def reply_text(answer: Answer) -> str:
     """The answer as one text that any chat client shows: notice, answer, then the sources (a Markdown list).
 
@@ -48,7 +52,7 @@ def reply_text(answer: Answer) -> str:
     parts.append(answer.answer)
     if answer.citations:
         heading = NEAREST_HEADING if answer.refused else SOURCES_HEADING
-        lines = [f"- [{c.n}] {c.label} — „{_short(c.quote)}”" for c in answer.citations]
+        lines = [f"- [{c.n}] {c.label} — „{_short(c.quote)}”{_also_in(c)}" for c in answer.citations]
         parts.append("\n".join([heading, *lines]))
     return "\n\n".join(parts)
 
