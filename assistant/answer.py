@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.contract import AlsoIn, Answer, Citation, cite, join_notices
-from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
+from assistant.decision import DecisionModel, Reason, Verdict, decide, explanation, extract
 from assistant.retrieval import Retrieval
-from assistant.scope import document_kind, refusal_sentence
+from assistant.scope import document_kind, refusal_sentence, several
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
@@ -274,7 +274,7 @@ def _compose(selection: Selection, naming: _Naming) -> str:
 def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
     notices = list(retrieval.notices)
     if verdict.reason is Reason.ONZEKER:
-        notices.append(EXPLANATIONS[Reason.ONZEKER])
+        notices.append(explanation(Reason.ONZEKER, several(retrieval.documents)))
     return join_notices(*notices)
 
 
@@ -294,10 +294,10 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
             nearest.append((unit, hit.score))
     naming = _Naming.of(retrieval)
     citations = [cite(i + 1, u, score, naming.title(u), naming.also_in(u)) for i, (u, score) in enumerate(nearest)]
-    explanation = EXPLANATIONS[verdict.reason]
+    why = explanation(verdict.reason, several(retrieval.documents))
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
-        explanation = f"Het advies heeft geen {parts}."
-    text = f"{refusal_sentence(retrieval.documents)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
+        why = f"De geladen documenten hebben geen {parts}." if several(retrieval.documents) else f"Het advies heeft geen {parts}."
+    text = f"{refusal_sentence(retrieval.documents)} {why} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(f"{c.label} [{c.n}]{naming.also(u)}" for c, (u, _s) in zip(citations, nearest, strict=True))
         text += f" Het dichtst bij uw vraag komen: {pointers}."

@@ -33,6 +33,7 @@ from assistant.decision.signals import english_share
 from assistant.protocol import Question
 from assistant.questions import clean_question, resolve_question, strip_injection
 from assistant.retrieval import Retrieval
+from assistant.scope import several
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
 from index.embedder import build_embeddings
@@ -54,6 +55,9 @@ log = logging.getLogger(__name__)
 INJECTION_NOTICE = "Ik volg geen instructies die in een vraag staan; ik beantwoord alleen vragen over het advies."
 CANDIDATES = 20  # ranked passages handed to the backend: the best few answer, the rest point the way on refusal
 ENGLISH_NOTICE = "U stelde de vraag in het Engels; het antwoord is in het Nederlands, met citaten uit het advies."
+# the same two notices when several documents are loaded (assistant.scope.several)
+INJECTION_NOTICE_SEVERAL = INJECTION_NOTICE.replace("het advies", "de geladen documenten")
+ENGLISH_NOTICE_SEVERAL = ENGLISH_NOTICE.replace("het advies", "de geladen documenten")
 
 
 def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
@@ -132,10 +136,11 @@ class Assistant:
         if self.settings.log_questions:
             log.info("Vraag: %s", text)
         searchable, injection = strip_injection(text)
-        notices = [INJECTION_NOTICE] if injection else []
+        plural = several(self.knowledge.documents)
+        notices = [INJECTION_NOTICE_SEVERAL if plural else INJECTION_NOTICE] if injection else []
         english = english_share(searchable) >= ENGLISH_SHARE if searchable else False
         if english:
-            notices.append(ENGLISH_NOTICE)
+            notices.append(ENGLISH_NOTICE_SEVERAL if plural else ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
         result = self.search.search(resolved.search_text, k=CANDIDATES, references=resolved.references)
         retrieval = Retrieval(

@@ -35,11 +35,13 @@ from assistant.generative.verify import (
     verify,
 )
 from assistant.retrieval import Retrieval
+from assistant.scope import several
 from knowledge import document_titles
 
 log = logging.getLogger(__name__)
 
 FALLBACK = "Daarom volgt hieronder het letterlijke antwoord uit het advies."
+FALLBACK_SEVERAL = "Daarom volgt hieronder het letterlijke antwoord uit de geladen documenten."
 NOTICE_UNREACHABLE = "Het taalmodel was niet bereikbaar of gaf een fout. " + FALLBACK
 NOTICE_TIMEOUT = "Het taalmodel gaf niet binnen {seconds:g} seconden antwoord. " + FALLBACK
 NOTICE_LATE = "Het taalmodel gaf niet op tijd antwoord. " + FALLBACK
@@ -191,6 +193,8 @@ class GenerativeBackend:
 
     def _fallback(self, question: str, retrieval: Retrieval, notice: str, removed: Sequence[str] = ()) -> Answer:
         answer = self.fallback.answer(question, retrieval)
+        if several(retrieval.documents):
+            notice = notice.replace(FALLBACK, FALLBACK_SEVERAL)
         return answer.model_copy(update={"notice": join_notices(answer.notice, notice), "removed": list(removed)})
 
     def _failure_notice(self, error: Exception, streamed: bool) -> str:

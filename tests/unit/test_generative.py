@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ from assistant.settings import Settings
 from index.lexical import LexicalIndex
 from index.references import References
 from index.search import Hit, SearchResult
-from knowledge.units import Unit, UnitCatalog
+from knowledge.units import Document, Unit, UnitCatalog
 
 DOC = "advies.txt"
 TEXTS = {
@@ -220,6 +221,16 @@ def test_an_english_answer_falls_back_to_the_extractive_answer() -> None:
     assert answer.backend == "extractief"
     assert answer.answer == extractive.answer and answer.citations == extractive.citations
     assert answer.notice == NOTICE_LANGUAGE
+
+
+def test_with_several_documents_the_fallback_notice_speaks_of_them() -> None:
+    retrieval = make_retrieval()
+    one = GenerativeBackend(BrokenChatModel(), name="test:kapot", model=DECISION).answer(QUESTION, retrieval)
+    assert one.notice == NOTICE_UNREACHABLE and "uit het advies." in NOTICE_UNREACHABLE
+    documents = (Document(DOC, "Advies", "…"), Document("nota.md", "Nota", "…"))
+    several = replace(retrieval, documents=documents)
+    answer = GenerativeBackend(BrokenChatModel(), name="test:kapot", model=DECISION).answer(QUESTION, several)
+    assert answer.notice == NOTICE_UNREACHABLE.replace("uit het advies.", "uit de geladen documenten.")
 
 
 @pytest.mark.parametrize("model", [BrokenChatModel(), FakeListChatModel(responses=[FAITHFUL], error_on_chunk_number=5)])
