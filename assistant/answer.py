@@ -296,10 +296,16 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
     citations = [cite(i + 1, u, score, naming.title(u), naming.also_in(u)) for i, (u, score) in enumerate(nearest)]
     why = explanation(verdict.reason, several(retrieval.documents))
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
-        why = f"De geladen documenten hebben geen {parts}." if several(retrieval.documents) else f"Het advies heeft geen {parts}."
+        why = (
+            f"De geladen documenten hebben geen {parts}."
+            if several(retrieval.documents)
+            else f"Het advies heeft geen {parts}."
+        )
     text = f"{refusal_sentence(retrieval.documents)} {why} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
-        pointers = " en ".join(f"{c.label} [{c.n}]{naming.also(u)}" for c, (u, _s) in zip(citations, nearest, strict=True))
+        pointers = " en ".join(
+            f"{c.label} [{c.n}]{naming.also(u)}" for c, (u, _s) in zip(citations, nearest, strict=True)
+        )
         text += f" Het dichtst bij uw vraag komen: {pointers}."
     return Answer(
         question=question,

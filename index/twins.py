@@ -51,9 +51,9 @@ _HYPHENATED = re.compile(r"(\w)-\s*\n\s*(\w)")
 
 
 def shingles(text: str) -> frozenset[str]:
-    """The word bigrams of ``text``, normalised; empty when it has fewer than :data:`MIN_WORDS` words.
+    r"""The word bigrams of ``text``, normalised; empty when it has fewer than :data:`MIN_WORDS` words.
 
-    >>> sorted(shingles("Werk samen met andere lan-\\nden, zoals België en het VK."))[:3]
+    >>> sorted(shingles("Werk samen met andere lan-\nden, zoals België en het VK."))[:3]
     ['andere landen', 'belgië en', 'en het']
     """
     folded = unicodedata.normalize("NFKC", _HYPHENATED.sub(r"\1\2", text)).casefold()
@@ -106,7 +106,9 @@ class Twins(Mapping[str, dict[str, float]]):
         except FileNotFoundError:
             twins = None
         except (OSError, ValueError, TypeError, KeyError) as exc:
-            log.warning("De bewaarde dubbele passages in %s zijn onleesbaar (%s); ze worden opnieuw gezocht.", target, exc)
+            log.warning(
+                "De bewaarde dubbele passages in %s zijn onleesbaar (%s); ze worden opnieuw gezocht.", target, exc
+            )
             twins = None
         if twins is None:
             twins = find_twins(units)

@@ -94,7 +94,9 @@ def _read_metadata(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise KnowledgeError(f"De gegevens over '{path.name}' in '{metadata_path(path).name}' zijn onleesbaar.") from exc
+        raise KnowledgeError(
+            f"De gegevens over '{path.name}' in '{metadata_path(path).name}' zijn onleesbaar."
+        ) from exc
 
 
 def _write_atomic(content: bytes, target: Path, name: str) -> None:

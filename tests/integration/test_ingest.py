@@ -153,7 +153,8 @@ def test_add_document_brings_its_metadata_file_along(tmp_path: Path) -> None:
     metadata_path(other).write_text("{kapot", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="andere.md.meta.json.*niet toegevoegd"):
         add_document(other, settings)
-    assert not (added.path.parent / "andere.md").exists() and not metadata_path(added.path.parent / "andere.md").exists()
+    refused = added.path.parent / "andere.md"
+    assert not refused.exists() and not metadata_path(refused).exists()
 
 
 @pytest.mark.parametrize(

@@ -134,8 +134,9 @@ def test_with_several_documents_the_sources_say_so_and_name_where_else_a_passage
         end=14,
         also_in=[also],
     )
-    refused = Answer(question="?", answer="Dat staat niet in de geladen documenten.", citations=[citation],
-                     refused=True, backend="x")
+    refused = Answer(
+        question="?", answer="Dat staat niet in de geladen documenten.", citations=[citation], refused=True, backend="x"
+    )
     text = reply_text(refused, several=True)
     assert "De geladen documenten beantwoorden deze vraag niet." in text and "Het advies" not in text
     assert text.endswith("- [1] Inleiding van ‘Rapport’, p. 3 — „Een twee drie.” (ook in Inleiding van ‘Samenvatting’)")
