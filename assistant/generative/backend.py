@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import ExtractiveBackend, judge, refusal, select_units, with_also_in
+from assistant.answer import ExtractiveBackend, judge, preferred_unit, refusal, select_units, with_also_in
 from assistant.contract import Answer, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
@@ -171,8 +171,9 @@ class GenerativeBackend:
         for hit in [] if named else retrieval.hits:
             if len(units) >= self.max_passages:
                 break
-            if hit.unit not in units:
-                units.append(hit.unit)
+            unit = preferred_unit(hit.unit, retrieval)  # a passage two documents share is shown once, with its page
+            if unit not in units:
+                units.append(unit)
         titles = document_titles(retrieval.documents)
         chosen: list[Passage] = []
         used = 0
