@@ -107,14 +107,17 @@ def preferred_unit(unit: Unit, retrieval: Retrieval) -> Unit:
     """The unit to cite for ``unit``: its near-identical twin with a page number, when ``unit`` has none.
 
     A summary (text, no pages) and the full report (PDF) of the same advice say much the same; the report's
-    passage can be found on paper. When both or neither have pages, ``unit`` stays.
+    passage can be found on paper. When both or neither have pages, ``unit`` stays; so does a unit whose twin is
+    in a document the question was not restricted to.
     """
     if unit.page is not None:
         return unit
     paged = [
         (similarity, twin)
         for twin_id, similarity in retrieval.twins.of(unit.id).items()
-        if (twin := retrieval.units_by_id.get(twin_id)) is not None and twin.page is not None
+        if (twin := retrieval.units_by_id.get(twin_id)) is not None
+        and twin.page is not None
+        and (not retrieval.scope or twin.document in retrieval.scope)
     ]
     return max(paged, key=lambda pair: pair[0])[1] if paged else unit
 
@@ -274,7 +277,7 @@ def _compose(selection: Selection, naming: _Naming) -> str:
 def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
     notices = list(retrieval.notices)
     if verdict.reason is Reason.ONZEKER:
-        notices.append(explanation(Reason.ONZEKER, several(retrieval.documents)))
+        notices.append(_explanation(Reason.ONZEKER, retrieval))
     return join_notices(*notices)
 
 
@@ -282,6 +285,27 @@ def _missing_parts(retrieval: Retrieval) -> str:
     pairs = retrieval.result.references.pairs
     names = [", ".join(f"{noun} {number}" for noun, number in reversed(pair.items())) for pair in pairs]
     return " en ".join(names)
+
+
+def _subject(retrieval: Retrieval) -> str:
+    """What the answer was looked for in, capitalised, as the subject of a sentence.
+
+    "Het advies" with one document loaded (as always), "De geladen documenten" with several, or the kind of the
+    one document a question was restricted to ("Het document").
+    """
+    if several(retrieval.searched):
+        return "De geladen documenten"
+    if not several(retrieval.documents) or not retrieval.searched:
+        return "Het advies"
+    kind = document_kind(retrieval.searched[0])
+    return kind[:1].upper() + kind[1:]
+
+
+def _explanation(reason: Reason, retrieval: Retrieval) -> str:
+    """The sentence for ``reason``, speaking of the documents the answer was looked for in (see :func:`_subject`)."""
+    if not several(retrieval.documents):
+        return explanation(reason)
+    return explanation(reason, several(retrieval.searched), subject=_subject(retrieval))
 
 
 def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict) -> Answer:
@@ -294,14 +318,10 @@ def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict)
             nearest.append((unit, hit.score))
     naming = _Naming.of(retrieval)
     citations = [cite(i + 1, u, score, naming.title(u), naming.also_in(u)) for i, (u, score) in enumerate(nearest)]
-    why = explanation(verdict.reason, several(retrieval.documents))
+    why = _explanation(verdict.reason, retrieval)
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
-        why = (
-            f"De geladen documenten hebben geen {parts}."
-            if several(retrieval.documents)
-            else f"Het advies heeft geen {parts}."
-        )
-    text = f"{refusal_sentence(retrieval.documents)} {why} Daar kan ik dus geen betrouwbaar antwoord op geven."
+        why = f"{_subject(retrieval)} {'hebben' if several(retrieval.searched) else 'heeft'} geen {parts}."
+    text = f"{refusal_sentence(retrieval.searched)} {why} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
         pointers = " en ".join(
             f"{c.label} [{c.n}]{naming.also(u)}" for c, (u, _s) in zip(citations, nearest, strict=True)

@@ -137,9 +137,9 @@ class LiveAssistant:
         """The full text of ``document`` in the current knowledge (see :meth:`Assistant.document_text`)."""
         return self._current.document_text(document)
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
         """Answer with the current assistant; while a rebuild runs, the answer says the index is being updated."""
-        answer = self._current.ask(question, history)
+        answer = self._current.ask(question, history, documents)
         if self._progress is None:
             return answer
         return answer.model_copy(update={"notice": join_notices(answer.notice, UPDATING_NOTICE)})

@@ -10,7 +10,7 @@ Example:
     >>> class Echo:
     ...     knowledge = KnowledgeBase(documents=())
     ...     backend = Named("echo")
-    ...     def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+    ...     def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
     ...         return Answer(question=question, answer=question, citations=[], refused=False, backend="echo")
     ...     def document_text(self, document: str) -> str:
     ...         raise KeyError(document)
@@ -96,8 +96,13 @@ class Assistant(Protocol):
         """The backend that writes its answers."""
         ...
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
-        """Answer ``question`` in Dutch, reading it as a follow-up to ``history`` (oldest turn first)."""
+    def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
+        """Answer ``question`` in Dutch, reading it as a follow-up to ``history`` (oldest turn first).
+
+        ``documents`` restricts the answer to those loaded documents (each a name, file name or title, see
+        :meth:`knowledge.units.KnowledgeBase.matching`); empty means all. An unknown name raises
+        :class:`~assistant.questions.UnknownDocument`, an :class:`~assistant.questions.InvalidQuestion`.
+        """
         ...
 
     def document_text(self, document: str) -> str:

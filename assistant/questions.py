@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.contract import Message
 from index.references import References, StructureIndex, context_noun, elliptic_ordinal, merge_references
 from index.text import content_words, words
+from knowledge.units import KnowledgeBase
 from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, NEXT_WORDS, POINTING_PATTERN, PREVIOUS_WORDS
 
 _INVISIBLE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
@@ -32,6 +33,39 @@ def _relative_step(question: str) -> int:
 
 class InvalidQuestion(ValueError):
     """The question cannot be answered as given; ``str()`` is a Dutch message for the user."""
+
+
+class UnknownDocument(InvalidQuestion):
+    """A question restricted to a document that is not loaded (or a name that fits several)."""
+
+
+def selected_documents(knowledge: KnowledgeBase, wanted: Sequence[str]) -> frozenset[str]:
+    """The names of the loaded documents ``wanted`` means (see :meth:`KnowledgeBase.matching`); empty: all.
+
+    Raises :class:`UnknownDocument` with a Dutch message that lists what is loaded.
+
+    >>> from knowledge.units import Document
+    >>> kb = KnowledgeBase((Document("advies.txt", "De kracht van sociale innovatie", ""),))
+    >>> sorted(selected_documents(kb, ["advies"]))
+    ['advies.txt']
+    >>> selected_documents(kb, ["rapport"])
+    Traceback (most recent call last):
+    ...
+    assistant.questions.UnknownDocument: Er is geen document ‘rapport’ geladen. Geladen: ‘De kracht van sociale \
+innovatie’ (advies.txt).
+    """
+    chosen: set[str] = set()
+    for name in wanted:
+        found = knowledge.matching(name)
+        if len(found) == 1:
+            chosen.add(found[0].name)
+            continue
+        loaded = ", ".join(f"‘{d.title}’ ({d.name})" for d in knowledge.documents)
+        if found:
+            names = ", ".join(d.name for d in found)
+            raise UnknownDocument(f"‘{name}’ past bij meer dan één document ({names}); geef de bestandsnaam.")
+        raise UnknownDocument(f"Er is geen document ‘{name}’ geladen. Geladen: {loaded}.")
+    return frozenset(chosen)
 
 
 def valid_text(text: str) -> str:

@@ -30,8 +30,16 @@ class Retrieval:
     background: BackgroundStats | None = None
     world: World | None = None
     word_vectors: WordVectors | None = None
-    documents: tuple[Document, ...] = ()  # the loaded documents: what a refusal says the answer is not in
+    documents: tuple[Document, ...] = ()  # the loaded documents: how many there are decides how answers name them
+    scope: frozenset[str] = frozenset()  # the names of the documents searched, when the question was restricted
     twins: Twins = field(default_factory=Twins)  # near-identical passages of different documents (index.twins)
+
+    @property
+    def searched(self) -> tuple[Document, ...]:
+        """The documents the question was answered from: what a refusal says the answer is not in."""
+        if not self.scope:
+            return self.documents
+        return tuple(d for d in self.documents if d.name in self.scope)
 
     @property
     def hits(self) -> list[Hit]:

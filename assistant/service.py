@@ -31,7 +31,7 @@ from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
 from assistant.protocol import Question
-from assistant.questions import clean_question, resolve_question, strip_injection
+from assistant.questions import clean_question, resolve_question, selected_documents, strip_injection
 from assistant.retrieval import Retrieval
 from assistant.scope import several
 from assistant.settings import ConfigurationError, Settings
@@ -115,16 +115,22 @@ class Assistant:
         """The full text of a source document: every quote is a slice of it."""
         return self.knowledge.document(document).text
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
-        """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input."""
-        text, retrieval = self.retrieve(question, history)
+    def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
+        """Answer ``question`` in Dutch; raises :class:`InvalidQuestion` (Dutch message) for unusable input.
+
+        ``documents`` restricts the answer to those loaded documents (names, file names or titles; empty: all);
+        an unknown name raises :class:`~assistant.questions.UnknownDocument`.
+        """
+        text, retrieval = self.retrieve(question, history, documents)
         answer = self.backend.answer(text, retrieval)
         update: dict[str, Any] = {"question": text, "index": self.index_id[:INDEX_ID_CHARS] if self.index_id else None}
         if self.outdated:
             update["notice"] = join_notices(answer.notice, OUTDATED_NOTICE)
         return answer.model_copy(update=update)
 
-    def retrieve(self, question: str, history: Sequence[Message] = ()) -> tuple[str, Retrieval]:
+    def retrieve(
+        self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()
+    ) -> tuple[str, Retrieval]:
         """The cleaned question and what search found for it (follow-ups and references resolved)."""
         # checked once, at the edge: a front end (API, chat, CLI) hands over a Question it checked before its
         # rate limit or model load; for a plain str (library callers, evals) this is the edge
@@ -132,6 +138,7 @@ class Assistant:
             text = str(question)
         else:
             text = clean_question(question, self.settings.max_question_chars)
+        scope = selected_documents(self.knowledge, documents)
         turns = list(history)
         if self.settings.log_questions:
             log.info("Vraag: %s", text)
@@ -142,7 +149,7 @@ class Assistant:
         if english:
             notices.append(ENGLISH_NOTICE_SEVERAL if plural else ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
-        result = self.search.search(resolved.search_text, k=CANDIDATES, references=resolved.references)
+        result = self.search.search(resolved.search_text, k=CANDIDATES, references=resolved.references, documents=scope)
         retrieval = Retrieval(
             question=searchable,
             query=resolved.search_text,
@@ -155,6 +162,7 @@ class Assistant:
             world=self.world,
             word_vectors=self.word_vectors,
             documents=self.knowledge.documents,
+            scope=scope,
             twins=self.twins,
         )
         return text, retrieval

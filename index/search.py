@@ -54,8 +54,13 @@ def fuse(dense: dict[str, float], lexical: dict[str, float], dense_weight: float
 class DenseSearch(Protocol):
     """What hybrid search needs from a vector store (see :class:`index.store.VectorStore`)."""
 
-    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
-        """The ``k`` nearest unit ids to an embedded query, with their cosine similarity, best first."""
+    def search(
+        self, query_vector: list[float], k: int, documents: frozenset[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest unit ids to an embedded query, with their cosine similarity, best first.
+
+        With ``documents``, only units of those documents (by name) are searched.
+        """
         ...
 
 
@@ -115,27 +120,43 @@ class HybridSearch:
         """The model that embeds queries for the dense half."""
         return self._embeddings
 
+    def _in_documents(self, documents: frozenset[str]) -> np.ndarray:
+        """A mask over the units, in order: True where the unit belongs to one of ``documents``."""
+        return np.fromiter((u.document in documents for u in self.units), dtype=bool, count=len(self.units))
+
     def best_dense(self, query_vector: list[float]) -> float:
         """The best dense score any unit gets for an embedded query (0.0 for an empty corpus)."""
         hits = self._dense.search(query_vector, k=1) if self.units else []
         return max((sim for _uid, sim in hits), default=0.0)
 
-    def search(self, query: str, k: int = 5, references: References | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        references: References | None = None,
+        documents: frozenset[str] | None = None,
+    ) -> SearchResult:
         """The ``k`` best units for ``query``; units it names explicitly come first, all of them.
 
         Args:
             query: The question as asked.
             k: How many hits at least (more when the question names more units).
             references: The question's references when the caller parsed them already; else they are parsed here.
+            documents: Search only the units of these documents (by name); None or empty: all documents.
         """
+        documents = documents or None
         refs = references if references is not None else self.structure.parse(query)
         named = self.structure.resolve(refs) if refs else []
+        if documents is not None:
+            named = [u for u in named if u.document in documents]
         depth = min(len(self.units), max(50, k * 5))
         focused = strip_meta(query)
         vector = self._embeddings.embed_query(query) if self.units else []
-        dense_hits = self._dense.search(vector, k=depth) if self.units else []
+        dense_hits = self._dense.search(vector, k=depth, documents=documents) if self.units else []
         dense_score = {uid: sim for uid, sim in dense_hits if uid in self.catalog}
         lexical = self.lexical.scores(focused)
+        if documents is not None:
+            lexical = np.where(self._in_documents(documents), lexical, 0.0)
         matched = np.flatnonzero(lexical > 0)
         lexical_rank = matched[np.argsort(-lexical[matched], kind="stable")][:depth].tolist()
 

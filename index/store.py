@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from filelock import FileLock
 from langchain_core.embeddings import Embeddings
@@ -42,7 +42,7 @@ from knowledge.units import Unit
 if TYPE_CHECKING:
     import chromadb
     from chromadb.api import ClientAPI
-    from chromadb.api.types import PyEmbeddings
+    from chromadb.api.types import PyEmbeddings, Where
     from langchain_chroma import Chroma
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,17 @@ def _metadata(unit: Unit) -> dict[str, str | int]:
     if unit.page is not None:
         meta["page"] = unit.page
     return meta
+
+
+def _in_documents(documents: frozenset[str] | None) -> Where | None:
+    """Chroma's metadata filter for units of ``documents`` (None: no filter)."""
+    if not documents:
+        return None
+    if len(documents) == 1:
+        return {"document": next(iter(documents))}
+    names: list[str | int | float | bool] = sorted(documents)
+    member: dict[Literal["$in", "$nin"], list[str | int | float | bool]] = {"$in": names}
+    return {"document": member}
 
 
 class VectorStore:
@@ -344,15 +355,19 @@ class VectorStore:
         """The name of the collection being served, or None before :meth:`ensure` or :meth:`use`."""
         return self._collection.name if self._collection is not None else None
 
-    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
-        """Unit ids with cosine similarity, best first."""
+    def search(
+        self, query_vector: list[float], k: int, documents: frozenset[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Unit ids with cosine similarity, best first; with ``documents``, only units of those documents."""
         if self._collection is None:
             raise IndexUnavailable("De index is nog niet geladen.")
         # Ids and distances only: fetching texts and metadata of 100 hits (as langchain-chroma's search does)
         # costs more than the nearest-neighbour search itself. Ids are unit ids.
         queries: PyEmbeddings = [query_vector]
         try:
-            found = self._collection.query(query_embeddings=queries, n_results=k, include=["distances"])
+            found = self._collection.query(
+                query_embeddings=queries, n_results=k, include=["distances"], where=_in_documents(documents)
+            )
         except Exception as exc:
             if self._collection.name in {c.name for c in self._client.list_collections()}:
                 raise

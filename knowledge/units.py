@@ -128,3 +128,35 @@ class KnowledgeBase:
             if doc.name == name:
                 return doc
         raise KeyError(name)
+
+    def matching(self, wanted: str) -> list[Document]:
+        """The documents a user may mean by ``wanted``: its name, file name, file stem, title or short name.
+
+        The first of these that matches any document decides (case and surrounding spaces ignored), so a full name
+        never loses to a title that happens to contain it.
+
+        >>> kb = KnowledgeBase((Document("a/advies.pdf", "Digitale inclusie", ""), Document("b.txt", "Notitie", "")))
+        >>> [d.name for d in kb.matching("advies")], [d.name for d in kb.matching(" digitale INCLUSIE ")]
+        (['a/advies.pdf'], ['a/advies.pdf'])
+        >>> kb.matching("iets anders")
+        []
+        """
+        key = wanted.strip().casefold()
+        if not key:
+            return []
+
+        def stem(name: str) -> str:
+            base = name.rsplit("/", 1)[-1]
+            return base.rsplit(".", 1)[0] if "." in base else base
+
+        for aspect in (
+            lambda d: d.name,
+            lambda d: d.name.rsplit("/", 1)[-1],
+            lambda d: stem(d.name),
+            lambda d: d.title,
+            lambda d: d.short_name,
+        ):
+            found = [d for d in self.documents if aspect(d).strip().casefold() == key]
+            if found:
+                return found
+        return []

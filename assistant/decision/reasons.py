@@ -57,12 +57,22 @@ EXPLANATIONS_SEVERAL: dict[Reason, str] = {
 }
 
 
-def explanation(reason: Reason, several: bool = False) -> str:
-    """The sentence a user sees for ``reason``; ``several`` when more than one document is loaded.
+def explanation(reason: Reason, several: bool = False, subject: str = "") -> str:
+    """The sentence a user sees for ``reason``; ``several`` when it was looked for in more than one document.
+
+    ``subject`` names the one document instead of "het advies" (capitalised: "De notitie"), for a question
+    restricted to one of several documents.
 
     >>> explanation(Reason.NIET_IN_TEKST)
     'Het advies gaat wel over dit onderwerp, maar zegt hier niets over.'
     >>> explanation(Reason.NIET_IN_TEKST, several=True)
     'De geladen documenten gaan wel over dit onderwerp, maar zeggen hier niets over.'
+    >>> explanation(Reason.GEEN_VRAAG, subject="De notitie")
+    'Ik vond in uw bericht geen vraag over de notitie.'
     """
-    return (EXPLANATIONS_SEVERAL if several else EXPLANATIONS)[reason]
+    if several:
+        return EXPLANATIONS_SEVERAL[reason]
+    sentence = EXPLANATIONS[reason]
+    if subject:
+        sentence = sentence.replace("Het advies", subject).replace("het advies", subject[:1].lower() + subject[1:])
+    return sentence

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from assistant.questions import UnknownDocument
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
 from knowledge import DEFAULT_KNOWLEDGE_DIR
@@ -69,6 +70,41 @@ def test_with_one_document_labels_stay_as_they_were(tmp_path: Path) -> None:
     assert refused.answer.startswith("Dat staat niet in het advies ‘De kracht van sociale innovatie’ (AWT, 2014).")
 
 
+def _two_documents(tmp_path: Path) -> Path:
+    knowledge = tmp_path / "kennis"
+    knowledge.mkdir()
+    for name in (ADVICE, f"{ADVICE}.meta.json"):
+        shutil.copy(DEFAULT_KNOWLEDGE_DIR / name, knowledge / name)
+    _make_pdf(knowledge / "proefadvies.pdf")
+    return knowledge
+
+
+def test_a_question_restricted_to_one_document_cites_only_that_document(tmp_path: Path) -> None:
+    knowledge = _two_documents(tmp_path)
+    bot = build_assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge), embeddings=fake_embeddings())
+    for wanted, name in (("proefadvies", "proefadvies.pdf"), (PDF_TITLE.upper(), "proefadvies.pdf"), (ADVICE, ADVICE)):
+        answer = bot.ask("Wat is de tweede aanbeveling?", documents=[wanted])
+        assert answer.citations, wanted
+        assert {c.document for c in answer.citations} == {name}, wanted
+    # unrestricted, the same question cites both documents: the restriction is what made the difference
+    assert {c.document for c in bot.ask("Wat is de tweede aanbeveling?").citations} == {ADVICE, "proefadvies.pdf"}
+
+    refused = bot.ask("Hoeveel kost een brood in Parijs?", documents=["proefadvies.pdf"])
+    assert refused.refused
+    assert refused.answer.startswith(f"Dat staat niet in het document ‘{PDF_TITLE}’")
+    assert {c.document for c in refused.citations} <= {"proefadvies.pdf"}
+
+
+def test_an_unknown_document_is_a_dutch_error_that_lists_the_loaded_ones(tmp_path: Path) -> None:
+    knowledge = _two_documents(tmp_path)
+    bot = build_assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge), embeddings=fake_embeddings())
+    with pytest.raises(UnknownDocument) as raised:
+        bot.ask("Wat is de tweede aanbeveling?", documents=["jaarverslag"])
+    message = str(raised.value)
+    assert message.startswith("Er is geen document ‘jaarverslag’ geladen.")
+    assert "proefadvies.pdf" in message and ADVICE in message
+
+
 # --- what the assistant says of the documents: "het advies" with one, "de geladen documenten" with several
 
 WORDING = (
@@ -80,20 +116,16 @@ WORDING = (
 )
 
 
-def _said(bot: Assistant) -> list[str]:
+def _said(bot: Assistant, documents: tuple[str, ...] = ()) -> list[str]:
     said = []
     for question, part in WORDING:
-        answer = bot.ask(question)
+        answer = bot.ask(question, documents=documents)
         said.append((answer.answer if part == "answer" else answer.notice) or "")
     return said
 
 
 def test_with_several_documents_no_sentence_speaks_of_one_advice(tmp_path: Path) -> None:
-    knowledge = tmp_path / "kennis"
-    knowledge.mkdir()
-    for name in (ADVICE, f"{ADVICE}.meta.json"):
-        shutil.copy(DEFAULT_KNOWLEDGE_DIR / name, knowledge / name)
-    _make_pdf(knowledge / "proefadvies.pdf")
+    knowledge = _two_documents(tmp_path)
     bot = build_assistant(Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge), embeddings=fake_embeddings())
     said = _said(bot)
     for sentence in said:
@@ -103,6 +135,10 @@ def test_with_several_documents_no_sentence_speaks_of_one_advice(tmp_path: Path)
     assert said[2].endswith("met citaten uit de geladen documenten.")
     assert "ik beantwoord alleen vragen over de geladen documenten." in said[3]
     assert "Ik vond in uw bericht geen vraag over de geladen documenten." in said[4]
+
+    restricted = _said(bot, ("proefadvies.pdf",))  # to one of them: its refusals speak of that one document
+    assert restricted[1].startswith(f"Dat staat niet in het document ‘{PDF_TITLE}’. Het document heeft geen bijlage 9.")
+    assert "Ik vond in uw bericht geen vraag over het document." in restricted[4]
 
 
 def test_with_one_document_every_sentence_stays_as_it_was(tmp_path: Path) -> None:

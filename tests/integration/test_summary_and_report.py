@@ -210,3 +210,15 @@ def test_a_passage_only_the_summary_has_is_cited_from_the_summary(answering: Ass
     cited = [c for c in answer.citations if c.unit_id == drought.id]
     assert cited and cited[0].also_in == [] and cited[0].label == f"Inleiding van ‘{SUMMARY_TITLE}’"
     assert "ook in" not in answer.answer
+
+
+def test_a_question_restricted_to_the_summary_cites_the_summary_and_names_the_report(answering: Assistant) -> None:
+    answer = answering.ask(
+        "Wat legt het waterschap elk voorjaar vast over de dijken langs de grote rivieren?",
+        documents=["samenvatting.txt"],
+    )
+    summary, report = _unit(answering, "samenvatting.txt", DIKES), _unit(answering, "rapport.pdf", DIKES)
+    cited = {c.unit_id: c for c in answer.citations}
+    assert report.id not in cited and {c.document for c in answer.citations} == {"samenvatting.txt"}
+    assert [a.document for a in cited[summary.id].also_in] == ["rapport.pdf"]
+    assert cited[summary.id].also_in[0].label == f"Rivieren van ‘{REPORT_TITLE}’, p. 3"

@@ -91,7 +91,7 @@ class FakeAssistant:
         self.crash = crash
         self.histories: dict[str, list[Message]] = {}
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
         item = self.items[question]
         item_id = str(item["id"])
         self.histories[item_id] = list(history)
@@ -228,7 +228,7 @@ def test_regression_against_baseline_exits_1(tmp_path: Path, dataset: Path) -> N
     class NeedlessCitations(FakeAssistant):
         """Adds an irrelevant second citation: only citation precision drops, no threshold is hit."""
 
-        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
             answer = super().ask(question, history)
             if answer.refused:
                 return answer
@@ -254,7 +254,7 @@ def test_a_baseline_of_another_dataset_is_not_compared(tmp_path: Path, dataset: 
     shutil.copy(dataset, other)
 
     class Worse(FakeAssistant):
-        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
             answer = super().ask(question, history)
             if answer.refused:
                 return answer

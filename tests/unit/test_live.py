@@ -29,7 +29,7 @@ class FakeAssistant:
         self.backend = object()
         self.knowledge = type("K", (), {"documents": ()})()
 
-    def ask(self, question: str, history: Any = None) -> Answer:
+    def ask(self, question: str, history: Any = None, documents: Any = ()) -> Answer:
         return Answer(question=question, answer=self.name, citations=[], refused=False, backend="nep", index=self.name)
 
     def document_text(self, document: str) -> str:

@@ -68,7 +68,7 @@ class FakeAssistant:
     def document_text(self, document: str) -> str:
         return self.knowledge.document(document).text
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
         self.calls.append((question, list(history)))
         if self.gate is not None:
             self.gate.wait(timeout=10)

@@ -311,7 +311,7 @@ def test_unreadable_bytes_get_the_documented_400_in_dutch(client: TestClient, pa
 
 def test_an_unexpected_error_is_a_dutch_500(make_app: Any) -> None:
     class Broken(FakeAssistant):
-        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
             raise RuntimeError("kapot")
 
     client = TestClient(make_app(assistant=Broken()), raise_server_exceptions=False)

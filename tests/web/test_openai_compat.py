@@ -218,7 +218,7 @@ def test_unknown_paths_methods_and_bytes_under_v1_are_openai_errors(client: Test
 
 def test_an_unexpected_error_is_an_openai_500_in_dutch(make_app: Any) -> None:
     class Broken(FakeAssistant):
-        def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
             raise RuntimeError("kapot")
 
     client = TestClient(make_app(assistant=Broken()), raise_server_exceptions=False)

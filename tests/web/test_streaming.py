@@ -88,7 +88,7 @@ class GenerativeFakeAssistant(FakeAssistant):
         super().__init__()
         self.backend = GenerativeBackend(chat_model, name="test:stroom", model=DECISION)
 
-    def ask(self, question: str, history: Sequence[Message] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
         self.calls.append((question, list(history)))  # checked at the edge, like the fake it extends
         return self.backend.answer(question, self.retrieval(question)).model_copy(update={"question": question})
 
