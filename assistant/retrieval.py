@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from index.background import BackgroundStats, World
 from index.lexical import LexicalIndex
 from index.search import Hit, SearchResult
+from index.twins import Twins
 from index.word_vectors import WordVectors
 from knowledge.units import Document, Unit, UnitCatalog
 
@@ -32,6 +33,7 @@ class Retrieval:
     documents: tuple[Document, ...] = ()  # the loaded documents: how many there are decides how answers name them
     scope: frozenset[str] = frozenset()  # the names of the documents searched, when the question was restricted
     focus: frozenset[str] = frozenset()  # the documents the question points to, when the user did not restrict it
+    twins: Twins = field(default_factory=Twins)  # near-identical passages of different documents (index.twins)
 
     @property
     def searched(self) -> tuple[Document, ...]:

@@ -41,12 +41,14 @@ from assistant.questions import (
     valid_text,
 )
 from assistant.retrieval import Retrieval
+from assistant.scope import several
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
 from index.embedder import build_embeddings
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
+from index.twins import Twins
 from index.word_vectors import WordVectors, load_word_vectors
 from knowledge import (
     PARSER_VERSION,
@@ -61,6 +63,9 @@ log = logging.getLogger(__name__)
 INJECTION_NOTICE = "Ik volg geen instructies die in een vraag staan; ik beantwoord alleen vragen over het advies."
 CANDIDATES = 20  # ranked passages handed to the backend: the best few answer, the rest point the way on refusal
 ENGLISH_NOTICE = "U stelde de vraag in het Engels; het antwoord is in het Nederlands, met citaten uit het advies."
+# the same two notices when several documents are loaded (assistant.scope.several)
+INJECTION_NOTICE_SEVERAL = INJECTION_NOTICE.replace("het advies", "de geladen documenten")
+ENGLISH_NOTICE_SEVERAL = ENGLISH_NOTICE.replace("het advies", "de geladen documenten")
 
 
 def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
@@ -101,6 +106,7 @@ class Assistant:
         word_vectors: WordVectors | None = None,
         index_id: str | None = None,
         outdated: bool = False,
+        twins: Twins | None = None,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
@@ -112,6 +118,7 @@ class Assistant:
         self.index_id = index_id
         self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
         self.focus = DocumentFocus(knowledge.documents, structure=search.structure)
+        self.twins = twins if twins is not None else Twins()  # passages two documents share: cited once, "ook in …"
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -145,10 +152,11 @@ class Assistant:
         if self.settings.log_questions:
             log.info("Vraag: %s", text)
         searchable, injection = strip_injection(text)
-        notices = [INJECTION_NOTICE] if injection else []
+        plural = several(self.knowledge.documents)
+        notices = [INJECTION_NOTICE_SEVERAL if plural else INJECTION_NOTICE] if injection else []
         english = english_share(searchable) >= ENGLISH_SHARE if searchable else False
         if english:
-            notices.append(ENGLISH_NOTICE)
+            notices.append(ENGLISH_NOTICE_SEVERAL if plural else ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
         focus = self._focus(searchable or text, turns, resolved) if not scope else Focus()
         result = self.search.search(
@@ -172,6 +180,7 @@ class Assistant:
             documents=self.knowledge.documents,
             scope=scope,
             focus=focus.documents,
+            twins=self.twins,
         )
         return text, retrieval
 
@@ -257,6 +266,7 @@ def build_assistant(
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
+    twins = Twins.cached(units, settings.data_dir / "twins")
     world = load_world(settings.models_dir / "background", embedding_config.identity, embeddings)
     world = world.without(search.lexical.surface_words())
     background = cached_stats(
@@ -278,6 +288,7 @@ def build_assistant(
         word_vectors=word_vectors,
         index_id=index_id,
         outdated=older is not None,
+        twins=twins,
     )
 
 

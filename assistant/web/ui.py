@@ -30,6 +30,7 @@ from assistant.scope import (
     example_questions,
     header_html,
     placeholder_html,
+    several,
     texts_name,
 )
 from assistant.web.api import word_chunks
@@ -133,7 +134,8 @@ def converse(
     asked = len(chat)
     stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
     draft = ""
-    about = texts_name(ctx.assistant.knowledge.documents)
+    documents = ctx.assistant.knowledge.documents
+    about = texts_name(documents)
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
             draft += piece
@@ -176,7 +178,7 @@ def converse(
     past += [Message(role="user", content=text), Message(role="assistant", content=answer.answer)]
     count = len(answer.citations)
     done = (
-        "Het advies beantwoordt deze vraag niet."
+        ("De geladen documenten beantwoorden" if several(documents) else "Het advies beantwoordt") + " deze vraag niet."
         if answer.refused
         else f"Antwoord klaar, met {count} {'bron' if count == 1 else 'bronnen'}."
     )
