@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 GRAPH_NAME = "model.onnx"
 TOKENIZER_NAME = "tokenizer.json"
 CONFIG_NAME = "onnx_config.json"
-SPINNING = "0"  # onnxruntime's session.intra_op.allow_spinning
 SHRINK_AFTER = 8  # texts per call; a question's few words never grow the arena past one query
 
 
@@ -75,10 +74,6 @@ class OnnxEmbeddings(Embeddings):
         config: dict[str, Any] = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
-        # Idle worker threads sleep instead of spinning: on two shared cores (4 questions at once under serve, other
-        # processes) a spinning thread takes the core the next kernel needs. Paired per question on a busy 2-core
-        # machine: 0.76-0.84x the time of the spinning default.
-        options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         options.log_severity_level = 3  # warnings about the exporter's Gather patterns are not for operators
         session = onnxruntime.InferenceSession(str(folder / GRAPH_NAME), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_NAME))
