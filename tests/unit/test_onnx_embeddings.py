@@ -6,6 +6,8 @@ contract as an exported sentence-transformers model, so wrong masking or a mixed
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import onnxruntime
@@ -105,3 +107,15 @@ def test_token_type_ids_are_fed_when_the_graph_wants_them() -> None:
 
 def test_no_documents_no_vectors(embeddings: OnnxEmbeddings) -> None:
     assert embeddings.embed_documents([]) == []
+
+
+def test_a_tokenizer_sentencepiece_cannot_run_stays_with_tokenizers(tmp_path: Path) -> None:
+    from index.spm_tokenizer import META_NAME, load_tokenizer
+
+    word_level = Tokenizer(WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="<unk>"))
+    word_level.pre_tokenizer = WhitespaceSplit()
+    word_level.save(str(tmp_path / "tokenizer.json"))
+    loaded = load_tokenizer(tmp_path, tmp_path / "tokenizer.json", max_length=3, pad_id=0, pad_token="<pad>")
+    encodings = loaded.encode_batch(["sociale innovatie de awt", "stap"])
+    assert [e.ids for e in encodings] == [[4, 5, 6], [8, 0, 0]]  # truncated to 3, padded with <pad>
+    assert not (tmp_path / META_NAME).exists()
