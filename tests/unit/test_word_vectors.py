@@ -62,7 +62,9 @@ def test_the_vocabulary_is_embedded_once_per_cache_file_and_a_damaged_file_is_re
     assert remade.vocabulary == ["regen"] and "beschadigd" in caplog.text
 
 
-def test_a_keyed_cache_is_taken_without_picking_the_words_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_keyed_cache_is_taken_without_picking_the_words_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import index.word_vectors as module
 
     embed = CountingEmbed()
