@@ -75,7 +75,12 @@ def test_a_keyed_cache_is_taken_without_picking_the_words_again(
     assert embed.batches == [] and first.vocabulary == ["regen", "wolk"]
     picked: list[int] = []
     real = module.vocabulary
-    monkeypatch.setattr(module, "vocabulary", lambda texts: picked.append(1) or real(texts))
+
+    def counted(texts: list[str]) -> list[str]:
+        picked.append(1)
+        return real(texts)
+
+    monkeypatch.setattr(module, "vocabulary", counted)
     again = load_word_vectors(target, ["regen en wolk"], embed)
     assert picked == [] and again.vocabulary == ["regen", "wolk"] and embed.batches == []
     load_word_vectors(target, ["regen en maan"], embed)  # other texts: the words are picked and embedded again
