@@ -231,8 +231,13 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
 
 
 def load_chat(staged: StagedApp, settings: Settings, context: WebContext) -> None:
-    """Build the full app (APIs and chat) and let ``staged`` serve it; on failure the APIs keep answering."""
+    """Build the full app (APIs and chat) and let ``staged`` serve it; on failure the APIs keep answering.
+
+    It starts once the APIs are being served: importing Gradio holds the GIL most of the time and would slow the
+    server's own start.
+    """
     try:
+        staged.wait_until_serving()
         staged.replace_from_thread(create_app(settings, context=context))
     except Exception:
         log.exception("De chat kon niet worden geladen; de API werkt wel.")

@@ -105,10 +105,11 @@ class StagedApp:
 
     def replace_from_thread(self, app: ASGIApp, timeout: float = 120.0) -> None:
         """:meth:`replace`, called from a thread other than the server's (where the chat was built)."""
-        loop = self._wait_for_loop(timeout)
+        loop = self.wait_until_serving(timeout)
         asyncio.run_coroutine_threadsafe(self.replace(app), loop).result(timeout)
 
-    def _wait_for_loop(self, timeout: float) -> asyncio.AbstractEventLoop:
+    def wait_until_serving(self, timeout: float = 120.0) -> asyncio.AbstractEventLoop:
+        """Block (in another thread) until the server has started the first app; its event loop."""
         import time
 
         deadline = time.monotonic() + timeout
