@@ -1,10 +1,11 @@
-"""Sentence embeddings with onnxruntime and tokenizers: no torch at query time.
+"""Sentence embeddings with onnxruntime and the model's tokenizer: no torch at query time.
 
 Importing sentence-transformers pulls in torch, transformers and scikit-learn (~9 s on two cores) and
 a torch forward pass for one short question takes ~40 ms. The same model exported once to ONNX
 (``index.onnx_export``) loads in ~3 s and embeds a question in ~10 ms, with the same vectors
 (cosine ≥ 0.9999, checked at export time and in the tests). The export folder holds the graph, which
-already does the pooling and L2 normalisation, the model's ``tokenizer.json`` and ``onnx_config.json``.
+already does the pooling and L2 normalisation, the model's ``tokenizer.json`` and ``onnx_config.json``; the
+tokenizer runs on SentencePiece with ``tokenizer.json``'s ids where it can (``index.spm_tokenizer``).
 
 >>> embeddings = OnnxEmbeddings.from_dir(folder, query_prefix="query: ", passage_prefix="passage: ")  # doctest: +SKIP
 >>> len(embeddings.embed_query("Wat is sociale innovatie?"))  # doctest: +SKIP
