@@ -244,6 +244,7 @@ def build_router() -> APIRouter:
             index=index.state,
             progress=index.progress,
             fingerprint=index.index,
+            chat="klaar" if ctx.chat_ready else "laden",
         )
 
     @router.post(

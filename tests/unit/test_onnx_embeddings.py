@@ -125,3 +125,15 @@ def test_a_folder_loads_with_its_threads_tokenizer_and_config(tmp_path: Path) ->
     np.testing.assert_allclose(
         embeddings.embed_query("sociale innovatie"), _expected("query: sociale innovatie"), atol=1e-6
     )
+
+
+def test_a_tokenizer_sentencepiece_cannot_run_stays_with_tokenizers(tmp_path: Path) -> None:
+    from index.spm_tokenizer import META_NAME, load_tokenizer
+
+    word_level = Tokenizer(WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="<unk>"))
+    word_level.pre_tokenizer = WhitespaceSplit()
+    word_level.save(str(tmp_path / "tokenizer.json"))
+    loaded = load_tokenizer(tmp_path, tmp_path / "tokenizer.json", max_length=3, pad_id=0, pad_token="<pad>")
+    encodings = loaded.encode_batch(["sociale innovatie de awt", "stap"])
+    assert [e.ids for e in encodings] == [[4, 5, 6], [8, 0, 0]]  # truncated to 3, padded with <pad>
+    assert not (tmp_path / META_NAME).exists()
