@@ -32,6 +32,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+import numpy as np
 from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
@@ -153,6 +154,61 @@ def _in_documents(documents: frozenset[str] | None) -> Where | None:
     return {"document": member}
 
 
+EXACT_SEARCH_MAX_UNITS = 5_000  # up to here a query scans every vector in memory (< 1 ms, < 8 MB) instead of Chroma
+
+
+class _Vectors:
+    """A served collection's vectors in memory, searched exactly.
+
+    A Chroma query costs ~2 ms however few vectors it holds, more than scanning a few thousand of them with numpy;
+    beyond :data:`EXACT_SEARCH_MAX_UNITS` Chroma's HNSW index pays off and is queried instead. A complete collection
+    never changes, so the copy cannot go stale: a new index is a new collection, loaded anew.
+
+    >>> vectors = _Vectors(["a", "b", "c"], ["d1", "d1", "d2"], [[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]])
+    >>> [(uid, round(sim, 2)) for uid, sim in vectors.search([1.0, 1.0], k=2)]
+    [('b', 0.99), ('a', 0.71)]
+    >>> [uid for uid, _sim in vectors.search([1.0, 1.0], k=5, documents=frozenset({"d2"}))]
+    ['c']
+    """
+
+    def __init__(self, ids: Sequence[str], documents: Sequence[str], vectors: Any) -> None:
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        self._matrix = matrix / np.where(norms > 0, norms, 1.0)
+        self._ids = list(ids)
+        self._documents = np.asarray(documents, dtype=object)
+
+    @classmethod
+    def of(cls, collection: chromadb.Collection) -> _Vectors | None:
+        """The collection's vectors, or None when it is too large to scan (then Chroma searches)."""
+        if collection.count() > EXACT_SEARCH_MAX_UNITS:
+            return None
+        found = collection.get(include=["embeddings", "metadatas"])
+        metadatas = found["metadatas"] or []
+        documents = [str((m or {}).get("document", "")) for m in metadatas]
+        if found["embeddings"] is None or len(documents) != len(found["ids"]):
+            return None
+        return cls(found["ids"], documents, found["embeddings"])
+
+    def search(
+        self, query_vector: list[float], k: int, documents: frozenset[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` most similar unit ids with their cosine similarity, best first (see :meth:`VectorStore.search`)."""
+        query = np.asarray(query_vector, dtype=np.float32)
+        norm = float(np.linalg.norm(query))
+        similarity = self._matrix @ (query / norm if norm > 0 else query)
+        allowed = np.arange(len(self._ids))
+        if documents:
+            allowed = np.flatnonzero(np.isin(self._documents, list(documents)))
+        k = min(k, len(allowed))
+        if k <= 0:
+            return []
+        scores = similarity[allowed]
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(allowed) else np.arange(len(allowed))
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self._ids[allowed[i]], float(scores[i])) for i in best]
+
+
 class VectorStore:
     """Units in a Chroma collection: written through langchain-chroma with our embeddings, searched by vector.
 
@@ -175,6 +231,7 @@ class VectorStore:
         self._claim = claim
         self._prefix = prefix
         self._collection: chromadb.Collection | None = None
+        self._vectors: _Vectors | None = None
         self.fingerprint: str | None = None
         self.rebuilt = False
 
@@ -347,7 +404,9 @@ class VectorStore:
             bar.close()
 
     def _use(self, name: str, fingerprint: str) -> None:
-        self._collection = self._client.get_collection(name)
+        collection = self._client.get_collection(name)
+        self._vectors = _Vectors.of(collection)
+        self._collection = collection
         self.fingerprint = fingerprint
 
     @property
@@ -361,6 +420,8 @@ class VectorStore:
         """Unit ids with cosine similarity, best first; with ``documents``, only units of those documents."""
         if self._collection is None:
             raise IndexUnavailable("De index is nog niet geladen.")
+        if self._vectors is not None:
+            return self._vectors.search(query_vector, k, documents)
         # Ids and distances only: fetching texts and metadata of 100 hits (as langchain-chroma's search does)
         # costs more than the nearest-neighbour search itself. Ids are unit ids.
         queries: PyEmbeddings = [query_vector]

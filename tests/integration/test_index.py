@@ -163,3 +163,42 @@ def test_a_server_start_after_a_change_answers_from_the_previous_index_with_its_
     current = build_assistant(settings, embeddings=emb)
     assert current.outdated is False and current.index_id != first.index_id
     assert build_assistant(settings, embeddings=emb, outdated_ok=True).outdated is False  # now up to date
+
+
+def _two_document_units(n: int) -> list[Unit]:
+    return [
+        Unit(
+            id=f"{'a' if i % 3 else 'b'}#{i}",
+            document="a.md" if i % 3 else "b.md",
+            label=f"Punt {i}",
+            heading_path=("Doc",),
+            text=f"passage {i} over {'water' if i % 2 else 'fietsen'} en {i * 7 % 13}",
+            start=0,
+            end=1,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("exact_up_to", [10_000, 10])
+def test_a_search_finds_what_chromas_own_query_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_up_to: int
+) -> None:
+    # the served vectors are scanned in memory up to EXACT_SEARCH_MAX_UNITS, queried in Chroma above it: same result
+    monkeypatch.setattr("index.store.EXACT_SEARCH_MAX_UNITS", exact_up_to)
+    embeddings = DeterministicFakeEmbedding(size=48)
+    store = _store(tmp_path, embeddings)
+    units = _two_document_units(120)
+    store.ensure(units, "fp")
+    collection = store._client.get_collection(store.collection_name or "")
+    for text in ("water en 3", "fietsen", "passage 17", "iets heel anders"):
+        vector = embeddings.embed_query(text)
+        for documents in (None, frozenset({"b.md"}), frozenset({"a.md", "b.md"})):
+            found = store.search(vector, k=15, documents=documents)
+            where = {"document": "b.md"} if documents == frozenset({"b.md"}) else None
+            chroma = collection.query(query_embeddings=[vector], n_results=15, where=where, include=["distances"])
+            assert [uid for uid, _ in found] == chroma["ids"][0]
+            distances = chroma["distances"][0] if chroma["distances"] else []
+            assert [round(sim, 4) for _, sim in found] == [round(1.0 - d, 4) for d in distances]
+            if documents == frozenset({"b.md"}):
+                assert all(uid.startswith("b#") for uid, _ in found)
