@@ -91,7 +91,7 @@ def render_docs(spec: dict[str, Any]) -> str:
     restricted = next((e for e in ask_examples if e.get("documents")), None)
     restricting = (
         "<h2>Een vraag beperken tot documenten</h2>\n<p>Met <code>documents</code> komt het antwoord alleen uit de "
-        "genoemde documenten (weglaten: uit alle). <a href=\"documents\">GET documents</a> noemt de geladen "
+        'genoemde documenten (weglaten: uit alle). <a href="documents">GET documents</a> noemt de geladen '
         "documenten met de namen die hier passen; een onbekende naam geeft 422 met uitleg. Onder <code>/v1</code> "
         "kan hetzelfde veld in de chat completion (in de OpenAI-client als <code>extra_body</code>).</p>\n"
         f"<pre>{esc(json.dumps(restricted, ensure_ascii=False, indent=2))}</pre>\n"

@@ -21,7 +21,7 @@ EXAMPLE_QUESTION = "Met welke landen moet Nederland samenwerken?"
 DOCUMENTS_HELP = (
     "Beantwoord de vraag alleen uit deze geladen documenten (leeg of weggelaten: uit alle). Een document heet hier "
     "zoals `GET /api/documents` het noemt: de bestandsnaam (met of zonder extensie), de titel of de korte naam; "
-    "hoofdletters tellen niet. Een onbekende naam, of een die bij meer documenten past, geeft 422."
+    "hoofdletters tellen niet. Een onbekende naam, of een die bij meer documenten past, wordt met uitleg geweigerd."
 )
 
 
@@ -117,7 +117,7 @@ class Health(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI de
 
 
 class DocumentInfo(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI description
-    name: str = Field(description="De naam van het document (het bestand in de kennismap); kies het hiermee in `documents`.")
+    name: str = Field(description="De naam van het document (het bestand in de kennismap); kiest het in `documents`.")
     title: str
     short_name: str = Field(description="Hoe het kort wordt aangehaald, zoals ‘AWT’ (leeg als onbekend).")
     date: str = Field(description="Wanneer het verscheen, zoals ‘2014’ (leeg als onbekend).")

@@ -203,9 +203,7 @@ DOCUMENTS_HELP = 'De documenten moeten JSON zijn: een lijst van namen als ["awt-
 _NAMES = TypeAdapter(list[str])
 
 
-def answer_for_client(
-    ctx: WebContext, question: str, history: str, client: str, documents: str = ""
-) -> dict[str, Any]:
+def answer_for_client(ctx: WebContext, question: str, history: str, client: str, documents: str = "") -> dict[str, Any]:
     """What ``gradio_client``'s ``predict(question, history, documents, api_name="/ask")`` gets: ``/api/ask``'s answer.
 
     The question passes the same checks as a chat turn (question and documents, rate limit, a free slot).
@@ -420,7 +418,12 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
 
             chatbot.like(on_vote, [turns], None, api_visibility="private")
 
-        def ask(question: str, history: str = "[]", documents: str = "[]", request: gr.Request = None) -> dict[str, Any]:  # type: ignore[assignment]  # noqa: D417
+        def ask(  # noqa: D417 - request is Gradio's, not the caller's
+            question: str,
+            history: str = "[]",
+            documents: str = "[]",
+            request: gr.Request = None,  # type: ignore[assignment]
+        ) -> dict[str, Any]:
             """Beantwoord een vraag over het AWT-advies, met bronnen.
 
             Args:

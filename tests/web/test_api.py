@@ -432,10 +432,15 @@ def test_an_ambiguous_name_is_refused_with_the_files_it_fits(make_app: Any, fake
     from dataclasses import replace
 
     bot = with_second_document(fake_assistant)
-    bot.knowledge = KnowledgeBase((*bot.knowledge.documents, replace(bot.knowledge.documents[1], name="inclusie.pdf")))
-    response = TestClient(make_app(assistant=bot)).post("/api/ask", json={"question": "Wat?", "documents": ["inclusie"]})
+    pdf = replace(bot.knowledge.documents[1], name="inclusie.pdf")
+    bot.knowledge = KnowledgeBase((*bot.knowledge.documents, pdf))
+    client = TestClient(make_app(assistant=bot))
+    response = client.post("/api/ask", json={"question": "Wat?", "documents": ["inclusie"]})
     assert response.status_code == 422
-    assert response.json()["detail"] == "‘inclusie’ past bij meer dan één document (inclusie.md, inclusie.pdf); geef de bestandsnaam."
+    assert response.json()["detail"] == (
+        "‘inclusie’ past bij meer dan één document (inclusie.md, inclusie.pdf); geef de bestandsnaam."
+    )
+    assert client.post("/api/ask", json={"question": "Wat?", "documents": ["inclusie.pdf"]}).status_code == 200
 
 
 def test_the_documents_and_their_names_are_listed(two_documents: TestClient) -> None:
