@@ -381,6 +381,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 respond, inputs, outputs, **common
             ).then(None, js=FOCUS_INPUT_JS)
 
+        if scope is not None:  # Gradio's list leaves the focus nowhere once chosen: on to the question
+            scope.input(None, js=FOCUS_INPUT_JS, queue=False, api_visibility="private")
+
         def start_over() -> dict[Any, Any]:
             return {
                 chatbot: [],
