@@ -386,7 +386,7 @@ def test_documents_restrict_the_question_by_any_of_their_names(
 ) -> None:
     response = two_documents.post(path, json={"question": "Wat is de tweede aanbeveling?", "documents": [name]})
     assert response.status_code == 200, response.text
-    assert two_fake.scopes[-1] == ("inclusie.md",)  # resolved at the edge to the document's own name
+    assert two_fake.scopes[-1:] == [("inclusie.md",)]  # resolved at the edge to the document's own name
     if path == "/api/ask":
         assert [c["document"] for c in response.json()["citations"]] == ["inclusie.md"]
     else:

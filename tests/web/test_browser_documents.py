@@ -54,7 +54,7 @@ def test_the_chosen_document_goes_with_each_question(page: Any, tmp_path: Path) 
         wait_until_ready(page)
 
         ask(page, QUESTION)  # the default: every document
-        assert bot.scopes[-1] == ()
+        assert bot.scopes[-1:] == [()]
         expect(sources_panel(page)).to_contain_text("Aanbeveling 3")
 
         # by keyboard: Tab to the selector (its list opens), down to the second document, Enter chooses it
@@ -75,7 +75,7 @@ def test_the_chosen_document_goes_with_each_question(page: Any, tmp_path: Path) 
         expect(page.locator("#awt-question textarea")).to_be_focused()  # on to the question
 
         ask(page, QUESTION)
-        assert bot.scopes[-1] == ("inclusie.md",)  # the document's own name, resolved at the edge
+        assert bot.scopes[-1:] == [("inclusie.md",)]  # the document's own name, resolved at the edge
         expect(sources_panel(page)).to_contain_text("Aanbeveling 2")
         expect(sources_panel(page)).to_contain_text("Leer ouderen videobellen in de bibliotheek.")
         expect(sources_panel(page)).not_to_contain_text("Aanbeveling 3")
@@ -85,7 +85,7 @@ def test_the_chosen_document_goes_with_each_question(page: Any, tmp_path: Path) 
         page.get_by_role("option", name="Alle documenten").click()
         expect(selector).to_have_value("Alle documenten")
         ask(page, QUESTION)
-        assert bot.scopes[-1] == ()
+        assert bot.scopes[-1:] == [()]
 
 
 def test_one_document_has_no_selector(page: Any, tmp_path: Path) -> None:

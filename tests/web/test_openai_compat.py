@@ -386,7 +386,7 @@ def test_documents_in_the_body_restrict_the_question(
         "/v1/chat/completions", json=chat(("user", QUESTION), documents=["Inclusie"], stream=stream)
     )
     assert response.status_code == 200, response.text
-    assert two_fake.scopes[-1] == ("inclusie.md",)
+    assert two_fake.scopes[-1:] == [("inclusie.md",)]
     if stream:  # the source list comes in word chunks; the answer object in the last chunk with choices
         assert '"document":"inclusie.md"' in response.text and '"document":"advies.txt"' not in response.text
     else:
@@ -424,13 +424,13 @@ def test_each_document_is_a_model_of_its_own_when_there_are_several(
     assert_openai_error(missing, 404, "model_not_found", "een model per document uit GET /v1/models")
 
     body = two_documents.post("/v1/chat/completions", json=chat(("user", QUESTION)) | {"model": listed[2]}).json()
-    assert two_fake.scopes[-1] == ("inclusie.md",) and body["model"] == listed[2]
+    assert two_fake.scopes[-1:] == [("inclusie.md",)] and body["model"] == listed[2]
     assert body["awt"]["citations"][0]["document"] == "inclusie.md"
     both = chat(("user", QUESTION), documents=["advies"]) | {"model": listed[2]}  # the model's and the body's
     assert two_documents.post("/v1/chat/completions", json=both).status_code == 200
-    assert two_fake.scopes[-1] == ("advies.txt", "inclusie.md")
+    assert two_fake.scopes[-1:] == [("advies.txt", "inclusie.md")]
     assert two_documents.post("/v1/chat/completions", json=chat(("user", QUESTION))).status_code == 200
-    assert two_fake.scopes[-1] == ()
+    assert two_fake.scopes[-1:] == [()]
 
 
 def test_one_document_is_one_model_as_before(client: TestClient) -> None:

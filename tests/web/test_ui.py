@@ -135,7 +135,7 @@ def test_a_turn_goes_with_the_chosen_document() -> None:
     assert bot.scopes == [("inclusie.md",)]
     assert [c["document"] for c in final.sources["citations"]] == ["inclusie.md"]
     list(converse(ctx, "Wat is de tweede aanbeveling?", final.chat, final.past, final.answered))
-    assert bot.scopes[-1] == ()  # nothing chosen: every document
+    assert bot.scopes[-1:] == [()]  # nothing chosen: every document
 
 
 def test_an_unknown_document_is_a_dutch_warning_not_a_turn() -> None:
