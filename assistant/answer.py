@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
-from assistant.contract import Answer, cite, join_notices
-from assistant.decision import EXPLANATIONS, DecisionModel, Reason, Verdict, decide, extract
+from assistant.contract import AlsoIn, Answer, Citation, cite, join_notices
+from assistant.decision import DecisionModel, Reason, Verdict, decide, explanation, extract
+from assistant.focus import identity_terms
 from assistant.retrieval import Retrieval
-from assistant.scope import document_kind, refusal_sentence
+from assistant.scope import document_kind, refusal_sentence, several
 from index.references import label_parts
 from index.search import Hit
 from index.text import analyze, content_words
+from index.twins import Twins
 from knowledge import citation_label, document_titles
 from knowledge.units import Unit
 
@@ -63,14 +67,17 @@ class ExtractiveBackend:
         if not verdict.answer:
             return refusal(question, retrieval, self.name, verdict)
         notice = _notice(retrieval, verdict)
-        selection = _select(retrieval, self.max_units)
-        units = selection.units
+        groups = _select_groups(retrieval, self.max_units)
+        units = [u for group in groups for u in group.units]
         scores = {h.unit.id: h.score for h in retrieval.hits}
         naming = _Naming.of(retrieval)
-        citations = [cite(i + 1, u, scores.get(u.id, 0.0), naming.title(u)) for i, u in enumerate(units)]
+        citations = [
+            cite(i + 1, u, _score(u, scores, retrieval.twins), naming.title(u), naming.also_in(u))
+            for i, u in enumerate(units)
+        ]
         return Answer(
             question=question,
-            answer=_compose(selection, naming),
+            answer=_compose_groups(groups, naming),
             citations=citations,
             refused=False,
             backend=self.name,
@@ -78,6 +85,11 @@ class ExtractiveBackend:
             reason=verdict.reason.value,
             confidence=round(verdict.confidence, 3),
         )
+
+
+def _score(unit: Unit, scores: Mapping[str, float], twins: Twins) -> float:
+    """How well ``unit`` matched: its own score, or its twin's when search ranked the twin (see preferred_unit)."""
+    return max([scores.get(unit.id, 0.0), *(scores.get(t, 0.0) for t in twins.of(unit.id))])
 
 
 @dataclass(frozen=True)
@@ -89,9 +101,82 @@ class Selection:
     context_first: bool = False
 
 
-def _select(retrieval: Retrieval, max_units: int) -> Selection:
+def _select_groups(retrieval: Retrieval, max_units: int) -> list[Selection]:
+    """What to quote, one selection per document: a question that fits several documents is answered from each.
+
+    With one document (or units of one document only) this is the one selection :func:`_select` makes.
+    """
+    named = [h.unit for h in retrieval.hits if h.structural]
+    documents = list(dict.fromkeys(u.document for u in named))
+    if len(documents) > 1:  # "de tweede aanbeveling", and nothing says which document's: each document's own
+        groups = [_select(retrieval, max_units, [u for u in named if u.document == d]) for d in documents]
+        return _distinct(groups)
+    selection = _select(retrieval, max_units)
+    documents = list(dict.fromkeys(u.document for u in selection.units))
+    if len(documents) < 2:
+        return [selection]
+    return [Selection([u for u in selection.units if u.document == d]) for d in documents]
+
+
+def _distinct(groups: list[Selection]) -> list[Selection]:
+    """``groups`` without a unit an earlier group quotes already (a summary's item became the report's twin)."""
+    seen: set[str] = set()
+    kept = []
+    for group in groups:
+        units = [u for u in group.units if u.id not in seen]
+        seen.update(u.id for u in units)
+        if len(units) == len(group.units):
+            kept.append(group)
+        elif units:
+            kept.append(Selection(units))
+    if len(kept) > 1 and len({u.document for g in kept for u in g.units}) < len(kept):
+        return [Selection([u for g in kept for u in g.units])]
+    return kept
+
+
+def _select(retrieval: Retrieval, max_units: int, named: list[Unit] | None = None) -> Selection:
+    return _prefer_paged(_choose(retrieval, max_units, named), retrieval)
+
+
+def preferred_unit(unit: Unit, retrieval: Retrieval) -> Unit:
+    """The unit to cite for ``unit``: its near-identical twin with a page number, when ``unit`` has none.
+
+    A summary (text, no pages) and the full report (PDF) of the same advice say much the same; the report's
+    passage can be found on paper. When both or neither have pages, ``unit`` stays; so does a unit whose twin is
+    in a document the question was not restricted to.
+    """
+    if unit.page is not None:
+        return unit
+    paged = [
+        (similarity, twin)
+        for twin_id, similarity in retrieval.twins.of(unit.id).items()
+        if (twin := retrieval.units_by_id.get(twin_id)) is not None
+        and twin.page is not None
+        and (not retrieval.scope or twin.document in retrieval.scope)
+    ]
+    return max(paged, key=lambda pair: pair[0])[1] if paged else unit
+
+
+def _prefer_paged(selection: Selection, retrieval: Retrieval) -> Selection:
+    """``selection`` with each unit replaced by :func:`preferred_unit`; a unit that then occurs twice, once."""
+    if not retrieval.twins:
+        return selection
+    units: list[Unit] = []
+    items = selection.items
+    total = len(selection.units)
+    for i, unit in enumerate(selection.units):
+        chosen = preferred_unit(unit, retrieval)
+        if chosen not in units:
+            units.append(chosen)
+        elif items is not None and (i >= total - items if selection.context_first else i < items):
+            items -= 1
+    return replace(selection, units=units, items=items or None)
+
+
+def _choose(retrieval: Retrieval, max_units: int, named: list[Unit] | None = None) -> Selection:
     hits = retrieval.hits
-    named = [h.unit for h in hits if h.structural]
+    if named is None:
+        named = [h.unit for h in hits if h.structural]
     refs = retrieval.result.references
     scores = {h.unit.id: h.score for h in hits}
     if named and refs.lists:
@@ -135,6 +220,8 @@ def _about_the_topic(retrieval: Retrieval, members: list[Unit], scores: dict[str
     nouns = retrieval.result.references.lists
     lead = retrieval.lead_in_unit(members[0]) if members else None
     shared = set(analyze(lead.text)) if lead is not None else set()  # words of the lead-in describe every member
+    if len(retrieval.documents) > 1 and members:  # and so do the words that name their document ("de notitie")
+        shared |= {t for d in retrieval.documents if d.name == members[0].document for t in identity_terms(d)}
     topic = [
         w
         for w in content_words(retrieval.question)
@@ -162,12 +249,29 @@ class _Naming:
 
     titles: dict[str, str]  # document name -> title; empty with one document
     kinds: dict[str, str]  # document name -> "het advies", "het document", …; only with several documents
+    twins: Twins  # near-identical passages in other documents: cited as "ook in …"
+    units: Mapping[str, Unit]
 
     @classmethod
     def of(cls, retrieval: Retrieval) -> _Naming:
         titles = document_titles(retrieval.documents)
         kinds = {d.name: document_kind(d) for d in retrieval.documents} if titles else {}
-        return cls(titles, kinds)
+        return cls(titles, kinds, retrieval.twins, retrieval.units_by_id)
+
+    def also_in(self, unit: Unit) -> list[AlsoIn]:
+        """The other documents' passages that say what ``unit`` says, in document order."""
+        order = list(self.titles)
+        twins = [twin for t in self.twins.of(unit.id) if (twin := self.units.get(t)) is not None]
+        twins.sort(key=lambda u: (order.index(u.document) if u.document in order else len(order), u.start))
+        return [
+            AlsoIn(document=u.document, title=self.titles.get(u.document, u.document), label=self.label(u))
+            for u in twins
+        ]
+
+    def also(self, unit: Unit) -> str:
+        """What an answer line adds after a unit's marker: `` (ook in …)`` when other documents say the same."""
+        others = self.also_in(unit)
+        return f" (ook in {'; '.join(a.label for a in others)})" if others else ""
 
     def title(self, unit: Unit) -> str | None:
         return self.titles.get(unit.document)
@@ -179,37 +283,60 @@ class _Naming:
         return self.kinds.get(unit.document, "het advies")
 
 
-def _compose(selection: Selection, naming: _Naming) -> str:
+def _compose_groups(groups: list[Selection], naming: _Naming) -> str:
+    """The answer text: one group per document, each named by its title when there are several."""
+    if len(groups) == 1:
+        return _compose(groups[0], naming.label, naming.source, naming.also)
+    texts, start = [], 1
+    for group in groups:
+        title = f"‘{naming.title(group.units[0])}’"
+        texts.append(_compose(group, lambda u: citation_label(u, None), partial(_named, title), naming.also, start))
+        start += len(group.units)
+    return "\n\n".join(texts)
+
+
+def _named(title: str, _unit: Unit) -> str:
+    return title
+
+
+def _compose(
+    selection: Selection,
+    label: Callable[[Unit], str],
+    source: Callable[[Unit], str],
+    also: Callable[[Unit], str],
+    start: int = 1,
+) -> str:
+    """The quotes of one selection, numbered from ``start``; ``source`` names where they come from."""
     units = selection.units
-    label = naming.label
     if selection.items:
         n_context = len(units) - selection.items
         lines = []
         for i, unit in enumerate(units, start=1):
+            n = i + start - 1
             is_context = i <= n_context if selection.context_first else i > selection.items
             if is_context and selection.context_first:
-                lines.append(f"{label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"{label(unit)}: {_quote(unit.text)} [{n}]{also(unit)}")
             elif is_context:
-                lines.append(f"Zo staat het in {naming.source(unit)}, {label(unit)}: {_quote(unit.text)} [{i}]")
+                lines.append(f"Zo staat het in {source(unit)}, {label(unit)}: {_quote(unit.text)} [{n}]{also(unit)}")
             else:
-                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
-        return f"Volgens {naming.source(units[0])}:\n" + "\n".join(lines)
+                lines.append(f"- {label(unit)}: {_quote(unit.text)} [{n}]{also(unit)}")
+        return f"Volgens {source(units[0])}:\n" + "\n".join(lines)
     first, rest = units[0], units[1:]
-    lines = [f"Volgens {naming.source(first)} ({label(first)}): {_quote(first.text)} [1]"]
-    for i, unit in enumerate(rest, start=2):
+    lines = [f"Volgens {source(first)} ({label(first)}): {_quote(first.text)} [{start}]{also(first)}"]
+    for n, unit in enumerate(rest, start=start + 1):
         if unit.parent_id == first.id:
-            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"- {label(unit)}: {_quote(unit.text)} [{n}]{also(unit)}")
         elif unit.id == first.parent_id:
-            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Dit hoort bij {label(unit)}: {_quote(unit.text)} [{n}]{also(unit)}")
         else:
-            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{i}]")
+            lines.append(f"Zie ook {label(unit)}: {_quote(unit.text)} [{n}]{also(unit)}")
     return "\n".join(lines)
 
 
 def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
     notices = list(retrieval.notices)
     if verdict.reason is Reason.ONZEKER:
-        notices.append(EXPLANATIONS[Reason.ONZEKER])
+        notices.append(_explanation(Reason.ONZEKER, retrieval))
     return join_notices(*notices)
 
 
@@ -219,18 +346,46 @@ def _missing_parts(retrieval: Retrieval) -> str:
     return " en ".join(names)
 
 
+def _subject(retrieval: Retrieval) -> str:
+    """What the answer was looked for in, capitalised, as the subject of a sentence.
+
+    "Het advies" with one document loaded (as always), "De geladen documenten" with several, or the kind of the
+    one document a question was restricted to ("Het document").
+    """
+    if several(retrieval.searched):
+        return "De geladen documenten"
+    if not several(retrieval.documents) or not retrieval.searched:
+        return "Het advies"
+    kind = document_kind(retrieval.searched[0])
+    return kind[:1].upper() + kind[1:]
+
+
+def _explanation(reason: Reason, retrieval: Retrieval) -> str:
+    """The sentence for ``reason``, speaking of the documents the answer was looked for in (see :func:`_subject`)."""
+    if not several(retrieval.documents):
+        return explanation(reason)
+    return explanation(reason, several(retrieval.searched), subject=_subject(retrieval))
+
+
 def refusal(question: str, retrieval: Retrieval, backend: str, verdict: Verdict) -> Answer:
     """A Dutch refusal that says why and points at the nearest passages, so the user knows where to look instead."""
     numbered = [h for h in retrieval.hits if re.search(r"\d", h.unit.label)]
-    nearest = (numbered or retrieval.hits)[:2] if verdict.reason is not Reason.GEEN_VRAAG else []
+    nearest: list[tuple[Unit, float]] = []
+    for hit in (numbered or retrieval.hits) if verdict.reason is not Reason.GEEN_VRAAG else []:
+        unit = preferred_unit(hit.unit, retrieval)
+        if len(nearest) < 2 and all(unit != u for u, _score in nearest):
+            nearest.append((unit, hit.score))
     naming = _Naming.of(retrieval)
-    citations = [cite(i + 1, h.unit, h.score, naming.title(h.unit)) for i, h in enumerate(nearest)]
-    explanation = EXPLANATIONS[verdict.reason]
+    citations = [cite(i + 1, u, score, naming.title(u), naming.also_in(u)) for i, (u, score) in enumerate(nearest)]
+    why = _explanation(verdict.reason, retrieval)
     if verdict.reason is Reason.VERWIJZING_BESTAAT_NIET and (parts := _missing_parts(retrieval)):
-        explanation = f"Het advies heeft geen {parts}."
-    text = f"{refusal_sentence(retrieval.searched)} {explanation} Daar kan ik dus geen betrouwbaar antwoord op geven."
+        # the sentence before names the document(s) the question was restricted to or points to
+        why = f"{_subject(retrieval)} {'hebben' if several(retrieval.searched) else 'heeft'} geen {parts}."
+    text = f"{refusal_sentence(retrieval.searched)} {why} Daar kan ik dus geen betrouwbaar antwoord op geven."
     if citations:
-        pointers = " en ".join(f"{c.label} [{c.n}]" for c in citations)
+        pointers = " en ".join(
+            f"{c.label} [{c.n}]{naming.also(u)}" for c, (u, _s) in zip(citations, nearest, strict=True)
+        )
         text += f" Het dichtst bij uw vraag komen: {pointers}."
     return Answer(
         question=question,
@@ -264,6 +419,17 @@ def _substantive_first(retrieval: Retrieval) -> Hit:
     return top
 
 
+def with_also_in(citations: list[Citation], retrieval: Retrieval) -> list[Citation]:
+    """``citations`` with ``also_in`` filled in: the other documents that hold each cited passage near-identically."""
+    if not retrieval.twins:
+        return citations
+    naming = _Naming.of(retrieval)
+    return [
+        c.model_copy(update={"also_in": naming.also_in(unit)}) if (unit := retrieval.units_by_id.get(c.unit_id)) else c
+        for c in citations
+    ]
+
+
 def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:
     """The units the extractive answer would quote, in its order (the generative backend shows them to the LLM)."""
-    return _select(retrieval, max_units).units
+    return [u for group in _select_groups(retrieval, max_units) for u in group.units]

@@ -246,6 +246,8 @@ def ask_command(question: str, as_json: bool, history: Path | None, documents: t
         click.echo("\nBronnen:")
         for citation in answer.citations:
             click.echo(f"[{citation.n}] {citation.label} — {citation.document}")
+            for other in citation.also_in:
+                click.echo(f"    ook in: {other.label} — {other.document}")
 
 
 @main.command("serve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,10 +20,19 @@ class Message(BaseModel):
     content: str
 
 
+class AlsoIn(BaseModel):
+    """Another document that holds the cited passage near-identically ("ook in …"): a summary and its full report."""
+
+    document: str  # the other document's name (its file)
+    title: str  # the other document's title
+    label: str  # the passage's label there, as users see it ("Aanbeveling 2 van ‘Samenvatting’")
+
+
 class Citation(BaseModel):
     """A source the answer cites: ``[n]`` in the answer points at the citation with that ``n``.
 
-    ``quote`` is verbatim text of ``document``; ``start``/``end`` are its character offsets there.
+    ``quote`` is verbatim text of ``document``; ``start``/``end`` are its character offsets there. ``also_in``
+    names the other loaded documents that say the same (:mod:`index.twins`); empty with one document.
     """
 
     n: int = Field(ge=1)
@@ -33,12 +43,16 @@ class Citation(BaseModel):
     unit_id: str
     start: int
     end: int
+    also_in: list[AlsoIn] = Field(default_factory=list)
 
 
-def cite(n: int, unit: Unit, score: float, document_title: str | None = None) -> Citation:
+def cite(
+    n: int, unit: Unit, score: float, document_title: str | None = None, also_in: Sequence[AlsoIn] = ()
+) -> Citation:
     """The citation ``[n]`` of a whole unit, labelled as users see it (with the page for a PDF).
 
-    It is the one builder every backend uses; ``document_title`` is given when several documents are loaded.
+    It is the one builder every backend uses; ``document_title`` is given when several documents are loaded,
+    ``also_in`` when other documents hold the same passage.
     """
     return Citation(
         n=n,
@@ -49,6 +63,7 @@ def cite(n: int, unit: Unit, score: float, document_title: str | None = None) ->
         unit_id=unit.id,
         start=unit.start,
         end=unit.end,
+        also_in=list(also_in),
     )
 
 

@@ -114,7 +114,8 @@ class ResolvedQuestion:
     follow_up: bool
 
 
-def _is_follow_up(question: str) -> bool:
+def is_follow_up(question: str) -> bool:
+    """Whether a question leans on the conversation: starts like "En …", points back ("daarvan"), or is bare."""
     pointing = FOLLOW_UP_START.search(question) or POINTING_PATTERN.search(question)
     return bool(pointing) or len(content_words(question)) <= 1
 
@@ -132,7 +133,7 @@ def resolve_question(question: str, history: Sequence[Message], structure: Struc
             if structure.resolve(candidate):
                 return ResolvedQuestion(question, candidate, False)
         return ResolvedQuestion(question, own, False)
-    follow_up = _is_follow_up(question)
+    follow_up = is_follow_up(question)
     references = own
     earlier_refs = [structure.parse(text) for text in earlier]
     ordinal = elliptic_ordinal(question, structure.nouns) if not own else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from index.background import BackgroundStats, World
 from index.lexical import LexicalIndex
 from index.search import Hit, SearchResult
+from index.twins import Twins
 from index.word_vectors import WordVectors
 from knowledge.units import Document, Unit, UnitCatalog
 
@@ -31,13 +32,28 @@ class Retrieval:
     word_vectors: WordVectors | None = None
     documents: tuple[Document, ...] = ()  # the loaded documents: how many there are decides how answers name them
     scope: frozenset[str] = frozenset()  # the names of the documents searched, when the question was restricted
+    focus: frozenset[str] = frozenset()  # the documents the question points to, when the user did not restrict it
+    twins: Twins = field(default_factory=Twins)  # near-identical passages of different documents (index.twins)
 
     @property
     def searched(self) -> tuple[Document, ...]:
-        """The documents the question was answered from: what a refusal says the answer is not in."""
-        if not self.scope:
+        """The documents the question was answered from: what a refusal says the answer is not in.
+
+        Those the user restricted it to, else those it points to (a question about one advice is refused in that
+        advice's name), else all loaded documents.
+        """
+        names = self.scope or self.focus
+        if not names:
             return self.documents
-        return tuple(d for d in self.documents if d.name in self.scope)
+        return tuple(d for d in self.documents if d.name in names)
+
+    @property
+    def pointed(self) -> Document | None:
+        """The one document the question was restricted to or points to, with several loaded; else None."""
+        names = self.scope or self.focus
+        if len(self.documents) < 2 or len(names) != 1:
+            return None
+        return next((d for d in self.documents if d.name in names), None)
 
     @property
     def hits(self) -> list[Hit]:

@@ -22,6 +22,14 @@ MAX_EXAMPLES = 4
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
+def several(documents: Sequence[Document]) -> bool:
+    """Whether what the assistant says speaks of "de geladen documenten" rather than of the one document.
+
+    With one document every sentence stays as it was written for it ("het advies").
+    """
+    return len(documents) > 1
+
+
 def document_kind(document: Document) -> str:
     """What a document is called: its metadata's kind ("het advies"), else "het document"."""
     return document.kind or "het document"

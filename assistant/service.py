@@ -30,15 +30,25 @@ from assistant.answer import AnswerBackend, ExtractiveBackend
 from assistant.contract import Answer, Message, join_notices
 from assistant.decision import DecisionModel
 from assistant.decision.signals import english_share
+from assistant.focus import DocumentFocus, Focus, question_focus
 from assistant.protocol import Question
-from assistant.questions import clean_question, resolve_question, selected_documents, strip_injection
+from assistant.questions import (
+    ResolvedQuestion,
+    clean_question,
+    resolve_question,
+    selected_documents,
+    strip_injection,
+    valid_text,
+)
 from assistant.retrieval import Retrieval
+from assistant.scope import several
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
 from index.embedder import build_embeddings
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
+from index.twins import Twins
 from index.word_vectors import WordVectors, load_word_vectors
 from knowledge import (
     PARSER_VERSION,
@@ -53,6 +63,9 @@ log = logging.getLogger(__name__)
 INJECTION_NOTICE = "Ik volg geen instructies die in een vraag staan; ik beantwoord alleen vragen over het advies."
 CANDIDATES = 20  # ranked passages handed to the backend: the best few answer, the rest point the way on refusal
 ENGLISH_NOTICE = "U stelde de vraag in het Engels; het antwoord is in het Nederlands, met citaten uit het advies."
+# the same two notices when several documents are loaded (assistant.scope.several)
+INJECTION_NOTICE_SEVERAL = INJECTION_NOTICE.replace("het advies", "de geladen documenten")
+ENGLISH_NOTICE_SEVERAL = ENGLISH_NOTICE.replace("het advies", "de geladen documenten")
 
 
 def fingerprint(knowledge: KnowledgeBase, embedding_id: str) -> str:
@@ -93,6 +106,7 @@ class Assistant:
         word_vectors: WordVectors | None = None,
         index_id: str | None = None,
         outdated: bool = False,
+        twins: Twins | None = None,
     ) -> None:
         self.settings = settings
         self.knowledge = knowledge
@@ -103,6 +117,8 @@ class Assistant:
         self.word_vectors = word_vectors
         self.index_id = index_id
         self.outdated = outdated  # answers from an older index (and its documents) while a newer one is built
+        self.focus = DocumentFocus(knowledge.documents, structure=search.structure)
+        self.twins = twins if twins is not None else Twins()  # passages two documents share: cited once, "ook in …"
 
     def document_text(self, document: str) -> str:
         """The full text of a source document: every quote is a slice of it."""
@@ -136,12 +152,20 @@ class Assistant:
         if self.settings.log_questions:
             log.info("Vraag: %s", text)
         searchable, injection = strip_injection(text)
-        notices = [INJECTION_NOTICE] if injection else []
+        plural = several(self.knowledge.documents)
+        notices = [INJECTION_NOTICE_SEVERAL if plural else INJECTION_NOTICE] if injection else []
         english = english_share(searchable) >= ENGLISH_SHARE if searchable else False
         if english:
-            notices.append(ENGLISH_NOTICE)
+            notices.append(ENGLISH_NOTICE_SEVERAL if plural else ENGLISH_NOTICE)
         resolved = resolve_question(searchable or text, turns, self.search.structure)
-        result = self.search.search(resolved.search_text, k=CANDIDATES, references=resolved.references, documents=scope)
+        focus = self._focus(searchable or text, turns, resolved) if not scope else Focus()
+        result = self.search.search(
+            resolved.search_text,
+            k=CANDIDATES,
+            references=resolved.references,
+            documents=scope,
+            focus=focus.documents,
+        )
         retrieval = Retrieval(
             question=searchable,
             query=resolved.search_text,
@@ -155,8 +179,27 @@ class Assistant:
             word_vectors=self.word_vectors,
             documents=self.knowledge.documents,
             scope=scope,
+            focus=focus.documents,
+            twins=self.twins,
         )
         return text, retrieval
+
+    def _focus(self, question: str, turns: Sequence[Message], resolved: ResolvedQuestion) -> Focus:
+        """The documents an unrestricted question points to, when that should steer its search (else none).
+
+        It steers a question that names parts ("de tweede aanbeveling"), which every document may have, one that
+        names a document, and a follow-up, which stays in its conversation's documents. A question about a topic
+        alone is left to search, which ranks by the same words already.
+        """
+        if len(self.knowledge.documents) < 2:
+            return Focus()
+        earlier = [valid_text(m.content) for m in reversed(turns) if m.role == "user" and m.content.strip()]
+        focus = question_focus(self.focus, question, earlier, resolved.follow_up, resolved.references)
+        if not (resolved.references or focus.basis in ("naam", "gesprek")):
+            return Focus()
+        if focus:
+            log.info("Documenten waar de vraag naar wijst (%s): %s", focus.basis, ", ".join(sorted(focus.documents)))
+        return focus
 
 
 def build_backend(settings: Settings) -> AnswerBackend:
@@ -223,6 +266,7 @@ def build_assistant(
     units = knowledge.units
     lexical = LexicalIndex.cached([u.context_text() for u in units], settings.data_dir / "lexical")
     search = HybridSearch(units, store, embeddings, lexical=lexical)
+    twins = Twins.cached(units, settings.data_dir / "twins")
     world = load_world(settings.models_dir / "background", embedding_config.identity, embeddings)
     world = world.without(search.lexical.surface_words())
     background = cached_stats(
@@ -244,6 +288,7 @@ def build_assistant(
         word_vectors=word_vectors,
         index_id=index_id,
         outdated=older is not None,
+        twins=twins,
     )
 
 

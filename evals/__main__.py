@@ -1,7 +1,11 @@
 """Command line of the evaluation: ``python -m evals run`` and ``python -m evals calibrate``.
 
 ``python -m evals run [--dataset PAD] [--output MAP] [--backend NAAM] [--update-baseline]`` scores a backend on the
-gold set; ``python -m evals calibrate [--dataset evals/train.jsonl]`` refits the answer/refuse model.
+gold set; ``python -m evals run --profile library`` on the multi-document gold set (``evals/gold-library.jsonl``,
+its own baseline ``evals/baseline-library.json``) with the documents of :mod:`evals.library` generated and loaded
+next to the shipped advice; ``python -m evals library MAP [--text MAP]`` writes those documents (and plain-text
+renderings with their citation labels); ``python -m evals calibrate [--dataset evals/train.jsonl]`` refits the
+answer/refuse model.
 
 Exit codes: 0 all thresholds hold and nothing regressed, 1 a threshold or regression failure,
 2 unusable input (invalid dataset line, unreadable baseline, unknown judge).
@@ -14,7 +18,9 @@ Example::
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,7 +30,18 @@ from evals.calibrate import DEFAULT_TRAINING_SET, describe, run_calibration
 from evals.dataset import DatasetError
 from evals.gate import DEFAULT_TOLERANCE, PROFILES
 from evals.judges import UnknownJudgeError
-from evals.runner import DEFAULT_BACKEND, DEFAULT_BASELINE, DEFAULT_DATASET, DEFAULT_OUTPUT, RunConfig, run
+from evals.library import write_library
+from evals.runner import (
+    DEFAULT_BACKEND,
+    DEFAULT_BASELINE,
+    DEFAULT_DATASET,
+    DEFAULT_OUTPUT,
+    LIBRARY_PROFILE,
+    PROFILE_BASELINES,
+    PROFILE_DATASETS,
+    RunConfig,
+    run,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--dataset",
         type=Path,
-        default=DEFAULT_DATASET,
+        default=None,
         metavar="PAD",
-        help="JSONL-bestand met vragen (standaard: %(default)s)",
+        help=f"JSONL-bestand met vragen (standaard: {DEFAULT_DATASET}; met --profile {LIBRARY_PROFILE}: "
+        f"{PROFILE_DATASETS[LIBRARY_PROFILE]})",
     )
     run_parser.add_argument(
         "--output",
@@ -55,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--baseline",
         type=Path,
-        default=DEFAULT_BASELINE,
+        default=None,
         metavar="PAD",
-        help="baselinebestand (standaard: %(default)s)",
+        help=f"baselinebestand (standaard: {DEFAULT_BASELINE}; met --profile {LIBRARY_PROFILE}: "
+        f"{PROFILE_BASELINES[LIBRARY_PROFILE]})",
     )
     run_parser.add_argument(
         "--update-baseline",
@@ -86,12 +105,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MAP",
         help="map met extra documenten die voor deze run aan de kennis worden toegevoegd (herhaalbaar)",
     )
+    run_parser.add_argument(
+        "--library",
+        action="store_true",
+        help="laad ook de gegenereerde documenten van evals/library (vanzelf met --profile library)",
+    )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
     run_parser.add_argument(
         "--profile",
         choices=sorted(PROFILES),
         default="gold",
-        help="welke drempels: gold (regressiepoort) of blind (blinde sets) (standaard: %(default)s)",
+        help="welke drempels: gold (regressiepoort), blind (blinde sets) of library (meerdere documenten: laadt ook "
+        "de gegenereerde documenten van evals/library) (standaard: %(default)s)",
+    )
+    library_parser = commands.add_parser(
+        "library", help="schrijf de gegenereerde documenten van de evaluatie met meerdere documenten"
+    )
+    library_parser.add_argument("folder", type=Path, metavar="MAP", help="map voor de documenten")
+    library_parser.add_argument(
+        "--text",
+        type=Path,
+        default=None,
+        metavar="MAP",
+        help="schrijf ook een tekstversie van elk document (met het AWT-advies) met de labels van zijn passages",
     )
     calibrate_parser = commands.add_parser(
         "calibrate", help="fit het beslismodel (antwoorden of weigeren) op de trainingsset"
@@ -119,7 +155,7 @@ def _calibrate(dataset: Path, output: Path) -> int:
     from assistant.service import build_assistant
     from assistant.settings import Settings
 
-    if dataset.name == "gold.jsonl" or dataset.name.startswith("blind"):
+    if dataset.name.startswith(("gold", "blind")):
         print(f"Fout: {dataset} is een meetset; fit alleen op een trainingsset.", file=sys.stderr)
         return 2
     neutral = ExtractiveBackend(DecisionModel(NEVER, NEVER))  # retrieval only: nothing is answered
@@ -129,9 +165,27 @@ def _calibrate(dataset: Path, output: Path) -> int:
     return 0
 
 
+def _library(folder: Path, text: Path | None) -> int:
+    from assistant.settings import Settings
+    from evals.library.render import write_renderings
+
+    written = write_library(folder)
+    if text is not None:
+        with tempfile.TemporaryDirectory(prefix="awt-bibliotheek-") as workdir:
+            together = Path(workdir)
+            shutil.copytree(Settings().knowledge_dir, together, dirs_exist_ok=True)
+            write_library(together)
+            written += write_renderings(together, text)
+    for path in written:
+        print(f"Geschreven: {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run; returns the exit code."""
     args = build_parser().parse_args(argv)
+    if args.command == "library":
+        return _library(args.folder, args.text)
     if args.command == "calibrate":
         try:
             return _calibrate(args.dataset, args.output)
@@ -143,16 +197,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Fout: de map met extra documenten '{folder}' bestaat niet.", file=sys.stderr)
             return 2
     config = RunConfig(
-        dataset=args.dataset,
+        dataset=args.dataset or PROFILE_DATASETS.get(args.profile, DEFAULT_DATASET),
         output=args.output,
         backend=args.backend,
-        baseline=args.baseline,
+        baseline=args.baseline or PROFILE_BASELINES.get(args.profile, DEFAULT_BASELINE),
         update_baseline=args.update_baseline,
         tolerance=args.tolerance,
         judges=tuple(args.judge),
         progress=not args.no_progress,
         profile=args.profile,
         documents=tuple(args.documents),
+        library=args.library or args.profile == LIBRARY_PROFILE,
     )
     try:
         return run(config)

@@ -9,6 +9,18 @@ Item format (extra fields such as notes are kept but ignored)::
      "key_facts": [["arbeidsorganisatie", "organisatie van werk"]],  # every group needs one alternative
      "answerable": true, "category": "definitie", "variant_of": null}
 
+With several documents loaded (``python -m evals run --profile library``) three optional fields say which document
+an answer must come from; a document is named by its file name (``awk-advies-12-drinkwater.pdf``), its stem or its
+title (``Zuinig met zoet water``)::
+
+     "expected_document": "awk-advies-12-drinkwater.pdf",  # the first citation comes from this document
+     "only_expected_document": true,                        # and no citation comes from another one
+     "expected_documents": ["a.txt", "b.pdf"]               # a question several documents answer: each is cited
+
+``expected_citations`` stay structural labels ("Aanbeveling 2", "Bijlage 2"): the document's title and the page
+that a citation label shows with several documents loaded ("Aanbeveling 2 van ‘Zuinig met zoet water’, p. 3")
+are compared apart (:func:`evals.metrics.label_parts`). Items without these fields are scored as before.
+
 Example (``load_dataset`` does this for every line of a file)::
 
     >>> parse_line('{"id": "def-1", "question": "Wat is sociale innovatie?", "answerable": true}', 1).id
@@ -25,7 +37,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from assistant.contract import Message
@@ -49,8 +61,11 @@ class GoldItem(BaseModel):
     answerable: bool
     category: str | None = None
     variant_of: str | None = None
+    expected_document: str | None = None
+    only_expected_document: bool = False
+    expected_documents: list[str] = Field(default_factory=list)
 
-    @field_validator("expected_citations", "support")
+    @field_validator("expected_citations", "support", "expected_documents")
     @classmethod
     def _no_blank_strings(cls, values: list[str]) -> list[str]:
         if any(not value.strip() for value in values):
@@ -66,6 +81,19 @@ class GoldItem(BaseModel):
             if any(not alternative.strip() for alternative in group):
                 raise ValueError(f"groep {number} bevat een lege tekst")
         return groups
+
+    @field_validator("expected_document")
+    @classmethod
+    def _document_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("mag niet leeg zijn")
+        return value
+
+    @model_validator(mode="after")
+    def _only_with_a_document(self) -> GoldItem:
+        if self.only_expected_document and self.expected_document is None:
+            raise ValueError("veld 'only_expected_document' vraagt om een 'expected_document'")
+        return self
 
 
 _DUTCH_ERRORS: dict[str, str] = {
@@ -86,6 +114,8 @@ def _describe(error: ErrorDetails) -> str:
     location = ".".join(str(part) for part in error["loc"]) or "item"
     if error["type"] == "value_error":
         message = str(error.get("ctx", {}).get("error", error["msg"]))
+        if not error["loc"]:  # a rule about the whole item names its fields itself
+            return message
     else:
         message = _DUTCH_ERRORS.get(error["type"], f"is ongeldig ({error['msg']})")
     return f"veld '{location}' {message}"

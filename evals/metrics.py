@@ -17,21 +17,76 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from assistant.contract import Citation
 from evals.support import SupportChecker
 from evals.text import contains_phrase, content_tokens, fold, marker_numbers, split_sentences, strip_markers
 
+#: The parts of a label as :func:`knowledge.citation.citation_label` writes it: "<label>[ van ‘<title>’][, p. <n>]".
+_LABEL = re.compile(r"^(?P<label>.+?)(?: van ‘(?P<title>[^’]+)’)?(?:, p\. (?P<page>\d+))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class LabelParts:
+    """A citation label taken apart: the structural label, the document's title (several documents), the page."""
+
+    label: str
+    title: str | None = None
+    page: int | None = None
+
+
+def label_parts(label: str) -> LabelParts:
+    """Split a citation label into its structural part, document title and page.
+
+    >>> label_parts("Aanbeveling 2 van ‘Zuinig met zoet water’, p. 3")
+    LabelParts(label='Aanbeveling 2', title='Zuinig met zoet water', page=3)
+    >>> label_parts("Aanbeveling 3, stap 6")
+    LabelParts(label='Aanbeveling 3, stap 6', title=None, page=None)
+    """
+    match = _LABEL.match(label.strip())
+    if match is None:  # an empty label
+        return LabelParts(label)
+    page = match["page"]
+    return LabelParts(match["label"], match["title"], int(page) if page else None)
+
 
 def normalise_label(label: str) -> str:
-    """Compare labels case-, accent- and whitespace-insensitively.
+    """Compare labels case-, accent- and whitespace-insensitively, by their structural part only.
+
+    The document title and page that a label carries with several documents loaded are left out: which document
+    a citation comes from is scored apart (:func:`cites_document`).
 
     >>> normalise_label("  Hoofdstuk  3 ") == normalise_label("hoofdstuk 3")
     True
+    >>> normalise_label("Bijlage 2 van ‘Zuinig met zoet water’, p. 5")
+    'bijlage 2'
     """
-    return fold(label)
+    return fold(label_parts(label).label)
+
+
+def document_names(citation: Citation) -> set[str]:
+    """The names a citation's document goes by, folded: file name, stem and (with several documents) title."""
+    path = PurePosixPath(citation.document)
+    names = {fold(citation.document), fold(path.name), fold(path.stem)}
+    title = label_parts(citation.label).title
+    if title:
+        names.add(fold(title))
+    return names
+
+
+def cites_document(citation: Citation, document: str) -> bool:
+    """Whether ``citation`` comes from ``document`` (a file name, stem or title).
+
+    >>> c = Citation(n=1, label="Stap 1 van ‘Notitie’", document="n.docx", quote="q", score=1, unit_id="n#s", start=0,
+    ...     end=1)
+    >>> cites_document(c, "n.docx"), cites_document(c, "Notitie"), cites_document(c, "ander.pdf")
+    (True, True, False)
+    """
+    return fold(document) in document_names(citation)
 
 
 def ranked_labels(citations: Sequence[Citation]) -> list[str]:

@@ -31,6 +31,7 @@ from evals.dataset import GoldItem, dataset_fingerprint, load_dataset
 from evals.gate import DEFAULT_TOLERANCE, PROFILES, check_metrics
 from evals.html_report import render_html
 from evals.judges import Judge, create_judges
+from evals.library import write_library
 from evals.report import render_markdown, render_terminal
 from evals.run_result import EvalRun, round_metric
 from evals.scoring import ItemResult, applicable_counts, score_item, summarise
@@ -41,6 +42,11 @@ DEFAULT_DATASET = EVALS_DIR / "gold.jsonl"
 DEFAULT_OUTPUT = EVALS_DIR / "out"
 DEFAULT_BASELINE = EVALS_DIR / "baseline.json"
 DEFAULT_BACKEND = "extractief"
+#: The multi-document profile: its own gold set and baseline, and the generated documents of evals.library loaded
+#: next to the shipped knowledge.
+LIBRARY_PROFILE = "library"
+PROFILE_DATASETS: dict[str, Path] = {LIBRARY_PROFILE: EVALS_DIR / "gold-library.jsonl"}
+PROFILE_BASELINES: dict[str, Path] = {LIBRARY_PROFILE: EVALS_DIR / "baseline-library.json"}
 
 
 def build_asker(backend: str, documents: Sequence[Path] = (), workdir: Path | None = None) -> Assistant:
@@ -94,8 +100,9 @@ class RunConfig:
     tolerance: float = DEFAULT_TOLERANCE
     judges: tuple[str, ...] = ()
     progress: bool = True
-    profile: str = "gold"  # which thresholds: "gold" or "blind" (see evals.gate.PROFILES)
+    profile: str = "gold"  # which thresholds: "gold", "blind" or "library" (see evals.gate.PROFILES)
     documents: tuple[Path, ...] = ()  # folders of documents added to the shipped knowledge for this run
+    library: bool = False  # also generate evals.library's documents into the run's folder and load them
 
 
 def _display_path(path: Path) -> str:
@@ -165,14 +172,20 @@ def run(
     items = load_dataset(config.dataset)
     baseline = read_baseline(config.baseline, config.backend)
     judges = create_judges(config.judges, config.backend)
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="awt-evals-") as workdir:
         if asker is None:
-            asker = build_asker(config.backend, config.documents, Path(workdir))
+            documents = config.documents
+            if config.library:
+                generated = Path(workdir) / "bibliotheek"
+                names = [path.name for path in write_library(generated) if path.suffix in {".pdf", ".docx"}]
+                documents = (*documents, generated)
+                notes.append(f"Gegenereerde documenten geladen (evals/library): {', '.join(names)}.")
+            asker = build_asker(config.backend, documents, Path(workdir))
         answers = collect_answers(items, asker, config.backend, progress=config.progress)
         results, metrics, counts = evaluate(items, answers, asker, checker=checker, judges=judges)
 
     fingerprint = dataset_fingerprint(config.dataset)
-    notes: list[str] = []
     if baseline is not None and Path(baseline.dataset).name != Path(config.dataset).name and not config.update_baseline:
         notes.append(f"De baseline hoort bij {baseline.dataset}, niet bij deze dataset; er wordt niet vergeleken.")
         baseline = None

@@ -141,6 +141,43 @@ def _check_retrieval(item: GoldItem, answer: Answer, result: ItemResult) -> None
         result.problems.append(f"Verwachte bronnen niet geciteerd: {names}.")
 
 
+#: Metrics on which document an answer cites; only items with ``expected_document(s)`` have them.
+DOCUMENT_KEYS: tuple[str, ...] = (
+    "document_accuracy",
+    "document_label_accuracy",
+    "document_exclusive_rate",
+    "document_coverage",
+)
+
+
+def _check_documents(item: GoldItem, answer: Answer, result: ItemResult) -> None:
+    citations = sorted(answer.citations, key=lambda c: c.n)
+    expected = item.expected_document
+    if expected is not None:
+        first = citations[0] if citations else None
+        right_document = first is not None and m.cites_document(first, expected)
+        result.metrics["document_accuracy"] = float(right_document)
+        if first is None:
+            result.problems.append(f"Geen bron; verwacht een bron uit '{expected}'.")
+        elif not right_document:
+            result.problems.append(f"Eerste bron komt uit '{first.document}'; verwacht '{expected}'.")
+        if item.expected_citations:
+            right_label = first is not None and m.top_label_correct([first.label], item.expected_citations)
+            result.metrics["document_label_accuracy"] = float(right_document and right_label)
+        if item.only_expected_document:
+            others = sorted({c.document for c in citations if not m.cites_document(c, expected)})
+            result.metrics["document_exclusive_rate"] = float(bool(citations) and not others)
+            if others:
+                names = ", ".join(f"'{name}'" for name in others)
+                result.problems.append(f"Citeert ook andere documenten dan '{expected}': {names}.")
+    if item.expected_documents:
+        missing = [d for d in item.expected_documents if not any(m.cites_document(c, d) for c in citations)]
+        result.metrics["document_coverage"] = 1 - len(missing) / len(item.expected_documents)
+        if missing:
+            names = ", ".join(f"'{name}'" for name in missing)
+            result.problems.append(f"Geen bron uit de documenten: {names}.")
+
+
 def _check_sentences(answer: Answer, checker: SupportChecker, result: ItemResult) -> None:
     support = m.sentence_support(answer.answer, answer.citations, checker)
     result.sentence_checks = support.checks
@@ -192,6 +229,8 @@ def score_item(
 
     if item.answerable and item.expected_citations:
         _check_retrieval(item, answer, result)
+    if item.answerable:
+        _check_documents(item, answer, result)
 
     _check_quotes(answer.citations, documents, result)
     if result.n_quotes:
@@ -245,6 +284,11 @@ def _variant_pairs(results: Sequence[ItemResult], key: str) -> list[tuple[float,
     return pairs
 
 
+def _document_keys(results: Sequence[ItemResult]) -> list[str]:
+    """The document metrics some item has a value for: a set without the fields reports as before."""
+    return [key for key in DOCUMENT_KEYS if any(r.metrics.get(key) is not None for r in results)]
+
+
 def summarise(results: Sequence[ItemResult]) -> dict[str, float | None]:
     """Summary metric values (keys as in :data:`evals.gate.METRICS`, plus ``judge_*``)."""
     answerable = [r for r in results if r.item.answerable]
@@ -268,6 +312,8 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, float | None]:
     summary["robustness_key_fact_drop"] = m.robustness_drop(_variant_pairs(results, "key_fact_recall"))
     summary["robustness_label_drop"] = m.robustness_drop(_variant_pairs(results, "label_accuracy"))
     summary["removed_sentences"] = float(sum(r.removed for r in results))
+    for key in _document_keys(results):
+        summary[key] = _mean_of(answerable, key)
     judge_keys = sorted({key for r in results for key in r.metrics if key.startswith("judge_")})
     for key in judge_keys:
         summary[key] = _mean_of(results, key)
@@ -296,6 +342,8 @@ def applicable_counts(results: Sequence[ItemResult]) -> dict[str, int]:
     counts["dutch_rate"] = counts["removed_sentences"] = len(results)
     counts["robustness_key_fact_drop"] = len(_variant_pairs(results, "key_fact_recall"))
     counts["robustness_label_drop"] = len(_variant_pairs(results, "label_accuracy"))
+    for key in _document_keys(results):
+        counts[key] = sum(1 for r in answerable if r.metrics.get(key) is not None)
     for key in sorted({key for r in results for key in r.metrics if key.startswith("judge_")}):
         counts[key] = sum(1 for r in results if r.metrics.get(key) is not None)
     return counts

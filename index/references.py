@@ -171,24 +171,30 @@ class StructureIndex:
         """The references in ``question``, with this corpus's label nouns (:func:`parse_references`)."""
         return parse_references(question, self.nouns)
 
-    def _last_number(self, noun: str, within: dict[str, int]) -> int:
+    def _last_number(self, noun: str, within: dict[str, int], document: str) -> int:
         numbers = [
             dict(parts)[noun]
-            for parts in (self._parts[u.id] for u in self._by_last_noun.get(noun, ()))
+            for parts in (self._parts[u.id] for u in self._by_last_noun.get(noun, ()) if u.document == document)
             if all(dict(parts).get(k) == v for k, v in within.items() if k != noun)
         ]
         return max(numbers, default=-1)
 
     def resolve(self, refs: References) -> list[Unit]:
-        """Units named by the references, in document order: exact items first, then requested lists."""
+        """Units named by the references, in document order: exact items first, then requested lists.
+
+        Each document is read on its own: "de laatste aanbeveling" is the last of each document's, and "aanbeveling
+        2" is the plain item wherever a document has one, else its nearest nested ones.
+        """
         chosen: list[Unit] = []
+        documents = list(dict.fromkeys(u.document for u in self._numbered))
         for pair in refs.pairs:
-            wanted = {n: (self._last_number(n, pair) if v == -1 else v) for n, v in pair.items()}
-            candidates = self._by_noun.get(next(iter(wanted)), []) if wanted else self._numbered
-            matches = [u for u in candidates if self._covers(self._parts[u.id], wanted)]
-            if matches:
-                fewest = min(len(self._parts[u.id]) for u in matches)
-                chosen.extend(u for u in matches if len(self._parts[u.id]) == fewest)
+            for document in documents:
+                wanted = {n: (self._last_number(n, pair, document) if v == -1 else v) for n, v in pair.items()}
+                candidates = self._by_noun.get(next(iter(wanted)), []) if wanted else self._numbered
+                matches = [u for u in candidates if u.document == document and self._covers(self._parts[u.id], wanted)]
+                if matches:
+                    fewest = min(len(self._parts[u.id]) for u in matches)
+                    chosen.extend(u for u in matches if len(self._parts[u.id]) == fewest)
         for noun in refs.lists:
             scope = refs.pairs[0] if refs.pairs else {}
             for unit in self._by_last_noun.get(noun, ()):
@@ -241,3 +247,12 @@ def context_noun(refs: References) -> tuple[str, dict[str, int]] | None:
         noun = list(pair)[-1]
         return noun, {k: v for k, v in pair.items() if k != noun}
     return None
+
+
+def is_label_noun(word: str, nouns: set[str]) -> bool:
+    """Whether ``word`` is (a form or small typo of) one of the label nouns ``nouns``: "aanbevelingen", "stap".
+
+    >>> is_label_noun("aanbevelingen", {"aanbeveling"}), is_label_noun("ouderen", {"aanbeveling"})
+    (True, False)
+    """
+    return _noun_of(word, nouns) is not None

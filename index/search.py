@@ -135,6 +135,7 @@ class HybridSearch:
         k: int = 5,
         references: References | None = None,
         documents: frozenset[str] | None = None,
+        focus: frozenset[str] | None = None,
     ) -> SearchResult:
         """The ``k`` best units for ``query``; units it names explicitly come first, all of them.
 
@@ -143,12 +144,16 @@ class HybridSearch:
             k: How many hits at least (more when the question names more units).
             references: The question's references when the caller parsed them already; else they are parsed here.
             documents: Search only the units of these documents (by name); None or empty: all documents.
+            focus: The documents the question points to (the user did not choose them): its references are
+                resolved in these only, and their units rank before the others'. None or empty: no preference.
         """
         documents = documents or None
         refs = references if references is not None else self.structure.parse(query)
         named = self.structure.resolve(refs) if refs else []
         if documents is not None:
             named = [u for u in named if u.document in documents]
+        if focus:
+            named = [u for u in named if u.document in focus]
         depth = min(len(self.units), max(50, k * 5))
         focused = strip_meta(query)
         vector = self._embeddings.embed_query(query) if self.units else []
@@ -177,5 +182,7 @@ class HybridSearch:
 
         named_ids = [u.id for u in named]
         ranked = named_ids + [uid for uid, _ in sorted(fused.items(), key=lambda x: -x[1]) if uid not in named_ids]
+        if focus:  # a stable partition: the focused documents' units first, each part still in fused order
+            ranked.sort(key=lambda uid: self.catalog[uid].document not in focus)
         hits = [hit(uid, uid in named_ids) for uid in ranked[: max(k, len(named_ids))]]
         return SearchResult(hits, refs, max(dense_score.values(), default=0.0), vector)

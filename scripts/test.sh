@@ -46,3 +46,6 @@ mkdir -p test-artifacts
 .venv/bin/python -m evals run --output test-artifacts/eval --no-progress
 # the frozen blind set: its own floor (evals/gate.py BLIND_THRESHOLDS), never a baseline to tune against
 .venv/bin/python -m evals run --dataset evals/blind-1.jsonl --profile blind --output test-artifacts/eval-blind-1 --no-progress
+# the multi-document gold set: the advice with the two documents evals/library generates into the run's own folder
+# (evals/gate.py LIBRARY_THRESHOLDS and evals/baseline-library.json; re-baseline: add --update-baseline)
+.venv/bin/python -m evals run --profile library --output test-artifacts/eval-library --no-progress

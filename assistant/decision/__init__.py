@@ -6,11 +6,12 @@ with a reason code (``reasons``) that reaches the user and the log.
 
 from assistant.decision.decide import Verdict, decide, rule_verdict
 from assistant.decision.model import NEVER, CalibratedModel, DecisionModel, ModelFileError
-from assistant.decision.reasons import EXPLANATIONS, Reason
+from assistant.decision.reasons import EXPLANATIONS, EXPLANATIONS_SEVERAL, Reason, explanation
 from assistant.decision.signals import FEATURES, Signals, extract
 
 __all__ = [
     "EXPLANATIONS",
+    "EXPLANATIONS_SEVERAL",
     "FEATURES",
     "NEVER",
     "CalibratedModel",
@@ -21,5 +22,6 @@ __all__ = [
     "Verdict",
     "decide",
     "rule_verdict",
+    "explanation",
     "extract",
 ]

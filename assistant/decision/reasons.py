@@ -39,3 +39,40 @@ EXPLANATIONS: dict[Reason, str] = {
     Reason.VERWIJZING_BESTAAT_NIET: "Het deel waar u naar vraagt, bestaat niet in het advies.",
     Reason.GEEN_VRAAG: "Ik vond in uw bericht geen vraag over het advies.",
 }
+
+#: The same sentences when several documents are loaded: they speak of those, not of one advice.
+EXPLANATIONS_SEVERAL: dict[Reason, str] = {
+    Reason.ONZEKER: (
+        "Ik weet niet zeker of de geladen documenten precies dit beantwoorden; dit zijn de passages die er het "
+        "dichtst bij komen. Controleer ze zelf."
+    ),
+    Reason.BUITEN_ONDERWERP: "Deze vraag gaat over iets waar de geladen documenten niet over gaan.",
+    Reason.NIET_IN_TEKST: "De geladen documenten gaan wel over dit onderwerp, maar zeggen hier niets over.",
+    Reason.VRAAGT_OM_BEDRAG: "De geladen documenten noemen geen bedragen.",
+    Reason.VRAAGT_OM_PERSOON: "De geladen documenten noemen geen namen van personen.",
+    Reason.VRAAGT_OM_DATUM: "De geladen documenten noemen die datum niet.",
+    Reason.VRAAGT_OM_AANTAL: "De geladen documenten noemen dat aantal niet.",
+    Reason.VERWIJZING_BESTAAT_NIET: "Het deel waar u naar vraagt, bestaat niet in de geladen documenten.",
+    Reason.GEEN_VRAAG: "Ik vond in uw bericht geen vraag over de geladen documenten.",
+}
+
+
+def explanation(reason: Reason, several: bool = False, subject: str = "") -> str:
+    """The sentence a user sees for ``reason``; ``several`` when it was looked for in more than one document.
+
+    ``subject`` names the one document instead of "het advies" (capitalised: "De notitie"), for a question
+    restricted to one of several documents.
+
+    >>> explanation(Reason.NIET_IN_TEKST)
+    'Het advies gaat wel over dit onderwerp, maar zegt hier niets over.'
+    >>> explanation(Reason.NIET_IN_TEKST, several=True)
+    'De geladen documenten gaan wel over dit onderwerp, maar zeggen hier niets over.'
+    >>> explanation(Reason.GEEN_VRAAG, subject="De notitie")
+    'Ik vond in uw bericht geen vraag over de notitie.'
+    """
+    if several:
+        return EXPLANATIONS_SEVERAL[reason]
+    sentence = EXPLANATIONS[reason]
+    if subject:
+        sentence = sentence.replace("Het advies", subject).replace("het advies", subject[:1].lower() + subject[1:])
+    return sentence

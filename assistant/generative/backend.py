@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import ExtractiveBackend, judge, refusal, select_units
+from assistant.answer import ExtractiveBackend, judge, preferred_unit, refusal, select_units, with_also_in
 from assistant.contract import Answer, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
@@ -35,11 +35,13 @@ from assistant.generative.verify import (
     verify,
 )
 from assistant.retrieval import Retrieval
+from assistant.scope import several
 from knowledge import document_titles
 
 log = logging.getLogger(__name__)
 
 FALLBACK = "Daarom volgt hieronder het letterlijke antwoord uit het advies."
+FALLBACK_SEVERAL = "Daarom volgt hieronder het letterlijke antwoord uit de geladen documenten."
 NOTICE_UNREACHABLE = "Het taalmodel was niet bereikbaar of gaf een fout. " + FALLBACK
 NOTICE_TIMEOUT = "Het taalmodel gaf niet binnen {seconds:g} seconden antwoord. " + FALLBACK
 NOTICE_LATE = "Het taalmodel gaf niet op tijd antwoord. " + FALLBACK
@@ -169,8 +171,9 @@ class GenerativeBackend:
         for hit in [] if named else retrieval.hits:
             if len(units) >= self.max_passages:
                 break
-            if hit.unit not in units:
-                units.append(hit.unit)
+            unit = preferred_unit(hit.unit, retrieval)  # a passage two documents share is shown once, with its page
+            if unit not in units:
+                units.append(unit)
         titles = document_titles(retrieval.documents)
         chosen: list[Passage] = []
         used = 0
@@ -191,6 +194,8 @@ class GenerativeBackend:
 
     def _fallback(self, question: str, retrieval: Retrieval, notice: str, removed: Sequence[str] = ()) -> Answer:
         answer = self.fallback.answer(question, retrieval)
+        if several(retrieval.documents):
+            notice = notice.replace(FALLBACK, FALLBACK_SEVERAL)
         return answer.model_copy(update={"notice": join_notices(answer.notice, notice), "removed": list(removed)})
 
     def _failure_notice(self, error: Exception, streamed: bool) -> str:
@@ -226,7 +231,7 @@ class GenerativeBackend:
         return Answer(
             question=question,
             answer=result.text,
-            citations=result.citations,
+            citations=with_also_in(result.citations, retrieval),
             refused=False,
             backend=self.name,
             notice=join_notices(*retrieval.notices, self._removed_notice(result.removed)),

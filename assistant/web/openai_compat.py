@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from assistant.contract import Answer
 from assistant.questions import InvalidQuestion, UnknownDocument
+from assistant.scope import several
 from assistant.settings import Settings
 from assistant.web.api import answer_request, word_chunks
 from assistant.web.context import web_context
@@ -171,7 +172,7 @@ def build_router() -> APIRouter:
             return error_response(
                 503, str(exc), "server_error", "server_busy", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
             )
-        content = reply_text(answer)
+        content = reply_text(answer, several=several(web_context(request).assistant.knowledge.documents))
         prompt = sum(tokens(message_text(m.content)) for m in body.messages)
         usage = Usage(prompt_tokens=prompt, completion_tokens=tokens(content), total_tokens=prompt + tokens(content))
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())

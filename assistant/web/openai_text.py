@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from assistant.contract import Answer, Message
+from assistant.contract import Answer, Citation, Message
 from assistant.questions import InvalidQuestion
 from assistant.web.api_models import MAX_HISTORY
 from assistant.web.openai_wire import ChatMessage, ContentPart
@@ -31,6 +31,7 @@ from assistant.web.openai_wire import ChatMessage, ContentPart
 QUOTE_WORDS = 12  # the source list shows the start of each quote; the whole quote is in ``awt``
 SOURCES_HEADING = "Bronnen:"
 NEAREST_HEADING = "Het advies beantwoordt deze vraag niet. Dit zijn de passages die het dichtst bij uw vraag komen:"
+NEAREST_HEADING_SEVERAL = NEAREST_HEADING.replace("Het advies beantwoordt", "De geladen documenten beantwoorden")
 CHARS_PER_TOKEN = 4  # usage is an estimate: no tokenizer runs for it (see the README)
 
 
@@ -39,16 +40,21 @@ def _short(quote: str) -> str:
     return " ".join(words[:QUOTE_WORDS]) + (" …" if len(words) > QUOTE_WORDS else "")
 
 
-def reply_text(answer: Answer) -> str:
+def _also_in(citation: Citation) -> str:
+    return f" (ook in {'; '.join(a.label for a in citation.also_in)})" if citation.also_in else ""
+
+
+def reply_text(answer: Answer, *, several: bool = False) -> str:
     """The answer as one text that any chat client shows: notice, answer, then the sources (a Markdown list).
 
-    After a refusal the listed passages are the nearest ones, and the heading says so.
+    After a refusal the listed passages are the nearest ones, and the heading says so; ``several`` when more than
+    one document is loaded (:func:`assistant.scope.several`).
     """
     parts = [answer.notice] if answer.notice else []
     parts.append(answer.answer)
     if answer.citations:
-        heading = NEAREST_HEADING if answer.refused else SOURCES_HEADING
-        lines = [f"- [{c.n}] {c.label} — „{_short(c.quote)}”" for c in answer.citations]
+        heading = (NEAREST_HEADING_SEVERAL if several else NEAREST_HEADING) if answer.refused else SOURCES_HEADING
+        lines = [f"- [{c.n}] {c.label} — „{_short(c.quote)}”{_also_in(c)}" for c in answer.citations]
         parts.append("\n".join([heading, *lines]))
     return "\n\n".join(parts)
 

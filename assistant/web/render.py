@@ -108,12 +108,21 @@ def document_html(title: str, text: str, citation: Mapping[str, Any] | None = No
 
 
 def source_html(citation: Mapping[str, Any]) -> str:
-    """One entry of the Bronnen panel: marker, label and the verbatim quote."""
+    """One entry of the Bronnen panel: marker, label, the verbatim quote, and where else it stands ("Ook in …").
+
+    >>> print(source_html({"n": 1, "label": "Inleiding, p. 3", "quote": "Tekst.",
+    ...                    "also_in": [{"label": "Inleiding van ‘Samenvatting’"}]}))  # doctest: +NORMALIZE_WHITESPACE
+    <div class="awt-source-head" id="awt-bron-1"><span class="awt-marker">[1]</span> <strong>Inleiding, p.
+    3</strong></div><blockquote class="awt-quote" lang="nl">„Tekst.”</blockquote><p class="awt-also-in
+    awt-muted">Ook in: Inleiding van ‘Samenvatting’</p>
+    """
     n = int(citation["n"])
+    also_in = [str(other["label"]) for other in citation.get("also_in") or ()]
     return (
         f'<div class="awt-source-head" id="awt-bron-{n}">'
         f'<span class="awt-marker">[{n}]</span> <strong>{_escape(str(citation["label"]))}</strong></div>'
         f'<blockquote class="awt-quote" lang="nl">„{_escape(str(citation["quote"]))}”</blockquote>'
+        + (f'<p class="awt-also-in awt-muted">Ook in: {_escape("; ".join(also_in))}</p>' if also_in else "")
     )
 
 

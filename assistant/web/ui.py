@@ -29,6 +29,7 @@ from assistant.scope import (
     example_questions,
     header_html,
     placeholder_html,
+    several,
     texts_name,
 )
 from assistant.web.admission import Admission
@@ -135,7 +136,8 @@ def converse(
     asked = len(chat)
     stream = AnswerStream(lambda: admission.answer(past))
     draft = ""
-    about = texts_name(ctx.assistant.knowledge.documents)
+    loaded = ctx.assistant.knowledge.documents
+    about = texts_name(loaded)
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
             draft += piece
@@ -178,7 +180,7 @@ def converse(
     past += [Message(role="user", content=text), Message(role="assistant", content=answer.answer)]
     count = len(answer.citations)
     done = (
-        "Het advies beantwoordt deze vraag niet."
+        ("De geladen documenten beantwoorden" if several(loaded) else "Het advies beantwoordt") + " deze vraag niet."
         if answer.refused
         else f"Antwoord klaar, met {count} {'bron' if count == 1 else 'bronnen'}."
     )

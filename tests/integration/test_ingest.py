@@ -26,6 +26,7 @@ from knowledge import (
     knowledge_roots,
     load_knowledge,
 )
+from knowledge.metadata import metadata_path
 
 pytestmark = pytest.mark.integration
 
@@ -128,6 +129,34 @@ def test_add_document_updates_skips_identical_and_refuses_a_clash(tmp_path: Path
     assert not (added_knowledge_dir(settings) / shipped.name).exists()
 
 
+def test_add_document_brings_its_metadata_file_along(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    source = tmp_path / "notitie.md"
+    source.write_text("# Notitie\n\nDe raad adviseert meer overleg.\n", encoding="utf-8")
+    meta = metadata_path(source)
+    meta.write_text('{"title": "Notitie over overleg", "short_name": "RvS", "date": "2024"}', encoding="utf-8")
+    added = add_document(source, settings)
+    assert added.status == "toegevoegd" and added.document.title == "Notitie over overleg"
+    copied = metadata_path(added.path)
+    assert copied.read_bytes() == meta.read_bytes()
+    assert not [p.name for p in copied.parent.iterdir() if p.name.startswith(".")]  # no partial file left
+    loaded = load_knowledge(knowledge_roots(settings)).document("notitie.md")
+    assert (loaded.title, loaded.short_name, loaded.date) == ("Notitie over overleg", "RvS", "2024")
+
+    assert add_document(source, settings).status == "ongewijzigd"
+    meta.write_text('{"title": "Notitie over beter overleg"}', encoding="utf-8")  # only the metadata changed
+    assert add_document(source, settings).status == "bijgewerkt"
+    assert load_knowledge(knowledge_roots(settings)).document("notitie.md").title == "Notitie over beter overleg"
+
+    other = tmp_path / "andere.md"
+    other.write_text("# Andere\n\nEen andere notitie.\n", encoding="utf-8")
+    metadata_path(other).write_text("{kapot", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="andere.md.meta.json.*niet toegevoegd"):
+        add_document(other, settings)
+    refused = added.path.parent / "andere.md"
+    assert not refused.exists() and not metadata_path(refused).exists()
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("bestaat-niet.pdf", "bestaat niet"), ("map", "is een map"), ("foto.png", "onbekend formaat")],
@@ -203,3 +232,15 @@ def test_cli_index_without_paths_still_rebuilds(cli_env: Path) -> None:
     result = _index()
     assert result.exit_code == 0, result.output
     assert "Index klaar: 1 document(en)" in result.stdout
+
+
+def test_cli_index_copies_the_metadata_file_next_to_the_document(cli_env: Path, tmp_path: Path) -> None:
+    incoming = tmp_path / "nieuw"
+    incoming.mkdir()
+    pdf = samples.make_pdf(incoming / "proefadvies.pdf")
+    metadata_path(pdf).write_text('{"title": "Proefadvies over kennis", "short_name": "AWT"}', encoding="utf-8")
+    result = _index(str(pdf))
+    assert result.exit_code == 0, result.output
+    assert metadata_path(cli_env / "proefadvies.pdf").read_bytes() == metadata_path(pdf).read_bytes()
+    assert sorted(p.name for p in cli_env.iterdir()) == ["basis.md", "proefadvies.pdf", "proefadvies.pdf.meta.json"]
+    assert load_knowledge(cli_env).document("proefadvies.pdf").title == "Proefadvies over kennis"

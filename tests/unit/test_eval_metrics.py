@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -481,3 +482,124 @@ def test_judge_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.metrics["judge_vast"] == 0.25
     assert summarise([result])["judge_vast"] == 0.25
     assert "vast" not in JUDGES  # the real registry stays empty
+
+
+# --- several documents: labels taken apart, the document scored apart ----------------------------
+
+
+def test_label_parts_undo_what_citation_label_writes() -> None:
+    from knowledge import citation_label
+    from knowledge.units import Unit
+
+    unit = Unit("d#aanbeveling-3-stap-6", "d.pdf", "Aanbeveling 3, stap 6", (), "Tekst.", 0, 6, page=4)
+    for title in (None, "Zuinig met zoet water"):
+        for page in (None, 4):
+            label = citation_label(dataclasses.replace(unit, page=page), title)
+            assert m.label_parts(label) == m.LabelParts("Aanbeveling 3, stap 6", title, page), label
+
+
+def test_labels_compare_by_their_structural_part() -> None:
+    citations = [
+        cite(1, Q_ADVIESRAAD, "Aanbeveling 2 van ‘Zuinig met zoet water’, p. 3", "water.pdf"),
+        cite(2, Q_DEFINITIE, "Aanbeveling 2 van ‘De kracht van sociale innovatie’"),
+        cite(3, Q_OVERHEID, "Rol overheid"),
+    ]
+    assert m.ranked_labels(citations) == ["aanbeveling 2", "rol overheid"]
+    assert m.top_label_correct(m.ranked_labels(citations), ["Aanbeveling 2"])
+
+
+def test_cites_document_by_file_name_stem_or_title() -> None:
+    citation = cite(1, Q_ADVIESRAAD, "Bijlage 2 van ‘Zuinig met zoet water’, p. 5", "docs/water.pdf")
+    for name in ("docs/water.pdf", "water.pdf", "water", "zuinig met zoet water"):
+        assert m.cites_document(citation, name), name
+    assert not m.cites_document(citation, "advies")
+    assert not m.cites_document(cite(1, Q_ADVIESRAAD, "Bijlage 2"), "Zuinig met zoet water")
+
+
+SCOPED = {
+    "expected_citations": ["Aanbeveling 2"],
+    "support": [],
+    "key_facts": [],
+    "expected_document": "advies",
+    "only_expected_document": True,
+}
+
+
+def test_document_metrics_right_document_only_that_document() -> None:
+    right = answer(f"{Q_DEFINITIE[:-1]} [1].", [cite(1, Q_DEFINITIE, "Aanbeveling 2 van ‘Advies’")])
+    result = score_item(item(**SCOPED), right, documents, CHECKER)
+    assert result.problems == []
+    assert result.metrics["document_accuracy"] == result.metrics["document_label_accuracy"] == 1.0
+    assert result.metrics["document_exclusive_rate"] == 1.0
+
+
+def test_document_metrics_another_document_first_or_besides() -> None:
+    other = cite(1, Q_DEFINITIE, "Aanbeveling 2 van ‘Ander advies’", "ander.txt")
+    own = cite(2, Q_OVERHEID, "Aanbeveling 2 van ‘Advies’")
+    result = score_item(item(**SCOPED), answer(f"{Q_DEFINITIE} [1] {Q_OVERHEID} [2]", [other, own]), documents, CHECKER)
+    assert result.metrics["label_accuracy"] == 1.0  # the structural label is right ...
+    assert result.metrics["document_accuracy"] == 0.0  # ... in the wrong document
+    assert result.metrics["document_label_accuracy"] == 0.0
+    assert result.metrics["document_exclusive_rate"] == 0.0
+    text = "\n".join(result.problems)
+    assert "Eerste bron komt uit 'ander.txt'; verwacht 'advies'" in text
+    assert "Citeert ook andere documenten dan 'advies': 'ander.txt'" in text
+
+    second = score_item(
+        item(**SCOPED),
+        answer(
+            f"{Q_OVERHEID} [1] {Q_DEFINITIE} [2]", [own.model_copy(update={"n": 1}), other.model_copy(update={"n": 2})]
+        ),
+        documents,
+        CHECKER,
+    )
+    assert second.metrics["document_accuracy"] == 1.0 and second.metrics["document_exclusive_rate"] == 0.0
+
+
+def test_document_coverage_for_a_question_several_documents_answer() -> None:
+    several = item(
+        expected_citations=["Aanbeveling 2"], support=[], key_facts=[], expected_documents=["advies", "ander.txt"]
+    )
+    one = answer(f"{Q_DEFINITIE} [1]", [cite(1, Q_DEFINITIE, "Aanbeveling 2 van ‘Advies’")])
+    result = score_item(several, one, documents, CHECKER)
+    assert result.metrics["document_coverage"] == 0.5
+    assert "Geen bron uit de documenten: 'ander.txt'." in result.problems
+    assert result.metrics.get("document_accuracy") is None  # no expected_document: not scored
+
+
+def test_document_metrics_only_in_the_summary_of_sets_that_ask_for_them() -> None:
+    good = answer(f"{Q_DEFINITIE[:-1]} [1].", [cite(1, Q_DEFINITIE)])
+    plain = summarise([score_item(item(), good, documents, CHECKER)])
+    assert not any(key.startswith("document_") for key in plain)
+    scoped = score_item(item(**{**SCOPED, "id": "s"}), good, documents, CHECKER)
+    refused = score_item(
+        item(id="r", answerable=False, expected_citations=[], key_facts=[], support=[]), good, documents, CHECKER
+    )
+    summary = summarise([score_item(item(), good, documents, CHECKER), scoped, refused])
+    assert summary["document_accuracy"] == 1.0 and summary["document_exclusive_rate"] == 1.0
+    assert "document_coverage" not in summary
+
+
+def test_dataset_document_fields_are_optional_and_checked(tmp_path: Path) -> None:
+    scoped = json.dumps(
+        {
+            "id": "s",
+            "question": "Wat?",
+            "answerable": True,
+            "expected_document": "a.pdf",
+            "only_expected_document": True,
+        }
+    )
+    items = load_dataset(write_lines(tmp_path / "d.jsonl", [GOOD_LINE, scoped]))
+    assert (
+        items[0].expected_document is None and not items[0].only_expected_document and items[0].expected_documents == []
+    )
+    assert items[1].expected_document == "a.pdf" and items[1].only_expected_document
+    bad = json.dumps({"id": "s", "question": "Wat?", "answerable": True, "only_expected_document": True})
+    with pytest.raises(
+        DatasetError, match="regel 2 \\(item 's'\\): veld 'only_expected_document' vraagt om een 'expected_document'"
+    ):
+        load_dataset(write_lines(tmp_path / "e.jsonl", [GOOD_LINE, bad]))
+    blank = json.dumps({"id": "s", "question": "Wat?", "answerable": True, "expected_documents": [" "]})
+    with pytest.raises(DatasetError, match="expected_documents"):
+        load_dataset(write_lines(tmp_path / "f.jsonl", [GOOD_LINE, blank]))

@@ -379,3 +379,47 @@ def test_cli_rejects_unknown_judge(tmp_path: Path, dataset: Path, capsys: pytest
     assert main(args) == 2
     assert "Onbekende beoordelaar 'gpt'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_library_profile_brings_its_own_dataset_baseline_and_documents(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[RunConfig] = []
+
+    def fake_run(config: RunConfig) -> int:
+        seen.append(config)
+        return 0
+
+    monkeypatch.setattr("evals.__main__.run", fake_run)
+    assert main(["run", "--profile", "library", "--output", str(tmp_path / "out")]) == 0
+    assert main(["run", "--profile", "blind", "--dataset", "evals/blind-1.jsonl"]) == 0
+    assert main(["run", "--profile", "blind", "--dataset", "evals/blind-x.jsonl", "--library"]) == 0
+    library, blind, blind_library = seen
+    assert blind_library.library and blind_library.baseline.name == "baseline.json"
+    assert (library.dataset.name, library.baseline.name, library.library) == (
+        "gold-library.jsonl",
+        "baseline-library.json",
+        True,
+    )
+    assert (blind.dataset.name, blind.baseline.name, blind.library) == ("blind-1.jsonl", "baseline.json", False)
+
+
+def test_a_library_run_generates_the_documents_into_its_own_folder(
+    tmp_path: Path, dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge import DEFAULT_KNOWLEDGE_DIR
+
+    shipped = sorted(p.name for p in DEFAULT_KNOWLEDGE_DIR.iterdir())
+    folders: list[list[str]] = []
+
+    def fake_build(backend: str, documents: tuple[Path, ...] = (), workdir: Path | None = None) -> FakeAssistant:
+        assert workdir is not None and all(folder.is_relative_to(workdir) for folder in documents)
+        folders.extend(sorted(p.name for p in folder.iterdir()) for folder in documents)
+        return FakeAssistant()
+
+    monkeypatch.setattr("evals.runner.build_asker", fake_build)
+    out = io.StringIO()
+    assert run(config(tmp_path, dataset, library=True), stdout=out) == 0
+    assert len(folders) == 1 and {"awk-advies-12-drinkwater.pdf", "psf-notitie-fietsparkeren.docx"} <= set(folders[0])
+    assert "Gegenereerde documenten geladen" in out.getvalue()
+    assert sorted(p.name for p in DEFAULT_KNOWLEDGE_DIR.iterdir()) == shipped  # the shipped knowledge is untouched

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,8 +19,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.answer import ExtractiveBackend
-from assistant.contract import Answer
+from assistant.answer import ExtractiveBackend, with_also_in
+from assistant.contract import Answer, cite
 from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.generative import NO_ANSWER, AnswerStream, GenerativeBackend, build_generative_backend
 from assistant.generative.backend import (
@@ -36,7 +37,8 @@ from assistant.settings import Settings
 from index.lexical import LexicalIndex
 from index.references import References
 from index.search import Hit, SearchResult
-from knowledge.units import Unit, UnitCatalog
+from index.twins import find_twins
+from knowledge.units import Document, Unit, UnitCatalog
 
 DOC = "advies.txt"
 TEXTS = {
@@ -220,6 +222,16 @@ def test_an_english_answer_falls_back_to_the_extractive_answer() -> None:
     assert answer.backend == "extractief"
     assert answer.answer == extractive.answer and answer.citations == extractive.citations
     assert answer.notice == NOTICE_LANGUAGE
+
+
+def test_with_several_documents_the_fallback_notice_speaks_of_them() -> None:
+    retrieval = make_retrieval()
+    one = GenerativeBackend(BrokenChatModel(), name="test:kapot", model=DECISION).answer(QUESTION, retrieval)
+    assert one.notice == NOTICE_UNREACHABLE and "uit het advies." in NOTICE_UNREACHABLE
+    documents = (Document(DOC, "Advies", "…"), Document("nota.md", "Nota", "…"))
+    several = replace(retrieval, documents=documents)
+    answer = GenerativeBackend(BrokenChatModel(), name="test:kapot", model=DECISION).answer(QUESTION, several)
+    assert answer.notice == NOTICE_UNREACHABLE.replace("uit het advies.", "uit de geladen documenten.")
 
 
 @pytest.mark.parametrize("model", [BrokenChatModel(), FakeListChatModel(responses=[FAITHFUL], error_on_chunk_number=5)])
@@ -448,3 +460,26 @@ def test_a_question_naming_a_passage_shows_the_model_only_that_passage() -> None
     backend = backend_for(FAITHFUL)
     assert [p.unit.id for p in backend.passages(named)] == ["a1"]
     assert [p.unit.id for p in backend.passages(retrieval)] == ["a1", "a2", "rol"]
+
+
+def test_a_passage_two_documents_share_is_shown_once_from_the_paged_one_and_cited_with_ook_in() -> None:
+    text = TEXTS["a1"][1]
+    summary = Unit("s#1", "samenvatting.txt", "Aanbeveling 1", (), text, 0, len(text))
+    report = Unit("r#1", "rapport.pdf", "Aanbeveling 1", (), text, 40, 40 + len(text), page=3)
+    other = Unit("r#2", "rapport.pdf", "Inleiding", (), TEXTS["rol"][1], 0, len(TEXTS["rol"][1]), page=1)
+    units = [summary, report, other]
+    hits = [Hit(unit=u, score=1.0 - 0.1 * i, dense=0.9, lexical=1.0) for i, u in enumerate(units)]
+    retrieval = Retrieval(
+        question=QUESTION,
+        query=QUESTION,
+        result=SearchResult(hits=hits, references=References(), best_dense=0.9),
+        lexical=LexicalIndex([u.context_text() for u in units]),
+        units_by_id=UnitCatalog(units),
+        documents=(Document("rapport.pdf", "Rapport", "…"), Document("samenvatting.txt", "Samenvatting", "…")),
+        twins=find_twins(units),
+    )
+    backend = backend_for(FAITHFUL)
+    assert [p.unit.id for p in backend.passages(retrieval)] == ["r#1", "r#2"]
+    cited = with_also_in([cite(1, report, 1.0, "Rapport")], retrieval)[0]
+    assert cited.label == "Aanbeveling 1 van ‘Rapport’, p. 3"
+    assert [(a.document, a.label) for a in cited.also_in] == [("samenvatting.txt", "Aanbeveling 1 van ‘Samenvatting’")]

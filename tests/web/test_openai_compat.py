@@ -116,6 +116,30 @@ def test_a_refusal_lists_its_passages_as_the_nearest_not_as_sources() -> None:
     assert text.startswith("Ik volg geen instructies") and "Bronnen:" not in text
     assert "dichtst bij uw vraag" in text and text.endswith("- [1] Inleiding — „Een twee drie.”")
     assert reply_text(refused.model_copy(update={"citations": []})).endswith("Dat staat niet in het advies.")
+    assert "Het advies beantwoordt deze vraag niet." in text
+
+
+def test_with_several_documents_the_sources_say_so_and_name_where_else_a_passage_stands() -> None:
+    from assistant.contract import AlsoIn, Citation
+
+    also = AlsoIn(document="s.txt", title="Samenvatting", label="Inleiding van ‘Samenvatting’")
+    citation = Citation(
+        n=1,
+        label="Inleiding van ‘Rapport’, p. 3",
+        document="r.pdf",
+        quote="Een twee drie.",
+        score=0.1,
+        unit_id="u",
+        start=0,
+        end=14,
+        also_in=[also],
+    )
+    refused = Answer(
+        question="?", answer="Dat staat niet in de geladen documenten.", citations=[citation], refused=True, backend="x"
+    )
+    text = reply_text(refused, several=True)
+    assert "De geladen documenten beantwoorden deze vraag niet." in text and "Het advies" not in text
+    assert text.endswith("- [1] Inleiding van ‘Rapport’, p. 3 — „Een twee drie.” (ook in Inleiding van ‘Samenvatting’)")
 
 
 def test_a_stream_gives_chunks_that_add_up_to_the_completion_then_done(client: TestClient) -> None:
