@@ -50,12 +50,20 @@ def _build() -> Assistant:
     """Build the assistant, turning every known failure into a Dutch message instead of a traceback."""
     from pydantic import ValidationError
 
-    from assistant.service import build_assistant
     from assistant.settings import ConfigurationError, Settings, invalid_setting
+    from index.embedder import load_embeddings_in_background
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        _fail(invalid_setting(exc))
+    # started before the assistant's own modules are imported: the model loads while they are (~1 s of a cold ask)
+    embeddings = load_embeddings_in_background(settings.embedding_config(), _status)
+    from assistant.service import build_assistant
     from index.store import IndexUnavailable
 
     try:
-        return build_assistant(Settings(), progress=_status, progress_bar=_progress_bar)
+        return build_assistant(settings, embeddings=embeddings, progress=_status, progress_bar=_progress_bar)
     except ValidationError as exc:
         _fail(invalid_setting(exc))
     except (ConfigurationError, IndexUnavailable) as exc:

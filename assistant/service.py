@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
@@ -44,7 +45,7 @@ from assistant.retrieval import Retrieval
 from assistant.scope import several
 from assistant.settings import ConfigurationError, Settings
 from index.background import BackgroundStats, World, cached_stats, embed_queries, load_world
-from index.embedder import build_embeddings
+from index.embedder import load_embeddings_in_background
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, build_claim, open_client
@@ -224,7 +225,7 @@ def build_backend(settings: Settings) -> AnswerBackend:
 def build_assistant(
     settings: Settings | None = None,
     *,
-    embeddings: Embeddings | None = None,
+    embeddings: Embeddings | Future[Embeddings] | None = None,
     progress: Callable[[str], None] | None = None,
     progress_bar: Callable[[int, str], Any] | None = None,
     backend: AnswerBackend | None = None,
@@ -233,19 +234,22 @@ def build_assistant(
     """Load the knowledge, make sure the index matches it, and wire search and answering together.
 
     ``embeddings`` and ``backend`` replace the ones the settings name (tests, calibration, a server reusing its
-    own). With ``outdated_ok`` (a server starting after the documents changed) an older complete index is
-    served, with the documents it was built from, instead of building first; the result is ``outdated``.
+    own); ``embeddings`` may still be loading (:func:`index.embedder.load_embeddings_in_background`). Without
+    them the model loads in a thread while the documents are read and Chroma is opened. With ``outdated_ok`` (a
+    server starting after the documents changed) an older complete index is served, with the documents it was
+    built from, instead of building first; the result is ``outdated``.
     """
     settings = settings or Settings()
+    embedding_config, store_config = settings.embedding_config(), settings.store_config()
+    loading = embeddings if embeddings is not None else load_embeddings_in_background(embedding_config, progress)
     parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
     knowledge = load_knowledge(knowledge_roots(settings), cache=parsed)
     for problem in knowledge.problems:
         log.warning(problem)
     if not knowledge.documents:
         raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
-    embedding_config, store_config = settings.embedding_config(), settings.store_config()
-    embeddings = embeddings or build_embeddings(embedding_config, progress)
     client = open_client(store_config)
+    embeddings = loading.result() if isinstance(loading, Future) else loading
     disk = None if store_config.chroma_url else store_config.chroma_dir
     store = VectorStore(client, embeddings, claim=build_claim(store_config, client), disk=disk)
     snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")

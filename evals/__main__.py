@@ -37,6 +37,7 @@ from evals.runner import (
     DEFAULT_DATASET,
     DEFAULT_OUTPUT,
     LIBRARY_PROFILE,
+    LIBRARY_PROFILES,
     PROFILE_BASELINES,
     PROFILE_DATASETS,
     RunConfig,
@@ -108,15 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--library",
         action="store_true",
-        help="laad ook de gegenereerde documenten van evals/library (vanzelf met --profile library)",
+        help="laad ook de gegenereerde documenten van evals/library (vanzelf met --profile library of blind-library)",
     )
     run_parser.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk op stderr")
     run_parser.add_argument(
         "--profile",
         choices=sorted(PROFILES),
         default="gold",
-        help="welke drempels: gold (regressiepoort), blind (blinde sets) of library (meerdere documenten: laadt ook "
-        "de gegenereerde documenten van evals/library) (standaard: %(default)s)",
+        help="welke drempels: gold (regressiepoort), blind (blinde sets), library (meerdere documenten: laadt ook "
+        "de gegenereerde documenten van evals/library) of blind-library (de blinde set met meerdere documenten, "
+        "met dezelfde documenten) (standaard: %(default)s)",
     )
     library_parser = commands.add_parser(
         "library", help="schrijf de gegenereerde documenten van de evaluatie met meerdere documenten"
@@ -207,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=not args.no_progress,
         profile=args.profile,
         documents=tuple(args.documents),
-        library=args.library or args.profile == LIBRARY_PROFILE,
+        library=args.library or args.profile in LIBRARY_PROFILES,
     )
     try:
         return run(config)

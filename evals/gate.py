@@ -148,27 +148,45 @@ BLIND_THRESHOLDS: dict[str, Threshold] = {
     "dutch_rate": Threshold(">=", 1.0),
 }
 #: The multi-document gold set (evals/gold-library.jsonl: the AWT advice with the generated documents of
-#: evals.library). Floors a little below what the code measured when the set was made (label 0.931, decision 0.910,
-#: key facts 0.914, false refusals 0.034, document 0.846, label in document 0.788, only that document 0.433 on 30
-#: items, every fitting document 0.833 on 6): CI catches a fall, the regression check against
-#: evals/baseline-library.json does the fine work. Re-baseline after a change that moves them:
-#: ``python -m evals run --profile library --update-baseline``; raise these floors with it.
+#: evals.library). When the set was made, before document scoping, the code measured label 0.931, decision 0.910,
+#: key facts 0.914, false refusals 0.034, document 0.846, label in document 0.788, only that document 0.433 (30
+#: items), every fitting document 0.833 (6). With scoping (assistant.focus): 0.948, 0.910, 0.948, 0.034, 0.981,
+#: 0.923, 0.933, 1.000. The floors sit a little below that, so CI catches a fall back towards unscoped answers; the
+#: regression check against evals/baseline-library.json does the fine work. Re-baseline after a change that moves
+#: them: ``python -m evals run --profile library --update-baseline``; raise these floors with it.
 LIBRARY_THRESHOLDS: dict[str, Threshold] = {
-    "label_accuracy": Threshold(">=", 0.90),
+    "label_accuracy": Threshold(">=", 0.92),
     "decision_accuracy": Threshold(">=", 0.88),
-    "key_fact_recall": Threshold(">=", 0.88),
+    "key_fact_recall": Threshold(">=", 0.90),
     "false_refusal_rate": Threshold("<=", 0.06),
     "quote_verbatim_rate": Threshold(">=", 1.0),
     "dutch_rate": Threshold(">=", 1.0),
-    "document_accuracy": Threshold(">=", 0.82),
-    "document_label_accuracy": Threshold(">=", 0.76),
-    "document_exclusive_rate": Threshold(">=", 0.40),
-    "document_coverage": Threshold(">=", 0.66),
+    "document_accuracy": Threshold(">=", 0.94),
+    "document_label_accuracy": Threshold(">=", 0.88),
+    "document_exclusive_rate": Threshold(">=", 0.88),
+    "document_coverage": Threshold(">=", 0.83),
+}
+#: The frozen blind multi-document set (evals/blind-library-1.jsonl, written by a helper that saw only the three
+#: documents). It judged the document-scoping change once: label 0.727, decision 0.877, key facts 0.855, false
+#: refusals 0.073, document 0.938, label in document 0.667, only that document 0.833 (48 items), every fitting
+#: document 0.905 (7). Its floor sits a little below that (README, "Several documents"); never a baseline to tune to.
+BLIND_LIBRARY_THRESHOLDS: dict[str, Threshold] = {
+    "label_accuracy": Threshold(">=", 0.70),
+    "decision_accuracy": Threshold(">=", 0.84),
+    "key_fact_recall": Threshold(">=", 0.82),
+    "false_refusal_rate": Threshold("<=", 0.10),
+    "quote_verbatim_rate": Threshold(">=", 1.0),
+    "dutch_rate": Threshold(">=", 1.0),
+    "document_accuracy": Threshold(">=", 0.90),
+    "document_label_accuracy": Threshold(">=", 0.62),
+    "document_exclusive_rate": Threshold(">=", 0.78),
+    "document_coverage": Threshold(">=", 0.85),
 }
 PROFILES: dict[str, dict[str, Threshold]] = {
     "gold": THRESHOLDS,
     "blind": BLIND_THRESHOLDS,
     "library": LIBRARY_THRESHOLDS,
+    "blind-library": BLIND_LIBRARY_THRESHOLDS,
 }
 
 #: How much worse than the baseline a gated metric may get before the run fails.

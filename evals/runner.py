@@ -45,6 +45,8 @@ DEFAULT_BACKEND = "extractief"
 #: The multi-document profile: its own gold set and baseline, and the generated documents of evals.library loaded
 #: next to the shipped knowledge.
 LIBRARY_PROFILE = "library"
+#: Profiles whose questions are about the library: the generated documents are loaded with them.
+LIBRARY_PROFILES = frozenset({LIBRARY_PROFILE, "blind-library"})
 PROFILE_DATASETS: dict[str, Path] = {LIBRARY_PROFILE: EVALS_DIR / "gold-library.jsonl"}
 PROFILE_BASELINES: dict[str, Path] = {LIBRARY_PROFILE: EVALS_DIR / "baseline-library.json"}
 

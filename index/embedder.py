@@ -17,12 +17,16 @@ sentence-transformers directly; so do the ``onnx`` backends when a model cannot 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
-
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING
 
 from index.config import DEFAULT_EMBEDDING_MODEL, EmbeddingConfig
+
+if TYPE_CHECKING:  # langchain_core costs ~0.3 s to import: the loading thread pays it, not the caller
+    from langchain_core.embeddings import Embeddings
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -55,6 +59,25 @@ def build_embeddings(config: EmbeddingConfig, progress: Progress | None = None) 
                 folder, query_prefix=config.query_prefix, passage_prefix=config.passage_prefix, threads=config.threads
             )
     return torch_embeddings(model_path, config)
+
+
+def load_embeddings_in_background(config: EmbeddingConfig, progress: Progress | None = None) -> Future[Embeddings]:
+    """:func:`build_embeddings` in a thread of its own, started now; the future holds the model or its error.
+
+    onnxruntime and SentencePiece load without holding the GIL, so a command that starts this first has the
+    model ready by the time it has imported the rest and opened the index (~1 s of a cold ``ask``). The thread
+    is not a daemon: a process that fails meanwhile waits for the load to end before it exits.
+    """
+    future: Future[Embeddings] = Future()
+
+    def load() -> None:
+        try:
+            future.set_result(build_embeddings(config, progress))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the model
+            future.set_exception(exc)
+
+    threading.Thread(target=load, name="embeddings-load").start()
+    return future
 
 
 def _quantised_folder(fp32_folder: Path, config: EmbeddingConfig, progress: Progress | None) -> Path:

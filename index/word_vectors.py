@@ -14,6 +14,7 @@ read as its best cosine with the documents' words, or with the words of a few pa
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -22,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.text import is_function_word, words
+from index.text import FUNCTION_WORDS, is_function_word, words
 
 log = logging.getLogger(__name__)
 
 EmbedWords = Callable[[list[str]], list[list[float]]]
 MEMO_SIZE = 20_000
+VOCABULARY_RULES = 1  # raise when vocabulary() or is_function_word() decide differently: cached vocabularies are remade
 
 
 def vocabulary(texts: Iterable[str]) -> list[str]:
@@ -88,25 +90,48 @@ def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords)
     """The vocabulary of ``texts`` with its vectors, from ``cache_file`` or embedded now.
 
     The cache file is named after the index; when it is missing, stale or damaged the words are embedded (a few
-    seconds for one advice) and stored there.
+    seconds for one advice) and stored there. It also holds a key of the texts and the word rules, so a start whose
+    texts match takes the stored vocabulary as it is: picking the words again costs ~0.4 s per process (the typo
+    check of :func:`index.text.is_function_word`).
     """
-    words_wanted = vocabulary(texts)
+    texts = list(texts)
+    key = vocabulary_key(texts)
+    cached: list[str] | None = None
     try:
         with np.load(cache_file) as stored:
             cached, vectors = [str(w) for w in stored["words"]], stored["vectors"]
-        if cached == words_wanted and vectors.shape[0] == len(cached):
+            stored_key = str(stored["key"]) if "key" in stored.files else None
+        if stored_key == key and vectors.shape[0] == len(cached):
             return WordVectors(cached, vectors, embed)
     except FileNotFoundError:
         pass
     except (OSError, ValueError, KeyError):
         log.warning("De woordvectoren in %s zijn beschadigd; ze worden opnieuw gemaakt.", cache_file)
+        cached = None
+    words_wanted = vocabulary(texts)
+    if cached == words_wanted and vectors.shape[0] == len(cached):
+        _save(cache_file, words_wanted, vectors, key)  # a file from before the key: keyed now, not embedded again
+        return WordVectors(cached, vectors, embed)
     vectors = _unit_rows(embed(words_wanted)) if words_wanted else np.zeros((0, 1), np.float32)
+    _save(cache_file, words_wanted, vectors, key)
+    return WordVectors(words_wanted, vectors, embed)
+
+
+def vocabulary_key(texts: Sequence[str]) -> str:
+    """Changes with the texts, the function words (their libraries' lists) and :data:`VOCABULARY_RULES`."""
+    digest = hashlib.sha256(f"{VOCABULARY_RULES}|".encode())
+    digest.update("\x1f".join(sorted(FUNCTION_WORDS)).encode())
+    for text in texts:
+        digest.update(b"\x1e" + text.encode())
+    return digest.hexdigest()
+
+
+def _save(cache_file: Path, words_wanted: list[str], vectors: np.ndarray, key: str) -> None:
     tmp = cache_file.with_suffix(".tmp.npz")
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(tmp, words=np.array(words_wanted), vectors=vectors)
+        np.savez(tmp, words=np.array(words_wanted), vectors=vectors, key=np.array(key))
         tmp.replace(cache_file)
     except OSError as error:
         tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
         log.warning("Kan de woordvectoren niet bewaren (%s); ze worden volgende keer opnieuw gemaakt.", error)
-    return WordVectors(words_wanted, vectors, embed)

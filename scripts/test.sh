@@ -49,3 +49,6 @@ mkdir -p test-artifacts
 # the multi-document gold set: the advice with the two documents evals/library generates into the run's own folder
 # (evals/gate.py LIBRARY_THRESHOLDS and evals/baseline-library.json; re-baseline: add --update-baseline)
 .venv/bin/python -m evals run --profile library --output test-artifacts/eval-library --no-progress
+# the frozen blind multi-document set, with the same generated documents: its own floor (BLIND_LIBRARY_THRESHOLDS)
+.venv/bin/python -m evals run --dataset evals/blind-library-1.jsonl --profile blind-library \
+  --output test-artifacts/eval-blind-library-1 --no-progress

@@ -251,6 +251,7 @@ def build_router() -> APIRouter:
             index=index.state,
             progress=index.progress,
             fingerprint=index.index,
+            chat="klaar" if ctx.chat_ready else "laden",
         )
 
     @router.get(

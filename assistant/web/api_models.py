@@ -114,6 +114,10 @@ class Health(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI de
     )
     progress: float | None = Field(description="Hoe ver het bijwerken is (0–1), als dat bekend is.")
     fingerprint: str | None = Field(description="Welke index antwoordt; staat ook in elk antwoord (‘index’).")
+    chat: Literal["klaar", "laden"] = Field(
+        description="‘laden’: de server is net gestart; de API antwoordt al, de chat (/ en /embed) volgt over enkele "
+        "seconden."
+    )
 
 
 class DocumentInfo(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI description

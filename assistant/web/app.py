@@ -13,11 +13,12 @@ import contextlib
 import logging
 import re
 import sys
+import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import gradio as gr
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from assistant.live import IndexStatus, LiveAssistant
 from assistant.protocol import Assistant
@@ -28,7 +29,9 @@ from assistant.web.feedback import FEEDBACK_FILE, FeedbackStore
 from assistant.web.guard import WebGuard
 from assistant.web.limits import Limiter, RateLimiter
 from assistant.web.openai_compat import install_openai
-from assistant.web.ui import build_chat, mount_kwargs
+
+if TYPE_CHECKING:
+    from assistant.web.staged import StagedApp
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,11 @@ API_DESCRIPTION = (
     "geeft 404; een methode die een adres niet kent geeft 405, met de methoden die het wel kent in de header `Allow`. "
     "Onder `/v1` spreekt de assistent het OpenAI-protocol (chat completions) voor bestaande chatprogramma's; daar "
     'hebben de foutmeldingen de vorm van OpenAI: `{"error": {"message": "…", "type", "param", "code"}}`.'
+)
+CHAT_LOADING_PAGE = (
+    '<!doctype html><html lang="nl"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">'
+    "<title>AWT-assistent</title></head><body><p>De chat wordt geladen; dit duurt enkele seconden. "
+    "De pagina ververst vanzelf.</p></body></html>"
 )
 
 
@@ -77,15 +85,8 @@ def check_web_settings(settings: Settings) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
-    """The whole web server as one ASGI app.
-
-    The assistant (model and index) is built here, once per process, and rebuilt when the documents change,
-    unless one is given (tests pass a shared or a fake one).
-    """
-    settings = settings or Settings()
-    check_web_settings(settings)
-    root = normalized_root_path(settings.root_path)
+def build_context(settings: Settings, assistant: Assistant | None = None) -> WebContext:
+    """What the routes share; without ``assistant`` the live one is built (model and index) and watched."""
     index_status: Callable[[], IndexStatus] = never_rebuilt
     if assistant is None:
         from assistant.service import build_assistant
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         live = LiveAssistant(settings, build_assistant)
         live.start_watching()
         assistant, index_status = live, live.status
-    context = WebContext(
+    return WebContext(
         assistant=assistant,
         settings=settings,
         limiter=Limiter(settings.web_concurrency, settings.web_queue_size),
@@ -101,6 +102,25 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         rate_limiter=RateLimiter(settings.rate_limit),
         index_status=index_status,
     )
+
+
+def create_app(
+    settings: Settings | None = None,
+    assistant: Assistant | None = None,
+    *,
+    context: WebContext | None = None,
+    chat: bool = True,
+) -> FastAPI:
+    """The whole web server as one ASGI app.
+
+    The assistant (model and index) is built here, once per process, and rebuilt when the documents change,
+    unless one is given (tests pass a shared or a fake one) or a ``context`` that holds it. With ``chat=False``
+    the app has the APIs only, and ``/`` and ``/embed`` say that the chat is loading (``serve`` starts so).
+    """
+    settings = settings or Settings()
+    check_web_settings(settings)
+    root = normalized_root_path(settings.root_path)
+    context = context or build_context(settings, assistant)
 
     app = FastAPI(
         title="AWT-assistent",
@@ -118,15 +138,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def embed_slash() -> RedirectResponse:
         return RedirectResponse("embed/", status_code=307)  # relative: right behind any proxy prefix
 
-    for path, compact in (("/embed", True), ("/", False)):  # "/" last: it catches everything else
-        page = build_chat(context, compact=compact)
-        # Gradio's queue holds waiting events of every kind (answers, re-rendering the sources, …); when it is
-        # full the page says "even geduld" (translated in assets.JS). The limiter bounds the model itself.
-        page.queue(
-            default_concurrency_limit=settings.web_concurrency, max_size=max(1, settings.web_queue_size), api_open=False
-        )
-        gradio_root = (root + ("" if path == "/" else path)) if root else None
-        gr.mount_gradio_app(app, page, path=path, root_path=gradio_root, **mount_kwargs())
+    if chat:
+        _mount_chat(app, context, root)
+    else:
+        for path in ("/embed/", "/"):
+
+            @app.get(path, include_in_schema=False)
+            async def chat_loading() -> HTMLResponse:
+                return HTMLResponse(CHAT_LOADING_PAGE, status_code=503, headers={"Retry-After": "2"})
 
     app.add_middleware(
         WebGuard,
@@ -138,6 +157,23 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         root_path=root,
     )
     return app
+
+
+def _mount_chat(app: FastAPI, context: WebContext, root: str) -> None:
+    import gradio as gr
+
+    from assistant.web.ui import build_chat, mount_kwargs
+
+    settings = context.settings
+    for path, compact in (("/embed", True), ("/", False)):  # "/" last: it catches everything else
+        page = build_chat(context, compact=compact)
+        # Gradio's queue holds waiting events of every kind (answers, re-rendering the sources, …); when it is
+        # full the page says "even geduld" (translated in assets.JS). The limiter bounds the model itself.
+        page.queue(
+            default_concurrency_limit=settings.web_concurrency, max_size=max(1, settings.web_queue_size), api_open=False
+        )
+        gradio_root = (root + ("" if path == "/" else path)) if root else None
+        gr.mount_gradio_app(app, page, path=path, root_path=gradio_root, **mount_kwargs())
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
@@ -155,10 +191,16 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Load the assistant once and serve chat, embed page and API with uvicorn until stopped."""
+    """Load the assistant once and serve chat, embed page and API with uvicorn until stopped.
+
+    The APIs answer as soon as the model and the index are loaded; the chat (Gradio, ~3 s to import) is built in
+    a thread meanwhile and swapped in when ready (:class:`assistant.web.staged.StagedApp`); until then ``/`` says
+    it is loading and ``/api/health`` reports ``"chat": "laden"``.
+    """
     import uvicorn
     from pydantic import ValidationError
 
+    from assistant.web.staged import StagedApp
     from index.store import IndexUnavailable
 
     _limit_malloc_arenas()
@@ -166,16 +208,19 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
         settings = Settings()
         check_web_settings(settings)
         print("De AWT-assistent wordt geladen (taalmodel en index)…", file=sys.stderr, flush=True)
-        app = create_app(settings)
+        context = build_context(settings)
+        context.chat_ready = False
+        staged = StagedApp(create_app(settings, context=context, chat=False))
     except ValidationError as exc:
         raise SystemExit(f"Fout: {invalid_setting(exc)}") from None
     except (ConfigurationError, IndexUnavailable) as exc:
         raise SystemExit(f"Fout: {exc}") from None
+    threading.Thread(target=load_chat, args=(staged, settings, context), name="chat-load", daemon=True).start()
     root = normalized_root_path(settings.root_path)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"De AWT-assistent draait op http://{shown}:{port}{root}/ (stoppen: Ctrl+C)", file=sys.stderr, flush=True)
     uvicorn.run(
-        app,
+        staged,
         host=host,
         port=port,
         proxy_headers=True,
@@ -183,3 +228,18 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
         timeout_graceful_shutdown=5,
         log_level="warning",
     )
+
+
+def load_chat(staged: StagedApp, settings: Settings, context: WebContext) -> None:
+    """Build the full app (APIs and chat) and let ``staged`` serve it; on failure the APIs keep answering.
+
+    It starts once the APIs are being served: importing Gradio holds the GIL most of the time and would slow the
+    server's own start.
+    """
+    try:
+        staged.wait_until_serving()
+        staged.replace_from_thread(create_app(settings, context=context))
+    except Exception:
+        log.exception("De chat kon niet worden geladen; de API werkt wel.")
+        return
+    context.chat_ready = True

@@ -49,6 +49,7 @@ class WebContext:
     feedback: FeedbackStore | None = None
     rate_limiter: RateLimiter | None = None
     index_status: Callable[[], IndexStatus] = field(default=never_rebuilt)
+    chat_ready: bool = True  # False while serve still builds the chat pages (the APIs answer already)
 
     def document_title(self, name: str) -> str:
         """The title of the document called ``name`` (the name itself if there is no such document)."""

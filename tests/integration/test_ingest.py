@@ -182,7 +182,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (knowledge / "basis.md").write_text("# Basis\n\nEen document dat er al stond, over innovatie.\n", encoding="utf-8")
     monkeypatch.setenv("AWT_KNOWLEDGE_DIR", str(knowledge))
     monkeypatch.setenv("AWT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr("assistant.service.build_embeddings", lambda settings, progress=None: fake_embeddings())
+    monkeypatch.setattr("index.embedder.build_embeddings", lambda settings, progress=None: fake_embeddings())
     return knowledge
 
 

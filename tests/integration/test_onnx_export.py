@@ -112,3 +112,43 @@ def test_a_question_from_the_cli_never_imports_torch(onnx_folder: Path, model_ca
     assert result.returncode == 0, result.stderr
     assert '"label": "Aanbeveling 3, stap 6"' in result.stdout
     assert "HEAVY []" in result.stderr, result.stderr
+
+
+def test_export_is_fused_and_answers_like_the_unfused_trace(st_folder: str, onnx_folder: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    import onnx
+    from sentence_transformers import SentenceTransformer
+
+    graph = onnx.load(str(onnx_folder / "model.onnx"), load_external_data=False)
+    ops = [node.op_type for node in graph.graph.node]
+    assert ops.count("MultiHeadAttention") == 12  # one per layer of e5-small
+    assert ops.count("SkipLayerNormalization") == 24
+    assert len(ops) < 300  # the unfused trace has ~1,300
+
+    unfused = tmp_path / "unfused"
+    unfused.mkdir()
+    for name in ("tokenizer.json", "onnx_config.json"):
+        shutil.copyfile(onnx_folder / name, unfused / name)
+    model = SentenceTransformer(st_folder, device="cpu", model_kwargs={"attn_implementation": "eager"})
+    onnx_export._trace(model, unfused / "model.onnx")
+
+    lines = (REPO_ROOT / "evals" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    passages = [u.context_text() for u in load_knowledge(DEFAULT_KNOWLEDGE_DIR).units]
+    vectors = []
+    for folder in (unfused, onnx_folder):
+        embeddings = OnnxEmbeddings.from_dir(folder, query_prefix="query: ", passage_prefix="passage: ", batch_size=16)
+        vectors.append((np.array(embeddings.embed_documents(passages)), np.array(embeddings.embed_queries(questions))))
+    (plain_units, plain_questions), (fused_units, fused_questions) = vectors
+    top = (plain_questions @ plain_units.T).argmax(1) == (fused_questions @ fused_units.T).argmax(1)
+    cosines = np.concatenate([(plain_units * fused_units).sum(1), (plain_questions * fused_questions).sum(1)])
+    assert float(top.mean()) >= 0.98
+    assert float(cosines.min()) >= 0.9999
+
+
+def test_a_changed_fusion_asks_for_a_new_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = onnx_export._fingerprint(str(tmp_path))
+    monkeypatch.setattr(onnx_export, "FUSION", {**onnx_export.FUSION, "attention": "Attention"})
+    assert onnx_export._fingerprint(str(tmp_path)) != before

@@ -202,7 +202,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None, timeout: fl
             stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
             raise RuntimeError(f"de server stopte (exit {process.returncode}):\n{stderr[-2000:]}")
         try:
-            if httpx.get(url.rstrip("/") + "/api/health", timeout=5, trust_env=False).status_code == 200:
+            health = httpx.get(url.rstrip("/") + "/api/health", timeout=5, trust_env=False)
+            if health.status_code == 200 and health.json().get("chat", "klaar") == "klaar":  # pages, not only API
                 return
         except httpx.HTTPError:
             pass

@@ -394,8 +394,10 @@ def test_the_library_profile_brings_its_own_dataset_baseline_and_documents(
     assert main(["run", "--profile", "library", "--output", str(tmp_path / "out")]) == 0
     assert main(["run", "--profile", "blind", "--dataset", "evals/blind-1.jsonl"]) == 0
     assert main(["run", "--profile", "blind", "--dataset", "evals/blind-x.jsonl", "--library"]) == 0
-    library, blind, blind_library = seen
+    assert main(["run", "--profile", "blind-library", "--dataset", "evals/blind-library-1.jsonl"]) == 0
+    library, blind, blind_library, blind_profile = seen
     assert blind_library.library and blind_library.baseline.name == "baseline.json"
+    assert (blind_profile.library, blind_profile.profile) == (True, "blind-library")
     assert (library.dataset.name, library.baseline.name, library.library) == (
         "gold-library.jsonl",
         "baseline-library.json",

@@ -6,6 +6,8 @@ contract as an exported sentence-transformers model, so wrong masking or a mixed
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import onnxruntime
@@ -25,7 +27,7 @@ def _table() -> np.ndarray:
     return np.random.default_rng(84).normal(size=(len(VOCAB), DIM)).astype(np.float32)
 
 
-def _graph(with_token_types: bool) -> onnxruntime.InferenceSession:
+def _model(with_token_types: bool) -> onnx.ModelProto:
     table = helper.make_tensor("table", TensorProto.FLOAT, [len(VOCAB), DIM], _table().flatten().tolist())
     nodes = [
         helper.make_node("Gather", ["table", "input_ids"], ["tokens"]),
@@ -56,7 +58,13 @@ def _graph(with_token_types: bool) -> onnxruntime.InferenceSession:
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
-    return onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return model
+
+
+def _graph(with_token_types: bool) -> onnxruntime.InferenceSession:
+    return onnxruntime.InferenceSession(
+        _model(with_token_types).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
 
 
 def _tokenizer() -> Tokenizer:
@@ -105,3 +113,27 @@ def test_token_type_ids_are_fed_when_the_graph_wants_them() -> None:
 
 def test_no_documents_no_vectors(embeddings: OnnxEmbeddings) -> None:
     assert embeddings.embed_documents([]) == []
+
+
+def test_a_folder_loads_with_its_threads_tokenizer_and_config(tmp_path: Path) -> None:
+    onnx.save(_model(False), str(tmp_path / "model.onnx"))
+    _tokenizer().save(str(tmp_path / "tokenizer.json"))
+    (tmp_path / "onnx_config.json").write_text('{"max_length": 16, "pad_id": 0, "pad_token": "<pad>"}')
+    embeddings = OnnxEmbeddings.from_dir(tmp_path, query_prefix="query: ", threads=2)
+    options = embeddings._session.get_session_options()
+    assert options.intra_op_num_threads == 2
+    np.testing.assert_allclose(
+        embeddings.embed_query("sociale innovatie"), _expected("query: sociale innovatie"), atol=1e-6
+    )
+
+
+def test_a_tokenizer_sentencepiece_cannot_run_stays_with_tokenizers(tmp_path: Path) -> None:
+    from index.spm_tokenizer import META_NAME, load_tokenizer
+
+    word_level = Tokenizer(WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="<unk>"))
+    word_level.pre_tokenizer = WhitespaceSplit()
+    word_level.save(str(tmp_path / "tokenizer.json"))
+    loaded = load_tokenizer(tmp_path, tmp_path / "tokenizer.json", max_length=3, pad_id=0, pad_token="<pad>")
+    encodings = loaded.encode_batch(["sociale innovatie de awt", "stap"])
+    assert [e.ids for e in encodings] == [[4, 5, 6], [8, 0, 0]]  # truncated to 3, padded with <pad>
+    assert not (tmp_path / META_NAME).exists()

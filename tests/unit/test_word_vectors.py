@@ -60,3 +60,34 @@ def test_the_vocabulary_is_embedded_once_per_cache_file_and_a_damaged_file_is_re
     with caplog.at_level(logging.WARNING):
         remade = load_word_vectors(target, ["regen"], embed)
     assert remade.vocabulary == ["regen"] and "beschadigd" in caplog.text
+
+
+def test_a_keyed_cache_is_taken_without_picking_the_words_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.word_vectors as module
+
+    embed = CountingEmbed()
+    target = tmp_path / "index-words.npz"
+    with np.load(_write_old_format(target)) as old:  # a file from before the key: same words, kept and keyed
+        assert "key" not in old.files
+    first = load_word_vectors(target, ["regen en wolk"], embed)
+    assert embed.batches == [] and first.vocabulary == ["regen", "wolk"]
+    picked: list[int] = []
+    real = module.vocabulary
+
+    def counted(texts: list[str]) -> list[str]:
+        picked.append(1)
+        return real(texts)
+
+    monkeypatch.setattr(module, "vocabulary", counted)
+    again = load_word_vectors(target, ["regen en wolk"], embed)
+    assert picked == [] and again.vocabulary == ["regen", "wolk"] and embed.batches == []
+    load_word_vectors(target, ["regen en maan"], embed)  # other texts: the words are picked and embedded again
+    assert picked == [1] and embed.batches == [["maan", "regen"]]
+
+
+def _write_old_format(target: Path) -> Path:
+    vectors = np.array([AXES["regen"], AXES["wolk"]], dtype=np.float32)
+    np.savez(target, words=np.array(["regen", "wolk"]), vectors=vectors)
+    return target

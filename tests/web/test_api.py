@@ -97,6 +97,7 @@ def test_health(client: TestClient) -> None:
         "index": "klaar",
         "progress": None,
         "fingerprint": None,  # a given assistant is never rebuilt
+        "chat": "klaar",
     }
 
 

@@ -149,7 +149,8 @@ def served(env: dict[str, str]) -> Iterator[tuple[str, SocketWatcher]]:
         while True:
             assert process.poll() is None, process.stdout.read() if process.stdout else "de server stopte"
             try:
-                if httpx.get(f"{url}/api/health", timeout=5, trust_env=False).status_code == 200:
+                health = httpx.get(f"{url}/api/health", timeout=5, trust_env=False)
+                if health.status_code == 200 and health.json()["chat"] == "klaar":  # the API answers earlier
                     break
             except httpx.HTTPError:
                 pass

@@ -90,7 +90,8 @@ def test_serve_command_starts_one_app_with_chat_embed_and_api(model_cache: Path,
         while True:
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                health = httpx.get(f"{base}/api/health", timeout=2)
+                if health.status_code == 200 and health.json()["chat"] == "klaar":  # the API answers earlier
                     break
             except httpx.TransportError:
                 pass
