@@ -4,6 +4,7 @@ The commands are ``index``, ``documents``, ``ask``, ``serve``, ``feedback-export
 
     python -m assistant ask "Met welke landen moet Nederland samenwerken?"
     python -m assistant ask --json --history gesprek.json "En de vijfde stap daarvan?"
+    python -m assistant ask --document inclusie "Wat is de tweede aanbeveling?"
 """
 
 from __future__ import annotations
@@ -201,22 +202,48 @@ def _read_history(path: Path | None) -> list[Message]:
         )
 
 
+def _chosen_documents(settings: Settings, names: tuple[str, ...]) -> list[str]:
+    """The documents ``--document`` names, checked before the model loads (loading the documents alone is cheap)."""
+    from assistant.questions import UnknownDocument, selected_documents
+    from knowledge import PARSER_VERSION, knowledge_roots, load_knowledge
+    from knowledge.cache import DocumentCache
+
+    if not names:
+        return []
+    knowledge = load_knowledge(
+        knowledge_roots(settings), cache=DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)
+    )
+    try:
+        return sorted(selected_documents(knowledge, names))
+    except UnknownDocument as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+
+
 @main.command("ask")
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print één JSON-object (het API-contract).")
 @click.option("--history", type=click.Path(path_type=Path), help="JSON-bestand met het gesprek tot nu toe.")
-def ask_command(question: str, as_json: bool, history: Path | None) -> None:
-    """Stel één vraag over het advies."""
+@click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    metavar="NAAM",
+    help="Antwoord alleen uit dit document (bestandsnaam, met of zonder extensie, of titel; zie `documents`). "
+    "Mag vaker.",
+)
+def ask_command(question: str, as_json: bool, history: Path | None, documents: tuple[str, ...]) -> None:
+    """Stel één vraag over het advies (of, met --document, over de gekozen documenten)."""
     from assistant.protocol import checked_question
     from assistant.questions import InvalidQuestion
-    from assistant.settings import Settings
 
+    settings = _settings()
     turns = _read_history(history)
     try:  # the edge: checked here, before the model loads, and not again by the assistant
-        text = checked_question(question, Settings().max_question_chars)
+        text = checked_question(question, settings.max_question_chars)
     except InvalidQuestion as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
-    answer = _build().ask(text, history=turns)
+    chosen = _chosen_documents(settings, documents)
+    answer = _build().ask(text, history=turns, documents=chosen)
     if as_json:
         click.echo(json.dumps(answer.model_dump(), ensure_ascii=False))
         return

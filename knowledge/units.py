@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -144,19 +144,48 @@ class KnowledgeBase:
         key = wanted.strip().casefold()
         if not key:
             return []
-
-        def stem(name: str) -> str:
-            base = name.rsplit("/", 1)[-1]
-            return base.rsplit(".", 1)[0] if "." in base else base
-
-        for aspect in (
-            lambda d: d.name,
-            lambda d: d.name.rsplit("/", 1)[-1],
-            lambda d: stem(d.name),
-            lambda d: d.title,
-            lambda d: d.short_name,
-        ):
+        for aspect in _ASPECTS:
             found = [d for d in self.documents if aspect(d).strip().casefold() == key]
             if found:
                 return found
         return []
+
+    def names(self) -> list[str]:
+        """Every name that chooses exactly one document in :meth:`matching`, document by document.
+
+        What a client may send to restrict a question, and what the API's description enumerates.
+
+        >>> kb = KnowledgeBase((Document("advies.txt", "Advies", ""), Document("advies.pdf", "Rapport", "")))
+        >>> kb.names()  # "advies" (both stems, and the title that reads the same) fits both: it is left out
+        ['advies.txt', 'advies.pdf', 'Rapport']
+        """
+        return [name for document in self.documents for name in self.names_of(document)]
+
+    def names_of(self, document: Document) -> list[str]:
+        """The names that choose ``document``, and only it, in :meth:`matching`: its own name first.
+
+        >>> kb = KnowledgeBase((Document("a/advies.pdf", "Digitale inclusie", "", short_name="Raad"),))
+        >>> kb.names_of(kb.documents[0])
+        ['a/advies.pdf', 'advies.pdf', 'advies', 'Digitale inclusie', 'Raad']
+        """
+        chosen: list[str] = []
+        for aspect in _ASPECTS:
+            name = aspect(document).strip()
+            if name and name not in chosen and [d.name for d in self.matching(name)] == [document.name]:
+                chosen.append(name)
+        return chosen
+
+
+def _stem(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+# how a user may name a document, in the order KnowledgeBase.matching tries them
+_ASPECTS: tuple[Callable[[Document], str], ...] = (
+    lambda d: d.name,
+    lambda d: d.name.rsplit("/", 1)[-1],
+    lambda d: _stem(d.name),
+    lambda d: d.title,
+    lambda d: d.short_name,
+)

@@ -1,7 +1,8 @@
-"""The JSON API's routes under ``/api``: ask (plain and as server-sent events), health and feedback.
+"""The JSON API's routes under ``/api``: ask (plain and as server-sent events), health, documents and feedback.
 
 ``/api/ask`` gives the ``ask --json`` contract, ``/api/ask/stream`` the same answer as server-sent events,
-``/api/health`` what the server knows and ``/api/feedback`` stores a vote. The bodies are in
+``/api/health`` what the server knows, ``/api/documents`` the loaded documents and the names that restrict a
+question to them, and ``/api/feedback`` stores a vote. The bodies are in
 :mod:`assistant.web.api_models`, the Dutch errors in :mod:`assistant.web.errors`, the offline documentation at
 ``/api/docs`` in :mod:`assistant.web.api_docs` and what the OpenAPI description adds in
 :mod:`assistant.web.api_schema`.
@@ -25,11 +26,19 @@ from starlette.routing import Route
 
 from assistant.contract import Answer, Message
 from assistant.generative.streaming import AnswerStream
-from assistant.protocol import Question, checked_question
 from assistant.questions import InvalidQuestion
 from assistant.settings import Settings
+from assistant.web.admission import Admission
 from assistant.web.api_docs import render_docs
-from assistant.web.api_models import AskRequest, ErrorDetail, FeedbackRequest, FeedbackStored, Health
+from assistant.web.api_models import (
+    AskRequest,
+    DocumentInfo,
+    Documents,
+    ErrorDetail,
+    FeedbackRequest,
+    FeedbackStored,
+    Health,
+)
 from assistant.web.api_schema import complete_description
 from assistant.web.context import web_context
 from assistant.web.errors import ApiError, NoRoute, install_error_handlers
@@ -73,7 +82,7 @@ _BAD_BODY: Responses = {
     400: _error("De inhoud kon niet worden gelezen (geen tekst in UTF-8)."),
     422: _error(
         "Ongeldige vraag of ongeldig verzoek: geen geldige JSON, een ontbrekend of onbekend veld, een verkeerd type, "
-        "een lege of te lange vraag (Nederlandse uitleg)."
+        "een lege of te lange vraag, een document in `documents` dat niet geladen is (Nederlandse uitleg)."
     ),
 }
 _ASK_ERRORS: Responses = {
@@ -99,23 +108,23 @@ def word_chunks(text: str, words: int = 3) -> Iterator[str]:
         yield "".join(tokens[i : i + words])
 
 
-async def answer_request(request: Request, question: str, history: Sequence[Message]) -> Answer:
+async def answer_request(
+    request: Request, question: str, history: Sequence[Message], documents: Sequence[str] = ()
+) -> Answer:
     """The one way an HTTP request gets an answer (``/api/ask``, ``/v1/chat/completions``).
 
     Streamed, the same way is :func:`answer_events`.
 
-    It checks the question, counts it against the client's rate limit, waits for a slot and asks the assistant.
-    Raises :class:`InvalidQuestion`, :class:`RateLimited` or :class:`Busy`, each with its Dutch message; every
-    caller turns them into its own protocol's error.
+    It takes the steps of :class:`~assistant.web.admission.Admission`: check the question and the documents it is
+    restricted to (empty: all), count it against the client's rate limit, wait for a slot and ask the assistant.
+    Raises :class:`InvalidQuestion` (also for an unknown document), :class:`RateLimited` or :class:`Busy`, each
+    with its Dutch message; every caller turns them into its own protocol's error.
     """
-    ctx = web_context(request)
-    text = _admissible(request, question)
-    async with ctx.limiter.admit():
-        return await run_in_threadpool(ctx.limiter.run, lambda: ctx.assistant.ask(text, history=history))
+    return await _admitted(request, question, documents).answer_async(history)
 
 
 async def answer_events(
-    request: Request, question: str, history: Sequence[Message]
+    request: Request, question: str, history: Sequence[Message], documents: Sequence[str] = ()
 ) -> AsyncGenerator[str | Answer, None]:
     """:func:`answer_request`, streamed: a generative backend's raw text as the model writes it, then the Answer.
 
@@ -123,10 +132,9 @@ async def answer_events(
     renumbered, or the extractive answer may stand in); the extractive backend sends no text before it. The
     errors of :func:`answer_request` are raised by the first step, before anything is sent.
     """
-    ctx = web_context(request)
-    text = _admissible(request, question)
-    async with ctx.limiter.admit():
-        stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=history)))
+    admission = _admitted(request, question, documents)
+    async with admission.ctx.limiter.admit():
+        stream = AnswerStream(lambda: admission.answer(history))
         try:
             async for piece in iterate_in_threadpool(stream):
                 yield piece
@@ -135,13 +143,11 @@ async def answer_events(
             stream.close()  # the client left: the model stops at its next token
 
 
-def _admissible(request: Request, question: str) -> Question:
-    ctx = web_context(request)
+def _admitted(request: Request, question: str, documents: Sequence[str]) -> Admission:
     # the HTTP edge checks the question, once: before the rate limit (invalid ones don't count) and the wait
-    text = checked_question(question, ctx.settings.max_question_chars)
-    if ctx.rate_limiter is not None:
-        ctx.rate_limiter.check(request_client_key(request))  # before waiting for a slot
-    return text
+    admission = Admission.check(web_context(request), question, documents)
+    admission.count(request_client_key(request))  # before waiting for a slot
+    return admission
 
 
 T = TypeVar("T")
@@ -169,7 +175,7 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/api", tags=["AWT-assistent"])
 
     async def _answer(request: Request, body: AskRequest) -> Answer | JSONResponse:
-        return await _or_error(answer_request(request, body.question, body.history))
+        return await _or_error(answer_request(request, body.question, body.history, body.documents))
 
     @router.post(
         "/ask",
@@ -182,7 +188,8 @@ def build_router() -> APIRouter:
             "document. `refused: true` betekent dat het advies de vraag niet beantwoordt; `reason` zegt waarom "
             "(`beantwoord`, `onzeker`: beantwoord met voorbehoud, `buiten_onderwerp`, `niet_in_tekst`, "
             "`vraagt_om_bedrag`, `vraagt_om_persoon`, `vraagt_om_datum`, `vraagt_om_aantal`, "
-            "`verwijzing_bestaat_niet`, `geen_vraag`) en `confidence` hoe zeker die beslissing is (0–1)."
+            "`verwijzing_bestaat_niet`, `geen_vraag`) en `confidence` hoe zeker die beslissing is (0–1). Met "
+            "`documents` komt het antwoord alleen uit die documenten (zie `GET /api/documents`)."
         ),
     )
     async def ask(request: Request, body: AskRequest) -> Answer | JSONResponse:
@@ -202,7 +209,7 @@ def build_router() -> APIRouter:
         summary="Stel een vraag; het antwoord komt in stukjes (server-sent events)",
     )
     async def ask_stream(request: Request, body: AskRequest) -> Any:
-        items = answer_events(request, body.question, body.history)
+        items = answer_events(request, body.question, body.history, body.documents)
         first = await _or_error(anext(items))  # errors still get their status code: nothing is sent yet
         if isinstance(first, JSONResponse):
             return first
@@ -245,6 +252,29 @@ def build_router() -> APIRouter:
             progress=index.progress,
             fingerprint=index.index,
             chat="klaar" if ctx.chat_ready else "laden",
+        )
+
+    @router.get(
+        "/documents",
+        response_model=Documents,
+        responses={200: {"description": "De geladen documenten."}, **_UNEXPECTED},
+        summary="Welke documenten zijn geladen, en met welke naam beperkt u een vraag tot één ervan?",
+        description="Elke naam in `names` kan in `documents` van `/api/ask` (en van `/v1/chat/completions`).",
+    )
+    async def documents(request: Request) -> Documents:
+        knowledge = web_context(request).assistant.knowledge
+        return Documents(
+            documents=[
+                DocumentInfo(
+                    name=d.name,
+                    title=d.title,
+                    short_name=d.short_name,
+                    date=d.date,
+                    units=len(d.units),
+                    names=knowledge.names_of(d),
+                )
+                for d in knowledge.documents
+            ]
         )
 
     @router.post(

@@ -87,6 +87,17 @@ def render_docs(spec: dict[str, Any]) -> str:
             f"<th>Uitleg</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
         )
     example = esc(json.dumps({"question": EXAMPLE_QUESTION}, ensure_ascii=False, indent=2))
+    ask_examples = spec.get("components", {}).get("schemas", {}).get("AskRequest", {}).get("examples", [])
+    restricted = next((e for e in ask_examples if e.get("documents")), None)
+    restricting = (
+        "<h2>Een vraag beperken tot documenten</h2>\n<p>Met <code>documents</code> komt het antwoord alleen uit de "
+        'genoemde documenten (weglaten: uit alle). <a href="documents">GET documents</a> noemt de geladen '
+        "documenten met de namen die hier passen; een onbekende naam geeft 422 met uitleg. Onder <code>/v1</code> "
+        "kan hetzelfde veld in de chat completion (in de OpenAI-client als <code>extra_body</code>).</p>\n"
+        f"<pre>{esc(json.dumps(restricted, ensure_ascii=False, indent=2))}</pre>\n"
+        if restricted
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API — AWT-assistent</title>
@@ -104,7 +115,7 @@ machineleesbare beschrijving staat in <a href="openapi.json">openapi.json</a>.</
 <textarea id="body">{example}</textarea>
 <p><button type="button" id="send">Verstuur</button></p>
 <pre id="result" aria-live="polite"></pre>
-{"".join(parts)}
+{restricting}{"".join(parts)}
 <h2>Gegevenstypen</h2>
 {"".join(schemas)}
 </main>

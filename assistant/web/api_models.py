@@ -16,11 +16,19 @@ from assistant.decision.reasons import Reason
 from assistant.questions import VISIBLE_CHARACTER
 
 MAX_HISTORY = 50
+MAX_DOCUMENTS = 100
 EXAMPLE_QUESTION = "Met welke landen moet Nederland samenwerken?"
+DOCUMENTS_HELP = (
+    "Beantwoord de vraag alleen uit deze geladen documenten (leeg of weggelaten: uit alle). Een document heet hier "
+    "zoals `GET /api/documents` het noemt: de bestandsnaam (met of zonder extensie), de titel of de korte naam; "
+    "hoofdletters tellen niet. Een onbekende naam, of een die bij meer documenten past, wordt met uitleg geweigerd."
+)
 
 
 class AskRequest(BaseModel):
-    """A question, optionally with the conversation so far (for follow-ups such as ‘En de vijfde stap?’)."""
+    """A question, optionally with the conversation so far (for follow-ups such as ‘En de vijfde stap?’) and the
+    documents to answer it from.
+    """  # noqa: D205 - this docstring is the OpenAPI description
 
     model_config = ConfigDict(
         extra="forbid",
@@ -44,6 +52,11 @@ class AskRequest(BaseModel):
     )
     history: list[Message] = Field(
         default_factory=list, max_length=MAX_HISTORY, description="Het gesprek tot nu toe, oudste eerst."
+    )
+    documents: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_DOCUMENTS,
+        description=DOCUMENTS_HELP,
     )
 
 
@@ -105,6 +118,22 @@ class Health(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI de
         description="‘laden’: de server is net gestart; de API antwoordt al, de chat (/ en /embed) volgt over enkele "
         "seconden."
     )
+
+
+class DocumentInfo(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI description
+    name: str = Field(description="De naam van het document (het bestand in de kennismap); kiest het in `documents`.")
+    title: str
+    short_name: str = Field(description="Hoe het kort wordt aangehaald, zoals ‘AWT’ (leeg als onbekend).")
+    date: str = Field(description="Wanneer het verscheen, zoals ‘2014’ (leeg als onbekend).")
+    units: int = Field(description="Hoeveel citeerbare passages het heeft.")
+    names: list[str] = Field(
+        description="Elke naam waarmee `documents` dit document kiest: de bestandsnaam, zonder extensie, de titel, "
+        "de korte naam (een naam die bij meer documenten past, staat er niet bij)."
+    )
+
+
+class Documents(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI description
+    documents: list[DocumentInfo] = Field(description="De geladen documenten, in de volgorde waarin ze zijn geladen.")
 
 
 class ErrorDetail(BaseModel):  # noqa: D101 - a docstring would become its OpenAPI description

@@ -1,7 +1,8 @@
-"""What the JSON API's OpenAPI description adds to FastAPI's: limits, reason codes, stream events and the login.
+"""What the JSON API's OpenAPI description adds to FastAPI's: limits, documents, reason codes, stream events, login.
 
-FastAPI cannot know the question's ``maxLength`` (``AWT_MAX_QUESTION_CHARS``), the codes in ``reason``, the
-events of ``/api/ask/stream`` or, when a login is configured, its security scheme and 401/403 answers.
+FastAPI cannot know the question's ``maxLength`` (``AWT_MAX_QUESTION_CHARS``), the names ``documents`` takes (those
+of the documents loaded now), the codes in ``reason``, the events of ``/api/ask/stream`` or, when a login is
+configured, its security scheme and 401/403 answers.
 
 Example:
     >>> from assistant.web.api import install_api
@@ -19,6 +20,8 @@ from fastapi import FastAPI
 
 from assistant.decision.reasons import Reason
 from assistant.settings import Settings
+from assistant.web.api_models import EXAMPLE_QUESTION, MAX_DOCUMENTS
+from knowledge.units import KnowledgeBase
 
 
 def complete_description(app: FastAPI, settings: Settings) -> None:
@@ -28,7 +31,14 @@ def complete_description(app: FastAPI, settings: Settings) -> None:
     def openapi() -> dict[str, Any]:
         spec = generate()  # FastAPI's cached description (built anew when routes change): patched in place
         schemas = spec["components"]["schemas"]
-        schemas["AskRequest"]["properties"]["question"]["maxLength"] = settings.max_question_chars
+        ask = schemas["AskRequest"]
+        ask["properties"]["question"]["maxLength"] = settings.max_question_chars
+        context = getattr(app.state, "context", None)  # None: an app without an assistant (the example above)
+        knowledge = context.assistant.knowledge if context else KnowledgeBase(())  # now: documents may change
+        describe_documents(ask["properties"]["documents"], knowledge)
+        if knowledge.documents:
+            example = {"question": EXAMPLE_QUESTION, "documents": [knowledge.documents[0].name]}
+            ask["examples"] = [*(e for e in ask.get("examples", []) if "documents" not in e), example]
         schemas["Answer"]["properties"]["reason"]["enum"] = [reason.value for reason in Reason]
         stream = spec["paths"]["/api/ask/stream"]["post"]["responses"]["200"]
         stream["content"] = {"text/event-stream": {"itemSchema": _STREAM_EVENT}}  # not JSON, as FastAPI assumes
@@ -36,6 +46,16 @@ def complete_description(app: FastAPI, settings: Settings) -> None:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def describe_documents(field: dict[str, Any], knowledge: KnowledgeBase) -> None:
+    """Say in a ``documents`` field's schema which names it takes now (every one that chooses one document).
+
+    With no document loaded, nothing can be chosen: the field may then only be empty.
+    """
+    names = knowledge.names()
+    field["items"] = {"type": "string", "enum": names} if names else {"type": "string"}
+    field["maxItems"] = MAX_DOCUMENTS if names else 0
 
 
 def _event(name: str, data: dict[str, Any]) -> dict[str, Any]:

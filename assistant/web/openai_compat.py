@@ -28,7 +28,7 @@ from fastapi.responses import StreamingResponse
 from starlette.routing import Route
 
 from assistant.contract import Answer
-from assistant.questions import InvalidQuestion
+from assistant.questions import InvalidQuestion, UnknownDocument
 from assistant.scope import several
 from assistant.settings import Settings
 from assistant.web.api import answer_request, word_chunks
@@ -53,6 +53,7 @@ from assistant.web.openai_wire import (
     ReplyMessage,
     Usage,
 )
+from knowledge.units import KnowledgeBase
 
 STARTED = int(time.time())  # ``created`` of the model: when this server started serving it
 
@@ -65,8 +66,8 @@ _RETRY_AFTER = {"required": True, "schema": {"type": "integer", "minimum": 1}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: _error(
         "Ongeldig verzoek (Nederlandse uitleg in `error.message`): geen geldige JSON, een verkeerd type, geen "
-        "user-bericht, of het laatste user-bericht is geen bruikbare vraag (leeg, of langer dan "
-        "AWT_MAX_QUESTION_CHARS tekens)."
+        "user-bericht, het laatste user-bericht is geen bruikbare vraag (leeg, of langer dan "
+        "AWT_MAX_QUESTION_CHARS tekens), of een document in `documents` is niet geladen (`code: unknown_document`)."
     ),
     404: _error("Onbekend model (`code: model_not_found`)."),
     429: _error(
@@ -77,14 +78,40 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _model_card() -> ModelCard:
-    return ModelCard(id=MODEL_ID, object="model", created=STARTED, owned_by="awt-assistent")
+def _model_card(model: str = MODEL_ID) -> ModelCard:
+    return ModelCard(id=model, object="model", created=STARTED, owned_by="awt-assistent")
 
 
-def _events(answer: Answer, content: str, completion_id: str, created: int, usage: Usage | None) -> Iterator[str]:
+def document_models(knowledge: KnowledgeBase) -> dict[str, str | None]:
+    """The model ids ``/v1`` serves, each with the document it answers from (None: all).
+
+    :data:`~assistant.web.openai_wire.MODEL_ID` answers from every document; with more than one loaded, each also
+    has a model of its own, ``awt-assistent/<file name without extension>`` (with the extension, or the whole
+    name, where that alone would fit two), for clients whose users can only pick a model (Open WebUI).
+
+    >>> from knowledge.units import Document
+    >>> docs = [Document(n, n, "") for n in ("advies.txt", "inclusie.pdf", "a/rapport.pdf", "b/rapport.pdf")]
+    >>> list(document_models(KnowledgeBase(tuple(docs))))[1:]
+    ['awt-assistent/advies', 'awt-assistent/inclusie', 'awt-assistent/a/rapport.pdf', 'awt-assistent/b/rapport.pdf']
+    """
+    models: dict[str, str | None] = {MODEL_ID: None}
+    documents = knowledge.documents
+    if len(documents) < 2:
+        return models
+    files = [d.name.rsplit("/", 1)[-1] for d in documents]
+    stems = [file.rsplit(".", 1)[0] if "." in file else file for file in files]
+    for document, file, stem in zip(documents, files, stems, strict=True):
+        name = stem if stems.count(stem) == 1 else file if files.count(file) == 1 else document.name
+        models[f"{MODEL_ID}/{name}"] = document.name
+    return models
+
+
+def _events(
+    answer: Answer, content: str, completion_id: str, created: int, usage: Usage | None, model: str
+) -> Iterator[str]:
     def event(choices: list[ChunkChoice], **extra: Any) -> str:
         chunk = ChatCompletionChunk(
-            id=completion_id, object="chat.completion.chunk", created=created, model=MODEL_ID, choices=choices, **extra
+            id=completion_id, object="chat.completion.chunk", created=created, model=model, choices=choices, **extra
         )
         # unset fields stay out (OpenAI's deltas carry only what is new); finish_reason is always set, null or not
         return f"data: {chunk.model_dump_json(exclude_unset=True)}\n\n"
@@ -121,11 +148,16 @@ def build_router() -> APIRouter:
         ),
     )
     async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any:
-        if body.model != MODEL_ID:
-            return unknown_model(body.model)
+        models = document_models(web_context(request).assistant.knowledge)
+        if body.model not in models:
+            return unknown_model(body.model, several=len(models) > 1)
+        chosen = models[body.model]
+        documents = [*([chosen] if chosen else []), *(body.documents or [])]  # the model's document and the rest
         try:
             question, history = conversation(body.messages)
-            answer = await answer_request(request, question, history)
+            answer = await answer_request(request, question, history, documents)
+        except UnknownDocument as exc:
+            return error_response(400, str(exc), "invalid_request_error", "unknown_document", "documents")
         except InvalidQuestion as exc:
             return error_response(400, str(exc), "invalid_request_error", "invalid_question", "messages")
         except RateLimited as exc:
@@ -147,7 +179,7 @@ def build_router() -> APIRouter:
         if body.stream:
             wants_usage = bool(body.stream_options and body.stream_options.include_usage)
             return StreamingResponse(
-                _events(answer, content, completion_id, created, usage if wants_usage else None),
+                _events(answer, content, completion_id, created, usage if wants_usage else None, body.model),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
             )
@@ -155,7 +187,7 @@ def build_router() -> APIRouter:
             id=completion_id,
             object="chat.completion",
             created=created,
-            model=MODEL_ID,
+            model=body.model,
             choices=[Choice(index=0, message=ReplyMessage(role="assistant", content=content), finish_reason="stop")],
             usage=usage,
             awt=answer,
@@ -164,20 +196,28 @@ def build_router() -> APIRouter:
     @router.get(
         "/models",
         response_model=ModelList,
-        responses={200: {"description": f"Eén model: ‘{MODEL_ID}’."}, 500: _ERRORS[500]},
-        summary="Welke modellen zijn er? (één: de AWT-assistent)",
+        responses={
+            200: {
+                "description": f"‘{MODEL_ID}’ (uit alle documenten); met meer documenten geladen ook "
+                f"‘{MODEL_ID}/<naam>’ per document (alleen uit dat document)."
+            },
+            500: _ERRORS[500],
+        },
+        summary="Welke modellen zijn er? (de AWT-assistent, en per document één als er meer zijn)",
     )
-    async def models() -> ModelList:
-        return ModelList(object="list", data=[_model_card()])
+    async def models(request: Request) -> ModelList:
+        known = document_models(web_context(request).assistant.knowledge)
+        return ModelList(object="list", data=[_model_card(model) for model in known])
 
     @router.get(
-        "/models/{model}",
+        "/models/{model:path}",  # the ids of one document's model have a slash: awt-assistent/<naam>
         response_model=ModelCard,
         responses={200: {"description": "Het model."}, 404: _ERRORS[404], 500: _ERRORS[500]},
         summary="Eén model",
     )
-    async def model(model: str) -> Any:
-        return _model_card() if model == MODEL_ID else unknown_model(model)
+    async def model(request: Request, model: str) -> Any:
+        known = document_models(web_context(request).assistant.knowledge)
+        return _model_card(model) if model in known else unknown_model(model, several=len(known) > 1)
 
     return router
 

@@ -44,11 +44,12 @@ _HTTP_ERRORS = {  # status -> (type, code), as OpenAI names them
 }
 
 
-def unknown_model(model: str) -> JSONResponse:
-    """The 404 for a model other than :data:`~assistant.web.openai_wire.MODEL_ID`."""
+def unknown_model(model: str, *, several: bool = False) -> JSONResponse:
+    """The 404 for a model this server does not have (``several``: it has one per document too)."""
+    use = f"‘{MODEL_ID}’ of een model per document uit GET /v1/models" if several else f"‘{MODEL_ID}’"
     return error_response(
         404,
-        f"Het model ‘{model}’ bestaat hier niet. Gebruik ‘{MODEL_ID}’.",
+        f"Het model ‘{model}’ bestaat hier niet. Gebruik {use}.",
         "invalid_request_error",
         "model_not_found",
         "model",

@@ -20,8 +20,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from assistant.settings import Settings
+from assistant.web.api_schema import describe_documents
 from assistant.web.guard import KEY_MISSING, OPENAI_PREFIX, is_openai_path
 from assistant.web.openai_wire import ChatCompletionChunk
+from knowledge.units import KnowledgeBase
 
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
 _CHUNK_EVENT = {
@@ -57,6 +59,10 @@ def complete_description(app: FastAPI, settings: Settings) -> None:
         for name, schema in chunk.pop("$defs", {}).items():
             schemas.setdefault(name, schema)  # FastAPI's own (e.g. Answer with its reason codes) stays
         schemas.setdefault("ChatCompletionChunk", chunk)
+        context = getattr(app.state, "context", None)  # None: an app without an assistant (the example above)
+        knowledge = context.assistant.knowledge if context else KnowledgeBase(())  # now: documents may change
+        documents = schemas["ChatCompletionRequest"]["properties"]["documents"]
+        describe_documents(documents.get("anyOf", [documents])[0], knowledge)  # the list, not its null
         stream = spec["paths"][OPENAI_PREFIX + "/chat/completions"]["post"]["responses"]["200"]["content"]
         stream["text/event-stream"] = {"itemSchema": _CHUNK_EVENT}
         if settings.api_keys:

@@ -1,6 +1,7 @@
 """The OpenAI chat-completions wire format at ``/v1``: the request, response, stream-chunk and error bodies.
 
-Other OpenAI parameters are accepted and ignored; the extra field ``awt`` carries the whole answer object.
+Other OpenAI parameters are accepted and ignored; the extra field ``awt`` of a response carries the whole answer
+object, and the extra field ``documents`` of a request restricts the question (as in ``/api/ask``).
 
 Example:
     >>> request = ChatCompletionRequest.model_validate(
@@ -17,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from assistant.contract import Answer
+from assistant.web.api_models import DOCUMENTS_HELP, MAX_DOCUMENTS
 
 MODEL_ID = "awt-assistent"
 MAX_MESSAGES = 500  # a long conversation is fine (only the last MAX_HISTORY turns are used); a flood is not
@@ -74,7 +76,10 @@ class ChatCompletionRequest(BaseModel):
         },
     )
 
-    model: str = Field(description=f"Altijd ‘{MODEL_ID}’ (zie `GET /v1/models`).")
+    model: str = Field(
+        description=f"‘{MODEL_ID}’; met meer documenten geladen ook ‘{MODEL_ID}/<naam>’: alleen uit dat document "
+        "(zie `GET /v1/models`)."
+    )
     messages: list[ChatMessage] = Field(
         min_length=1,
         max_length=MAX_MESSAGES,
@@ -87,6 +92,8 @@ class ChatCompletionRequest(BaseModel):
     # strict: the description says boolean, so 0 and "true" are refused rather than guessed at
     stream: StrictBool | None = Field(default=False, description="true: het antwoord als server-sent events.")
     stream_options: StreamOptions | None = None
+    # not OpenAI's: the openai package sends it with extra_body={"documents": [...]}
+    documents: list[str] | None = Field(default=None, max_length=MAX_DOCUMENTS, description=DOCUMENTS_HELP)
 
 
 # --- response --------------------------------------------------------------------------------------------------

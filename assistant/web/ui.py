@@ -11,7 +11,7 @@ import html
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -22,7 +22,6 @@ from pydantic import TypeAdapter, ValidationError
 
 from assistant.contract import Answer, Message
 from assistant.generative.streaming import AnswerStream
-from assistant.protocol import checked_question
 from assistant.questions import InvalidQuestion
 from assistant.scope import (
     document_noun,
@@ -33,6 +32,7 @@ from assistant.scope import (
     several,
     texts_name,
 )
+from assistant.web.admission import Admission
 from assistant.web.api import word_chunks
 from assistant.web.api_models import MAX_HISTORY
 from assistant.web.assets import CSS, JS, THEME
@@ -51,6 +51,7 @@ from assistant.web.render import (
 log = logging.getLogger(__name__)
 
 TITLE = "AWT-assistent"
+ALL_DOCUMENTS = "Alle documenten"
 ERROR_TEXT = "Er ging iets mis bij het beantwoorden van deze vraag. Probeer het opnieuw of stel de vraag anders."
 FEEDBACK_THANKS = "Dank u wel voor uw beoordeling."
 STREAM_UPDATES = 24  # at most this many screen updates per answer…
@@ -109,33 +110,34 @@ def converse(
     past: list[Message] | None,
     answered: dict[int, Turn] | None,
     client: str | None = None,
+    documents: Sequence[str] = (),
 ) -> Iterator[Step]:
     """One chat turn: validate, check the client's rate limit, wait for a slot, ask, and show the answer.
 
     A generative backend's raw tokens are shown as they come and then replaced by the verified answer; an answer
     that is there at once (extractive) is shown a few words at a time. ``client`` is the rate-limit key (see
-    :func:`assistant.web.limits.client_key`).
+    :func:`assistant.web.limits.client_key`); ``documents`` the documents chosen to answer from (empty: all).
     """
     chat, past, answered = list(chat or []), list(past or []), dict(answered or {})
     try:
-        text = checked_question(message, ctx.settings.max_question_chars)
+        admission = Admission.check(ctx, message, documents)
     except InvalidQuestion as exc:
         yield Step(chat, status=str(exc), warning=str(exc))
         return
+    text = admission.question
     chat.append({"role": "user", "content": user_markdown(text)})
-    if ctx.rate_limiter is not None:
-        try:
-            ctx.rate_limiter.check(client or "ip:onbekend")
-        except RateLimited as exc:
-            chat.append({"role": "assistant", "content": notice_markdown(str(exc), "busy")})
-            yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
-            return
+    try:
+        admission.count(client or "ip:onbekend")
+    except RateLimited as exc:
+        chat.append({"role": "assistant", "content": notice_markdown(str(exc), "busy")})
+        yield Step(chat, status=str(exc), busy=False, restore=text, warning=str(exc))
+        return
     yield Step(list(chat), status="Bezig met antwoorden…", busy=True)
     asked = len(chat)
-    stream = AnswerStream(lambda: ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past)))
+    stream = AnswerStream(lambda: admission.answer(past))
     draft = ""
-    documents = ctx.assistant.knowledge.documents
-    about = texts_name(documents)
+    loaded = ctx.assistant.knowledge.documents
+    about = texts_name(loaded)
     try:
         for piece in stream:  # a generative backend's raw tokens, as they come (the extractive one sends none)
             draft += piece
@@ -178,7 +180,7 @@ def converse(
     past += [Message(role="user", content=text), Message(role="assistant", content=answer.answer)]
     count = len(answer.citations)
     done = (
-        ("De geladen documenten beantwoorden" if several(documents) else "Het advies beantwoordt") + " deze vraag niet."
+        ("De geladen documenten beantwoorden" if several(loaded) else "Het advies beantwoordt") + " deze vraag niet."
         if answer.refused
         else f"Antwoord klaar, met {count} {'bron' if count == 1 else 'bronnen'}."
     )
@@ -199,20 +201,28 @@ HISTORY_HELP = (
 _HISTORY = TypeAdapter(list[Message])
 
 
-def answer_for_client(ctx: WebContext, question: str, history: str, client: str) -> dict[str, Any]:
-    """What ``gradio_client``'s ``predict(question, history, api_name="/ask")`` gets: ``/api/ask``'s answer object.
+DOCUMENTS_HELP = 'De documenten moeten JSON zijn: een lijst van namen als ["awt-advies-84-sociale-innovatie"].'
+_NAMES = TypeAdapter(list[str])
 
-    The question passes the same checks as a chat turn (question, rate limit, a free slot). Every refusal to
-    answer is a :class:`gradio.Error` with a Dutch message (the client raises it as ``AppError``).
+
+def answer_for_client(ctx: WebContext, question: str, history: str, client: str, documents: str = "") -> dict[str, Any]:
+    """What ``gradio_client``'s ``predict(question, history, documents, api_name="/ask")`` gets: ``/api/ask``'s answer.
+
+    The question passes the same checks as a chat turn (question and documents, rate limit, a free slot).
+    ``documents`` is a JSON list of document names (empty: all). Every refusal to answer is a :class:`gradio.Error`
+    with a Dutch message (the client raises it as ``AppError``).
     """
     try:
-        text = checked_question(question, ctx.settings.max_question_chars)  # the edge: checked once, here
+        names = _NAMES.validate_json(documents) if documents.strip() else []
+    except ValidationError:
+        raise gr.Error(DOCUMENTS_HELP, print_exception=False) from None
+    try:
+        admission = Admission.check(ctx, question, names)  # the edge: checked once, here
         past = _HISTORY.validate_json(history) if history.strip() else []
         if len(past) > MAX_HISTORY:
             raise InvalidQuestion(f"De geschiedenis is te lang (hoogstens {MAX_HISTORY} berichten).")
-        if ctx.rate_limiter is not None:
-            ctx.rate_limiter.check(client)
-        answer = ctx.limiter.run(lambda: ctx.assistant.ask(text, history=past))
+        admission.count(client)
+        answer = admission.answer(past)
     except ValidationError:
         raise gr.Error(HISTORY_HELP, print_exception=False) from None
     except (InvalidQuestion, RateLimited, Busy) as exc:
@@ -254,6 +264,20 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                     sanitize_html=True,
                     render_markdown=True,
                     autoscroll=True,
+                )
+                # with one document there is nothing to choose: the chat stays as it always was
+                scope = (
+                    gr.Dropdown(
+                        choices=[(ALL_DOCUMENTS, ""), *((d.title, d.name) for d in documents)],
+                        value="",
+                        label="Vraag over",
+                        info="Kies één document, of laat de assistent in alle documenten zoeken.",
+                        elem_id="awt-scope",
+                        interactive=True,
+                        filterable=False,
+                    )
+                    if len(documents) > 1
+                    else None
                 )
                 with gr.Row(elem_classes=["awt-ask-row"]):
                     question = gr.Textbox(
@@ -328,11 +352,12 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
             past: list[Message],
             answered: dict[int, Turn],
             request: gr.Request,
+            chosen: str | None = None,
         ) -> Iterator[dict[Any, Any]]:
             host = request.client.host if request is not None and request.client else None
             headers = request.headers if request is not None else None
             client = client_key(host, headers, ctx.settings.auth_header)
-            for step in converse(ctx, message, chat, past, answered, client):
+            for step in converse(ctx, message, chat, past, answered, client, [chosen] if chosen else []):
                 if step.warning:
                     gr.Warning(step.warning)
                 updates: dict[Any, Any] = {chatbot: step.chat, status: html.escape(step.status)}
@@ -349,7 +374,7 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
                 yield updates
 
         outputs = [question, send, *example_buttons, chatbot, history, sources, turns, status]
-        inputs = [question, chatbot, history, turns]
+        inputs = [question, chatbot, history, turns, *([scope] if scope is not None else [])]
         common: dict[str, Any] = {"api_visibility": "private", "trigger_mode": "once"}
         question.submit(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
         send.click(respond, inputs, outputs, **common).then(None, js=FOCUS_INPUT_JS)
@@ -357,6 +382,9 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
             button.click(lambda t=text: t, None, question, queue=False, api_visibility="private").then(
                 respond, inputs, outputs, **common
             ).then(None, js=FOCUS_INPUT_JS)
+
+        if scope is not None:  # Gradio's list leaves the focus nowhere once chosen: on to the question
+            scope.input(None, js=FOCUS_INPUT_JS, queue=False, api_visibility="private")
 
         def start_over() -> dict[Any, Any]:
             return {
@@ -395,19 +423,26 @@ def build_chat(ctx: WebContext, *, compact: bool = False) -> gr.Blocks:
 
             chatbot.like(on_vote, [turns], None, api_visibility="private")
 
-        def ask(question: str, history: str = "[]", request: gr.Request = None) -> dict[str, Any]:  # type: ignore[assignment]  # noqa: D417
+        def ask(  # noqa: D417 - request is Gradio's, not the caller's
+            question: str,
+            history: str = "[]",
+            documents: str = "[]",
+            request: gr.Request = None,  # type: ignore[assignment]
+        ) -> dict[str, Any]:
             """Beantwoord een vraag over het AWT-advies, met bronnen.
 
             Args:
                 question: de vraag, in het Nederlands.
                 history: het gesprek tot nu toe als JSON, oudste eerst: [{"role": "user"|"assistant", "content": "…"}].
+                documents: alleen uit deze documenten antwoorden, als JSON-lijst van namen (leeg: uit alle; de namen
+                    staan in /api/documents).
 
             Returns:
                 Het antwoord-object van /api/ask: answer, citations (label, quote, start, end), refused, reason, ….
             """
             host = request.client.host if request is not None and request.client else None
             client = client_key(host, request.headers if request is not None else None, ctx.settings.auth_header)
-            return answer_for_client(ctx, question, history, client)
+            return answer_for_client(ctx, question, history, client, documents)
 
         # the one public event of the page (every other one is api_visibility="private"); queued like the chat
         gradio_api(ask, api_name="ask")

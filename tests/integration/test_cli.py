@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,3 +130,48 @@ def test_an_added_document_is_listed_and_removed_with_the_index_rebuilt(tmp_path
         run_cli("ask", "--json", "Wie leert ouderen videobellen?", data_dir=data_dir, model_cache=model_cache).stdout
     )
     assert all(c["document"] != "inclusie.md" for c in answer["citations"])
+
+
+def test_an_unknown_document_exits_2_before_the_model_loads(cli_dirs: tuple[Path, Path]) -> None:
+    # a backend that cannot be built fails only when the assistant is built (exit 1): exit 2 means we stopped before
+    result = run_cli(
+        "ask",
+        "--document",
+        "rapport",
+        "Wat is stap 1?",
+        data_dir=cli_dirs[0],
+        model_cache=cli_dirs[1],
+        AWT_LLM="bestaatniet",
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Er is geen document ‘rapport’ geladen" in result.stderr
+    assert "‘De kracht van sociale innovatie’ (awt-advies-84-sociale-innovatie.txt)" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_document_restricts_the_question_to_the_documents_named(tmp_path: Path, model_cache: Path) -> None:
+    data_dir = tmp_path / "data"
+    note = tmp_path / "inclusie.md"
+    note.write_text(
+        "# Advies over digitale inclusie\n\nDe raad doet twee aanbevelingen:\n\n"
+        "1. Leer ouderen videobellen in de bibliotheek.\n2. Houd een loket open voor wie niet digitaal kan.\n",
+        encoding="utf-8",
+    )
+    assert run_cli("index", str(note), data_dir=data_dir, model_cache=model_cache).returncode == 0
+
+    def ask(*args: str) -> dict[str, Any]:
+        result = run_cli("ask", "--json", *args, data_dir=data_dir, model_cache=model_cache)
+        assert result.returncode == 0, result.stderr
+        answer: dict[str, Any] = json.loads(result.stdout)
+        return answer
+
+    question = "Wat is de tweede aanbeveling?"
+    everywhere = {c["document"] for c in ask(question)["citations"]}
+    assert everywhere == {"inclusie.md", "awt-advies-84-sociale-innovatie.txt"}  # both have a second one
+    inclusion = ask("--document", "inclusie", question)
+    assert {c["document"] for c in inclusion["citations"]} == {"inclusie.md"}
+    assert "loket" in inclusion["answer"]
+    advice = ask("--document", "De kracht van sociale innovatie", question)
+    assert {c["document"] for c in advice["citations"]} == {"awt-advies-84-sociale-innovatie.txt"}
+    both = ask("--document", "inclusie.md", "--document", "awt-advies-84-sociale-innovatie", question)
+    assert {c["document"] for c in both["citations"]} == everywhere

@@ -14,6 +14,7 @@ from playwright.sync_api import Frame, Page, expect
 
 from assistant.contract import Answer, Citation, Message
 from assistant.protocol import Assistant, Backend, Named
+from assistant.questions import selected_documents
 from knowledge.units import Document, KnowledgeBase, Unit
 from tests.support import free_port
 
@@ -43,12 +44,15 @@ class FakeAssistant:
     """An :class:`assistant.protocol.Assistant` without a model: one document, one unit, one answer.
 
     It answers every question with Aanbeveling 3, except the questions a test put in ``refusals``: those it
-    refuses. ``gate``, when set, makes ``ask`` wait for it (to fill the server up).
+    refuses. ``gate``, when set, makes ``ask`` wait for it (to fill the server up). Asked within ``documents`` it
+    cites the first unit of those documents (see :func:`with_second_document`), records what it was asked within
+    in ``scopes`` and, like the real one, raises :class:`UnknownDocument` for a name it has not loaded.
     """
 
     gate: threading.Event | None = None
     refusals: set[str] = field(default_factory=set)
     calls: list[tuple[str, list[Message]]] = field(default_factory=list)
+    scopes: list[tuple[str, ...]] = field(default_factory=list)  # the documents of each call, as asked
     backend: Backend = Named("extractief")  # stands in for the default backend
 
     def __post_init__(self) -> None:
@@ -69,9 +73,12 @@ class FakeAssistant:
         return self.knowledge.document(document).text
 
     def ask(self, question: str, history: Sequence[Message] = (), documents: Sequence[str] = ()) -> Answer:
+        chosen = selected_documents(self.knowledge, documents)  # UnknownDocument, as the real assistant raises it
         self.calls.append((question, list(history)))
+        self.scopes.append(tuple(documents))
         if self.gate is not None:
             self.gate.wait(timeout=10)
+        unit = next((u for u in self.knowledge.units if not chosen or u.document in chosen), self.unit)
         if question in self.refusals:
             return Answer(
                 question=question,
@@ -82,21 +89,41 @@ class FakeAssistant:
             )
         citation = Citation(
             n=1,
-            label=self.unit.label,
-            document=DOC_NAME,
-            quote=self.unit.text,
+            label=unit.label,
+            document=unit.document,
+            quote=unit.text,
             score=0.9,
-            unit_id=self.unit.id,
-            start=self.unit.start,
-            end=self.unit.end,
+            unit_id=unit.id,
+            start=unit.start,
+            end=unit.end,
         )
         return Answer(
             question=question,
-            answer=f"Volgens het advies (Aanbeveling 3): „{self.unit.text}” [1]",
+            answer=f"Volgens het advies ({unit.label}): „{unit.text}” [1]",
             citations=[citation],
             refused=False,
             backend=self.backend.name,
         )
+
+
+SECOND_NAME = "inclusie.md"
+SECOND_TITLE = "Advies over digitale inclusie"
+SECOND_TEXT = (
+    "# Advies over digitale inclusie\n\n"
+    "De raad doet twee aanbevelingen:\n"
+    "1. Houd een loket open voor wie niet digitaal kan.\n"
+    "2. Leer ouderen videobellen in de bibliotheek.\n"
+)
+
+
+def with_second_document(bot: FakeAssistant) -> FakeAssistant:
+    """``bot`` with a second document loaded after the advice: ``inclusie.md``, whose one unit is Aanbeveling 2."""
+    start = SECOND_TEXT.index("Leer")
+    end = SECOND_TEXT.index(".\n", start) + 1
+    unit = Unit("inclusie#aanbeveling-2", SECOND_NAME, "Aanbeveling 2", (), SECOND_TEXT[start:end], start, end)
+    second = Document(SECOND_NAME, SECOND_TITLE, SECOND_TEXT, (unit,), short_name="Raad")
+    bot.knowledge = KnowledgeBase((*bot.knowledge.documents, second))
+    return bot
 
 
 if TYPE_CHECKING:  # mypy checks that the fake is an Assistant

@@ -269,3 +269,42 @@ def test_screen_readers_hear_each_answer_once_and_in_dutch(browser: Any, server:
     assert not [text for text in spoken if any(en in text for en in ("queue", "processing", "Loading", "common."))], (
         spoken
     )
+
+
+def test_axe_finds_no_wcag_violation_with_the_document_selector(axe_script: Path, browser: Any, tmp_path: Path) -> None:
+    """Two documents (a fake assistant): the selector closed, open, and after a question within one document."""
+    from awt_web_support import SECOND_TITLE, FakeAssistant, with_second_document
+
+    from assistant.web import create_app
+
+    app = create_app(Settings(data_dir=tmp_path, rate_limit=0), assistant=with_second_document(FakeAssistant()))
+    found: dict[str, Any] = {}
+    with LiveServer(app) as live:
+        context = browser.new_context(**DESKTOP)
+        page = context.new_page()
+        try:
+            page.goto(live.url + "/")
+            wait_until_ready(page)
+            found["twee documenten"] = run_axe(page, axe_script)
+            selector = page.get_by_role("combobox", name="Vraag over")
+            selector.click()
+            expect(page.get_by_role("option", name=SECOND_TITLE)).to_be_visible()
+            found["keuzelijst open"] = run_axe(page, axe_script)
+            page.get_by_role("option", name=SECOND_TITLE).click()
+            expect(selector).to_have_value(SECOND_TITLE)
+            ask(page, ANSWERED)
+            found["antwoord uit één document"] = run_axe(page, axe_script)
+        finally:
+            context.close()
+    violations = {state: result["violations"] for state, result in found.items() if result["violations"]}
+    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+    unreviewed = {
+        state: [
+            (item["rule"], node)
+            for item in result["incomplete"]
+            for node in item["nodes"]
+            if not any(reason in node["why"] for reason in REVIEWED)
+        ]
+        for state, result in found.items()
+    }
+    assert not any(unreviewed.values()), json.dumps(unreviewed, ensure_ascii=False, indent=1)

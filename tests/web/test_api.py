@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from awt_web_support import FakeAssistant, while_the_only_slot_is_held
+from awt_web_support import FakeAssistant, while_the_only_slot_is_held, with_second_document
 from fastapi.testclient import TestClient
 
 from assistant.contract import Answer, Message
+from knowledge.units import KnowledgeBase
 
 ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "JSON decode")
 
@@ -235,6 +236,7 @@ def test_every_status_the_api_can_answer_is_documented(client: TestClient) -> No
         "POST /api/ask": {"200", "400", "422", "429", "503", "500"},
         "POST /api/ask/stream": {"200", "400", "422", "429", "503", "500"},
         "GET /api/health": {"200", "500"},
+        "GET /api/documents": {"200", "500"},
         "POST /api/feedback": {"201", "400", "404", "422", "503", "500"},
         # the OpenAI-compatible API: 400 for an invalid body, as OpenAI does (tests/web/test_openai_compat.py)
         "POST /v1/chat/completions": {"200", "400", "404", "429", "503", "500"},
@@ -359,3 +361,133 @@ def test_lone_surrogates_are_stored_not_a_500(make_app: Any) -> None:
     )
     response = client.post("/api/feedback", content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 201, response.text
+
+
+# --- a question restricted to documents ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_fake() -> FakeAssistant:
+    return with_second_document(FakeAssistant())
+
+
+@pytest.fixture(scope="module")
+def two_documents(two_fake: FakeAssistant, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    from assistant.settings import Settings
+    from assistant.web import create_app
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("two-documents"), rate_limit=0)
+    return TestClient(create_app(settings, assistant=two_fake))
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+@pytest.mark.parametrize("name", ["inclusie", "INCLUSIE.md", " Advies over digitale inclusie ", "raad"])
+def test_documents_restrict_the_question_by_any_of_their_names(
+    two_documents: TestClient, two_fake: FakeAssistant, path: str, name: str
+) -> None:
+    response = two_documents.post(path, json={"question": "Wat is de tweede aanbeveling?", "documents": [name]})
+    assert response.status_code == 200, response.text
+    assert two_fake.scopes[-1:] == [("inclusie.md",)]  # resolved at the edge to the document's own name
+    if path == "/api/ask":
+        assert [c["document"] for c in response.json()["citations"]] == ["inclusie.md"]
+    else:
+        assert '"document": "inclusie.md"' in response.text
+
+
+def test_without_documents_the_question_goes_to_all(two_documents: TestClient, two_fake: FakeAssistant) -> None:
+    assert two_documents.post("/api/ask", json={"question": "Wat?", "documents": []}).status_code == 200
+    assert two_documents.post("/api/ask", json={"question": "Wat?"}).status_code == 200
+    assert two_fake.scopes[-2:] == [(), ()]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+@pytest.mark.parametrize(
+    ("documents", "expected"),
+    [
+        (["rapport"], "Er is geen document ‘rapport’ geladen. Geladen: ‘De kracht van sociale innovatie’ (advies.txt)"),
+        (["inclusie", ""], "Er is geen document ‘’ geladen"),
+        ("inclusie", "‘documents’ moet een lijst zijn"),
+        ([7], "‘documents[0]’ moet tekst zijn"),
+        (["inclusie"] * 101, "‘documents’ is te lang (hoogstens 100 elementen)"),
+    ],
+)
+def test_an_unknown_document_is_a_dutch_422(
+    two_documents: TestClient, two_fake: FakeAssistant, path: str, documents: Any, expected: str
+) -> None:
+    asked = len(two_fake.calls)
+    response = two_documents.post(path, json={"question": "Wat is de tweede aanbeveling?", "documents": documents})
+    assert response.status_code == 422, response.text
+    assert expected in response.json()["detail"]
+    assert not any(word in response.json()["detail"] for word in ENGLISH)
+    assert len(two_fake.calls) == asked  # the assistant was never asked
+
+
+def test_an_unknown_document_costs_no_allowance(make_app: Any, fake_assistant: FakeAssistant) -> None:
+    client = TestClient(make_app(assistant=with_second_document(fake_assistant), rate_limit=1))
+    assert client.post("/api/ask", json={"question": "Wat?", "documents": ["rapport"]}).status_code == 422
+    assert client.post("/api/ask", json={"question": "Wat?", "documents": ["inclusie"]}).status_code == 200
+    assert client.post("/api/ask", json={"question": "Wat?", "documents": ["inclusie"]}).status_code == 429
+
+
+def test_an_ambiguous_name_is_refused_with_the_files_it_fits(make_app: Any, fake_assistant: FakeAssistant) -> None:
+    from dataclasses import replace
+
+    bot = with_second_document(fake_assistant)
+    pdf = replace(bot.knowledge.documents[1], name="inclusie.pdf")
+    bot.knowledge = KnowledgeBase((*bot.knowledge.documents, pdf))
+    client = TestClient(make_app(assistant=bot))
+    response = client.post("/api/ask", json={"question": "Wat?", "documents": ["inclusie"]})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "‘inclusie’ past bij meer dan één document (inclusie.md, inclusie.pdf); geef de bestandsnaam."
+    )
+    assert client.post("/api/ask", json={"question": "Wat?", "documents": ["inclusie.pdf"]}).status_code == 200
+
+
+def test_the_documents_and_their_names_are_listed(two_documents: TestClient) -> None:
+    response = two_documents.get("/api/documents")
+    assert response.status_code == 200
+    assert response.json() == {
+        "documents": [
+            {
+                "name": "advies.txt",
+                "title": "De kracht van sociale innovatie",
+                "short_name": "",
+                "date": "",
+                "units": 1,
+                "names": ["advies.txt", "advies", "De kracht van sociale innovatie"],
+            },
+            {
+                "name": "inclusie.md",
+                "title": "Advies over digitale inclusie",
+                "short_name": "Raad",
+                "date": "",
+                "units": 1,
+                "names": ["inclusie.md", "inclusie", "Advies over digitale inclusie", "Raad"],
+            },
+        ]
+    }
+    for document in response.json()["documents"]:  # every name listed is one the API takes
+        for name in document["names"]:
+            answer = two_documents.post("/api/ask", json={"question": "Wat?", "documents": [name]}).json()
+            assert answer["citations"][0]["document"] == document["name"]
+
+
+def test_the_description_enumerates_the_names_and_the_docs_show_an_example(two_documents: TestClient) -> None:
+    spec = two_documents.get("/api/openapi.json").json()
+    field = spec["components"]["schemas"]["AskRequest"]["properties"]["documents"]
+    assert field["items"]["enum"] == [
+        "advies.txt",
+        "advies",
+        "De kracht van sociale innovatie",
+        "inclusie.md",
+        "inclusie",
+        "Advies over digitale inclusie",
+        "Raad",
+    ]
+    assert field["maxItems"] == 100 and "GET /api/documents" in field["description"]
+    examples = spec["components"]["schemas"]["AskRequest"]["examples"]
+    assert {"question": "Met welke landen moet Nederland samenwerken?", "documents": ["advies.txt"]} in examples
+    docs = two_documents.get("/api/docs").text
+    assert "Een vraag beperken tot documenten" in docs and "&quot;documents&quot;: [" in docs
+    assert "extra_body" in docs and 'href="documents"' in docs

@@ -202,3 +202,84 @@ def test_gradio_client_gets_dutch_errors(gradio: Client) -> None:
         gradio.predict("   ", api_name="/ask")
     with pytest.raises(AppError, match="moet JSON zijn"):
         gradio.predict(THIRD, "geen json", api_name="/ask")
+
+
+# --- two documents: restricted by extra_body, or by picking a document's own model -------------------------------
+
+INCLUSION = (
+    "# Advies over digitale inclusie\n\nDe raad doet twee aanbevelingen:\n\n"
+    "1. Houd een loket open voor wie niet digitaal kan.\n2. Leer ouderen videobellen in de bibliotheek.\n"
+)
+SECOND = "Wat is de tweede aanbeveling?"
+
+
+@pytest.fixture(scope="module")
+def two_documents(model_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[openai.OpenAI]:
+    """A ``serve`` over a knowledge folder with the advice (and its metadata) and a second advice, ``inclusie.md``."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("two-documents")
+    knowledge = folder / "knowledge"
+    shutil.copytree(REPO / "knowledge" / "documents", knowledge)
+    (knowledge / "inclusie.md").write_text(INCLUSION, encoding="utf-8")
+    env = {
+        "AWT_DATA_DIR": str(folder / "data"),
+        "AWT_MODEL_CACHE_DIR": str(model_cache),
+        "AWT_KNOWLEDGE_DIR": str(knowledge),
+        "AWT_API_KEYS": KEY,
+    }
+    port = free_port()
+    with (folder / "serve.log").open("wb") as log:
+        process = start_server(port, env, stderr=log)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}", process)
+            yield openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, max_retries=0, timeout=60)
+        finally:
+            stop_server(process)
+
+
+def cited_documents(completion: pydantic.BaseModel) -> set[str]:
+    return {citation["document"] for citation in awt(completion)["citations"]}
+
+
+def test_openai_client_restricts_a_question_with_extra_body(two_documents: openai.OpenAI) -> None:
+    everywhere = two_documents.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": SECOND}])
+    assert cited_documents(everywhere) == {"inclusie.md", "awt-advies-84-sociale-innovatie.txt"}
+    inclusion = two_documents.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": SECOND}],
+        extra_body={"documents": ["inclusie"]},
+    )
+    assert cited_documents(inclusion) == {"inclusie.md"} and "videobellen" in awt(inclusion)["answer"]
+    advice = two_documents.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": SECOND}],
+        extra_body={"documents": ["De kracht van sociale innovatie"]},
+    )
+    assert cited_documents(advice) == {"awt-advies-84-sociale-innovatie.txt"}
+    with pytest.raises(openai.BadRequestError) as raised:
+        two_documents.chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": SECOND}],
+            extra_body={"documents": ["rapport"]},
+        )
+    assert raised.value.code == "unknown_document" and raised.value.param == "documents"
+    assert error_body(raised.value)["message"].startswith("Er is geen document ‘rapport’ geladen. Geladen: ")
+
+
+def test_openai_client_picks_a_document_by_its_model(two_documents: openai.OpenAI) -> None:
+    models = [m.id for m in two_documents.models.list()]
+    assert models == [MODEL, f"{MODEL}/awt-advies-84-sociale-innovatie", f"{MODEL}/inclusie"]
+    assert two_documents.models.retrieve(f"{MODEL}/inclusie").id == f"{MODEL}/inclusie"
+    completion = two_documents.chat.completions.create(
+        model=f"{MODEL}/inclusie",
+        messages=[{"role": "user", "content": SECOND}],
+    )
+    assert completion.model == f"{MODEL}/inclusie" and cited_documents(completion) == {"inclusie.md"}
+    streamed = two_documents.chat.completions.create(
+        model=f"{MODEL}/awt-advies-84-sociale-innovatie",
+        messages=[{"role": "user", "content": SECOND}],
+        stream=True,
+    )
+    last = [chunk for chunk in streamed if chunk.choices][-1]
+    assert {c["document"] for c in awt(last)["citations"]} == {"awt-advies-84-sociale-innovatie.txt"}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 import pytest
-from awt_web_support import FakeAssistant, while_the_only_slot_is_held
+from awt_web_support import FakeAssistant, while_the_only_slot_is_held, with_second_document
 from fastapi.testclient import TestClient
 
 from assistant.contract import Answer, Message
@@ -340,7 +340,7 @@ def test_only_ask_is_on_the_gradio_api_page(client: TestClient) -> None:
         info = client.get(f"{prefix}/gradio_api/info").json()
         assert list(info["named_endpoints"]) == ["/ask"] and info["unnamed_endpoints"] == {}
         names = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
-        assert names == ["question", "history"]
+        assert names == ["question", "history", "documents"]
 
 
 def _context(**overrides: Any) -> WebContext:
@@ -384,3 +384,99 @@ def test_the_gradio_ask_function_keeps_the_rate_limit() -> None:
     with pytest.raises(gr.Error, match="te veel vragen"):
         answer_for_client(ctx, QUESTION, "[]", "ip:10.0.0.1")
     assert answer_for_client(ctx, QUESTION, "[]", "ip:10.0.0.2")["refused"] is False
+
+
+# --- a question restricted to documents ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_fake() -> FakeAssistant:
+    return with_second_document(FakeAssistant())
+
+
+@pytest.fixture(scope="module")
+def two_documents(two_fake: FakeAssistant, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    from assistant.web import create_app
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("two-documents"), rate_limit=0)
+    return TestClient(create_app(settings, assistant=two_fake))
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_documents_in_the_body_restrict_the_question(
+    two_documents: TestClient, two_fake: FakeAssistant, stream: bool
+) -> None:
+    response = two_documents.post(
+        "/v1/chat/completions", json=chat(("user", QUESTION), documents=["Inclusie"], stream=stream)
+    )
+    assert response.status_code == 200, response.text
+    assert two_fake.scopes[-1:] == [("inclusie.md",)]
+    if stream:  # the source list comes in word chunks; the answer object in the last chunk with choices
+        assert '"document":"inclusie.md"' in response.text and '"document":"advies.txt"' not in response.text
+    else:
+        content = response.json()["choices"][0]["message"]["content"]
+        assert content.endswith("- [1] Aanbeveling 2 — „Leer ouderen videobellen in de bibliotheek.”")
+
+
+@pytest.mark.parametrize(
+    ("documents", "code", "dutch"),
+    [
+        (["rapport"], "unknown_document", "Er is geen document ‘rapport’ geladen. Geladen: ‘De kracht"),
+        ("inclusie", "invalid_body", "‘documents’ moet een lijst zijn"),
+        ([None], "invalid_body", "‘documents[0]’ moet tekst zijn"),
+    ],
+)
+def test_an_unknown_document_is_an_openai_400_in_dutch(
+    two_documents: TestClient, two_fake: FakeAssistant, documents: Any, code: str, dutch: str
+) -> None:
+    asked = len(two_fake.calls)
+    response = two_documents.post("/v1/chat/completions", json=chat(("user", QUESTION), documents=documents))
+    error = assert_openai_error(response, 400, code, dutch)
+    assert error["type"] == "invalid_request_error"
+    assert error["param"] == ("documents" if code == "unknown_document" else None)  # body errors name no param
+    assert len(two_fake.calls) == asked
+
+
+def test_each_document_is_a_model_of_its_own_when_there_are_several(
+    two_documents: TestClient, two_fake: FakeAssistant
+) -> None:
+    listed = [m["id"] for m in two_documents.get("/v1/models").json()["data"]]
+    assert listed == [MODEL_ID, f"{MODEL_ID}/advies", f"{MODEL_ID}/inclusie"]
+    card = two_documents.get(f"/v1/models/{MODEL_ID}/inclusie").json()
+    assert card["id"] == f"{MODEL_ID}/inclusie" and card["object"] == "model"
+    missing = two_documents.get(f"/v1/models/{MODEL_ID}/rapport")
+    assert_openai_error(missing, 404, "model_not_found", "een model per document uit GET /v1/models")
+
+    body = two_documents.post("/v1/chat/completions", json=chat(("user", QUESTION)) | {"model": listed[2]}).json()
+    assert two_fake.scopes[-1:] == [("inclusie.md",)] and body["model"] == listed[2]
+    assert body["awt"]["citations"][0]["document"] == "inclusie.md"
+    both = chat(("user", QUESTION), documents=["advies"]) | {"model": listed[2]}  # the model's and the body's
+    assert two_documents.post("/v1/chat/completions", json=both).status_code == 200
+    assert two_fake.scopes[-1:] == [("advies.txt", "inclusie.md")]
+    assert two_documents.post("/v1/chat/completions", json=chat(("user", QUESTION))).status_code == 200
+    assert two_fake.scopes[-1:] == [()]
+
+
+def test_one_document_is_one_model_as_before(client: TestClient) -> None:
+    assert [m["id"] for m in client.get("/v1/models").json()["data"]] == [MODEL_ID]
+    assert_openai_error(client.get(f"/v1/models/{MODEL_ID}/advies"), 404, "model_not_found", "Gebruik ‘awt-assistent’.")
+
+
+def test_the_documents_field_is_described_with_the_names_it_takes(two_documents: TestClient) -> None:
+    spec = two_documents.get("/api/openapi.json").json()
+    field = spec["components"]["schemas"]["ChatCompletionRequest"]["properties"]["documents"]
+    [names, null] = field["anyOf"]
+    assert null == {"type": "null"} and "inclusie" in names["items"]["enum"] and "rapport" not in names["items"]["enum"]
+    assert "unknown_document" in spec["paths"]["/v1/chat/completions"]["post"]["responses"]["400"]["description"]
+
+
+def test_the_gradio_ask_function_takes_documents_too() -> None:
+    ctx = _context()
+    ctx.assistant = with_second_document(FakeAssistant())
+    answer = answer_for_client(ctx, QUESTION, "[]", "ip:127.0.0.1", '["inclusie"]')
+    assert answer["citations"][0]["document"] == "inclusie.md"
+    with pytest.raises(gr.Error, match="Er is geen document ‘rapport’ geladen"):
+        answer_for_client(ctx, QUESTION, "[]", "ip:127.0.0.1", '["rapport"]')
+    with pytest.raises(gr.Error, match="moeten JSON zijn"):
+        answer_for_client(ctx, QUESTION, "[]", "ip:127.0.0.1", "inclusie")
+    assert answer_for_client(ctx, QUESTION, "[]", "ip:127.0.0.1", "")["citations"][0]["document"] == "advies.txt"

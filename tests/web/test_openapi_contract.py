@@ -33,11 +33,12 @@ OPERATIONS = {
     "POST /api/ask/stream",
     "POST /api/feedback",
     "GET /api/health",
+    "GET /api/documents",
     "POST /v1/chat/completions",
     "GET /v1/models",
     "GET /v1/models/{model}",
 }
-NO_INPUT = {"GET /api/health", "GET /v1/models"}  # one fuzzing case is all there is
+NO_INPUT = {"GET /api/health", "GET /api/documents", "GET /v1/models"}  # one fuzzing case is all there is
 API_KEY = "sk-awt-contract-0123456789"  # /v1 is described with a bearer key: schemathesis also checks it is needed
 # A chat completion that the schema allows may still hold no usable question: its *last* user message empty or too
 # long. That is a documented 400 that JSON Schema cannot express, so for this one operation and this one check,
@@ -156,3 +157,17 @@ def test_the_description_follows_the_settings(served: Served) -> None:
     assert too_long.status_code == 422 and "te lang" in too_long.json()["detail"]
     longest = httpx.post(f"{served.url}/api/ask", json={"question": "x" * MAX_QUESTION_CHARS}, timeout=60)
     assert longest.status_code == 200
+
+
+def test_the_description_names_the_documents_a_question_can_be_restricted_to(served: Served) -> None:
+    spec = httpx.get(f"{served.url}/api/openapi.json").json()
+    names = spec["components"]["schemas"]["AskRequest"]["properties"]["documents"]["items"]["enum"]
+    listed = httpx.get(f"{served.url}/api/documents").json()["documents"]
+    assert names == [name for document in listed for name in document["names"]]
+    assert {"awt-advies-84-sociale-innovatie.txt", "awt-advies-84-sociale-innovatie"} <= set(names)
+    for name in names:  # every name the description allows is taken, and the answer comes from that document
+        body = {"question": "Wat is de derde aanbeveling?", "documents": [name]}
+        answer = httpx.post(f"{served.url}/api/ask", json=body, timeout=60)
+        assert answer.status_code == 200 and answer.json()["citations"], (name, answer.text)
+    unknown = httpx.post(f"{served.url}/api/ask", json={"question": "Wat?", "documents": ["rapport"]}, timeout=60)
+    assert unknown.status_code == 422 and "Er is geen document ‘rapport’ geladen" in unknown.json()["detail"]

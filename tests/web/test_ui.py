@@ -6,12 +6,12 @@ import threading
 from typing import Any
 
 import pytest
-from awt_web_support import DOC_TEXT, FakeAssistant, run_async
+from awt_web_support import DOC_TEXT, FakeAssistant, run_async, with_second_document
 
 from assistant.contract import Message
 from assistant.settings import Settings
 from assistant.web.context import WebContext
-from assistant.web.limits import Busy, Limiter
+from assistant.web.limits import Busy, Limiter, RateLimiter
 from assistant.web.render import answer_markdown, document_html, highlight_document, source_html, user_markdown
 from assistant.web.ui import converse
 
@@ -125,3 +125,23 @@ def test_limiter_admits_a_bounded_number() -> None:
         thread.start()
         thread.join()
     assert not blocked.is_set()
+
+
+def test_a_turn_goes_with_the_chosen_document() -> None:
+    ctx = context()
+    bot = with_second_document(FakeAssistant())
+    ctx.assistant = bot
+    final = list(converse(ctx, "Wat is de tweede aanbeveling?", [], [], {}, None, ["inclusie.md"]))[-1]
+    assert bot.scopes == [("inclusie.md",)]
+    assert [c["document"] for c in final.sources["citations"]] == ["inclusie.md"]
+    list(converse(ctx, "Wat is de tweede aanbeveling?", final.chat, final.past, final.answered))
+    assert bot.scopes[-1:] == [()]  # nothing chosen: every document
+
+
+def test_an_unknown_document_is_a_dutch_warning_not_a_turn() -> None:
+    ctx = context()
+    ctx.rate_limiter = RateLimiter(1)
+    steps = list(converse(ctx, "Wat is de derde aanbeveling?", [], [], {}, "ip:10.0.0.1", ["rapport"]))
+    assert len(steps) == 1 and steps[0].chat == []
+    assert "Er is geen document ‘rapport’ geladen" in (steps[0].warning or "")
+    assert list(converse(ctx, "Wat is de derde aanbeveling?", [], [], {}, "ip:10.0.0.1"))[-1].final  # not counted

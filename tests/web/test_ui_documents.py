@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from awt_web_support import FakeAssistant
+from awt_web_support import FakeAssistant, with_second_document
 
 from assistant.settings import Settings
 from assistant.web.context import WebContext
@@ -59,3 +59,22 @@ def test_the_compact_page_has_no_header_and_the_last_two_examples() -> None:
     config = _page_config(bot, compact=True)
     assert "awt-header" not in config
     assert "Vraag drie?" in config and "Vraag vier?" in config and "Vraag twee?" not in config
+
+
+def test_with_two_documents_the_chat_has_a_selector_that_defaults_to_all() -> None:
+    ctx = WebContext(assistant=with_second_document(FakeAssistant()), settings=Settings(), limiter=Limiter(1, 0))
+    [selector] = [
+        c for c in build_chat(ctx).get_config_file()["components"] if c["props"].get("elem_id") == "awt-scope"
+    ]
+    props = selector["props"]
+    assert props["label"] == "Vraag over" and props["value"] == "" and props["interactive"]
+    assert [tuple(choice) for choice in props["choices"]] == [
+        ("Alle documenten", ""),
+        ("De kracht van sociale innovatie", "advies.txt"),
+        ("Advies over digitale inclusie", "inclusie.md"),
+    ]
+
+
+def test_with_one_document_there_is_no_selector() -> None:
+    config = _page_config(FakeAssistant())
+    assert "awt-scope" not in config and "Vraag over" not in config and "Alle documenten" not in config
