@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
@@ -195,8 +196,9 @@ def test_a_search_finds_what_chromas_own_query_finds(
         vector = embeddings.embed_query(text)
         for documents in (None, frozenset({"b.md"}), frozenset({"a.md", "b.md"})):
             found = store.search(vector, k=15, documents=documents)
-            where = {"document": "b.md"} if documents == frozenset({"b.md"}) else None
-            chroma = collection.query(query_embeddings=[vector], n_results=15, where=where, include=["distances"])
+            where: Any = {"document": "b.md"} if documents == frozenset({"b.md"}) else None
+            queries: Any = [vector]
+            chroma = collection.query(query_embeddings=queries, n_results=15, where=where, include=["distances"])
             assert [uid for uid, _ in found] == chroma["ids"][0]
             distances = chroma["distances"][0] if chroma["distances"] else []
             assert [round(sim, 4) for _, sim in found] == [round(1.0 - d, 4) for d in distances]
