@@ -68,6 +68,10 @@ def load_embeddings_in_background(config: EmbeddingConfig, progress: Progress | 
     model ready by the time it has imported the rest and opened the index (~1 s of a cold ``ask``). The thread
     is not a daemon: a process that fails meanwhile waits for the load to end before it exits.
     """
+    # Python can hand a module that two threads import at once to one of them half-initialised; numpy's C
+    # extensions then fail to load ("partially initialized module"). Both sides import numpy: do it here, first.
+    import numpy  # noqa: F401
+
     future: Future[Embeddings] = Future()
 
     def load() -> None:

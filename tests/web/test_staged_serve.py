@@ -7,6 +7,7 @@ in with the same code ``serve`` runs (:func:`assistant.web.app.load_chat`).
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,9 @@ async def _scenario(settings: Settings) -> dict[str, Any]:
 
 
 def test_the_api_answers_while_the_chat_loads_and_the_chat_follows(tmp_path: Path) -> None:
-    seen = asyncio.run(_scenario(Settings(data_dir=tmp_path / "data")))
+    # a loop of its own in a thread of its own: the browser tests' Playwright keeps a loop running in this thread
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, _scenario(Settings(data_dir=tmp_path / "data"))).result()
     status, text, chat = seen["loading"]
     assert (status, chat) == (503, "laden") and "De chat wordt geladen" in text
     assert seen["early_answer"] == 200
