@@ -105,6 +105,7 @@ class HybridSearch:
         self.dense_weight = dense_weight
         self.catalog = UnitCatalog(self.units)
         self._position = {u.id: i for i, u in enumerate(self.units)}
+        self._documents = np.array([u.document for u in self.units], dtype=object)  # per unit, in order
         self._dense = dense
         self._embeddings = embeddings
         self.lexical = lexical if lexical is not None else LexicalIndex([u.context_text() for u in self.units])
@@ -122,7 +123,7 @@ class HybridSearch:
 
     def _in_documents(self, documents: frozenset[str]) -> np.ndarray:
         """A mask over the units, in order: True where the unit belongs to one of ``documents``."""
-        return np.fromiter((u.document in documents for u in self.units), dtype=bool, count=len(self.units))
+        return np.isin(self._documents, list(documents))
 
     def best_dense(self, query_vector: list[float]) -> float:
         """The best dense score any unit gets for an embedded query (0.0 for an empty corpus)."""
