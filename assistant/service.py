@@ -48,7 +48,7 @@ from index.background import BackgroundStats, World, cached_stats, embed_queries
 from index.embedder import load_embeddings_in_background
 from index.lexical import LexicalIndex
 from index.search import HybridSearch
-from index.store import IndexUnavailable, VectorStore, build_claim, open_client
+from index.store import IndexUnavailable, VectorStore, open_store
 from index.twins import Twins
 from index.word_vectors import WordVectors, load_word_vectors
 from knowledge import (
@@ -248,10 +248,8 @@ def build_assistant(
         log.warning(problem)
     if not knowledge.documents:
         raise ConfigurationError(f"In de kennismap '{settings.knowledge_dir}' staan geen bruikbare documenten.")
-    client = open_client(store_config)
     embeddings = loading.result() if isinstance(loading, Future) else loading
-    disk = None if store_config.chroma_url else store_config.chroma_dir
-    store = VectorStore(client, embeddings, claim=build_claim(store_config, client), disk=disk)
+    store = open_store(store_config, embeddings)
     snapshots = KnowledgeSnapshots(settings.data_dir / "snapshots")
     index_id = fingerprint(knowledge, embedding_config.identity)
     older = _older_index(store, snapshots, index_id) if outdated_ok else None
@@ -259,7 +257,8 @@ def build_assistant(
         store.ensure(knowledge.units, index_id, progress_bar)
         if store.fingerprint == index_id:
             snapshots.save(index_id, knowledge)
-            snapshots.keep_only(store.complete_fingerprints())
+            if store.rebuilt:  # only a build changes which indexes exist
+                snapshots.keep_only(store.complete_fingerprints())
         else:  # the build failed (disk full, …): the previous index stays in use, with its own documents
             older = _indexed_knowledge(snapshots, store.fingerprint or "")
     else:
@@ -308,10 +307,9 @@ def _indexed_knowledge(snapshots: KnowledgeSnapshots, index_id: str) -> tuple[st
 
 def _older_index(store: VectorStore, snapshots: KnowledgeSnapshots, wanted: str) -> tuple[str, KnowledgeBase] | None:
     """The newest complete index and the knowledge it was built from, if there is no index for ``wanted`` yet."""
-    fingerprints = store.complete_fingerprints()
-    if wanted in fingerprints:
+    if store.ready(wanted):
         return None
-    for candidate in fingerprints:
+    for candidate in store.complete_fingerprints():
         knowledge = snapshots.load(candidate)
         if knowledge is not None:
             return candidate, knowledge

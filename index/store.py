@@ -24,11 +24,14 @@ False
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -112,6 +115,23 @@ def open_client(config: StoreConfig) -> ClientAPI:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def open_store(config: StoreConfig, embeddings: Embeddings) -> VectorStore:
+    """The product's vector store: a local one opens Chroma only when it must (see :class:`VectorCopies`).
+
+    With a shared Chroma server every replica reads the server, which is the one truth they share.
+    """
+    if config.chroma_url:
+        client = open_client(config)
+        return VectorStore(client, embeddings, claim=build_claim(config, client))
+    return VectorStore(
+        partial(open_client, config),
+        embeddings,
+        claim=LockFileClaim(Path(config.data_dir) / "index.lock"),
+        disk=config.chroma_dir,
+        copies=VectorCopies(Path(config.data_dir) / "vectors"),
+    )
+
+
 def build_claim(config: StoreConfig, client: ClientAPI, prefix: str = COLLECTION_PREFIX) -> BuildClaim:
     """The claim that fits the store: claim collections on a shared server, else the data dir's lock file."""
     if config.chroma_url:
@@ -190,6 +210,35 @@ class _Vectors:
             return None
         return cls(found["ids"], documents, found["embeddings"])
 
+    def save(self, path: Path, collection: str) -> None:
+        """Write the vectors with the name of the collection they come from, atomically (see :class:`VectorCopies`)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+        with part.open("wb") as out:
+            np.savez(
+                out,
+                collection=np.asarray(collection),
+                ids=np.asarray(self._ids, dtype=str),
+                documents=np.asarray(self._documents, dtype=str),
+                matrix=self._matrix,
+            )
+        os.replace(part, path)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[str, _Vectors] | None:
+        """The collection's name and its vectors as :meth:`save` wrote them, or None if missing or unreadable."""
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                ids, documents, matrix = saved["ids"], saved["documents"], saved["matrix"]
+                collection = str(saved["collection"])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            if path.exists():
+                log.warning("De kopie van de index in %s is onleesbaar (%s); Chroma wordt gebruikt.", path, exc)
+            return None
+        if matrix.ndim != 2 or len(ids) != len(matrix) or len(documents) != len(ids):
+            return None
+        return collection, cls(ids.tolist(), documents.tolist(), matrix)
+
     def search(
         self, query_vector: list[float], k: int, documents: frozenset[str] | None = None
     ) -> list[tuple[str, float]]:
@@ -209,31 +258,87 @@ class _Vectors:
         return [(self._ids[allowed[i]], float(scores[i])) for i in best]
 
 
+class VectorCopies:
+    """Copies of complete collections' vectors in a folder, one file per fingerprint, read without Chroma.
+
+    Importing chromadb takes ~1 s, a third of a cold question; a collection small enough to be searched in memory
+    (:data:`EXACT_SEARCH_MAX_UNITS`) is served from its copy instead, and Chroma is only opened to build or to clean
+    up. The copy is written when a process first serves the collection from Chroma. The fingerprint names
+    everything the vectors are made from, so a copy cannot go stale; copies of dropped collections are removed.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, fingerprint: str) -> Path:
+        """The copy of the collection with ``fingerprint`` (it may not exist)."""
+        return self.folder / f"{fingerprint}.npz"
+
+    def mark_building(self, collection: str) -> None:
+        """Note that ``collection`` is being built; a builder killed before :meth:`unmark` leaves the note behind."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / f"{collection}.building").touch()
+
+    def unmark(self, collection: str) -> None:
+        """The build of ``collection`` ended (finished, failed or cleaned up)."""
+        (self.folder / f"{collection}.building").unlink(missing_ok=True)
+
+    def unmark_all_but(self, collections: Iterable[str]) -> None:
+        """Drop the notes of builds whose collection is gone."""
+        keep = {f"{name}.building" for name in collections}
+        for note in self.folder.glob("*.building"):
+            if note.name not in keep:
+                note.unlink(missing_ok=True)
+
+    def builds_unfinished(self) -> bool:
+        """Whether a build started and has not ended: then Chroma is opened, to wait for it or to clean up after it."""
+        return any(self.folder.glob("*.building"))
+
+    def keep_only(self, fingerprints: Sequence[str]) -> None:
+        """Remove the copies of every other fingerprint."""
+        keep = {self.path(f).name for f in fingerprints}
+        for path in self.folder.glob("*.npz"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+
 class VectorStore:
     """Units in a Chroma collection: written through langchain-chroma with our embeddings, searched by vector.
 
-    ``claim`` decides who builds (:mod:`index.build_claim`): the lock file of a local store, or claim
-    collections on a shared Chroma server. Without one (a private, throw-away store) this process just builds.
+    ``client`` is a Chroma client, or a function that opens one when it is first needed. ``claim`` decides who
+    builds (:mod:`index.build_claim`): the lock file of a local store, or claim collections on a shared Chroma
+    server. Without one (a private, throw-away store) this process just builds. With ``copies`` a small complete
+    collection is served from its copy without opening Chroma (see :class:`VectorCopies`).
     """
 
     def __init__(
         self,
-        client: ClientAPI,
+        client: ClientAPI | Callable[[], ClientAPI],
         embeddings: Embeddings,
         *,
         claim: BuildClaim | None = None,
         prefix: str = COLLECTION_PREFIX,
         disk: Path | None = None,
+        copies: VectorCopies | None = None,
     ) -> None:
-        self._client = client
+        self._connect: Callable[[], ClientAPI] = client if callable(client) else (lambda: client)
+        self._opened: ClientAPI | None = None
         self._disk = disk  # where a local store writes: checked for space before each batch
         self._embeddings = embeddings
         self._claim = claim
         self._prefix = prefix
+        self._copies = copies
         self._collection: chromadb.Collection | None = None
+        self._collection_name: str | None = None
         self._vectors: _Vectors | None = None
         self.fingerprint: str | None = None
         self.rebuilt = False
+
+    @property
+    def _client(self) -> ClientAPI:
+        if self._opened is None:
+            self._opened = self._connect()
+        return self._opened
 
     def _chroma(self, name: str, metadata: dict[str, Any] | None = None) -> Chroma:
         from langchain_chroma import Chroma
@@ -258,12 +363,20 @@ class VectorStore:
         ]
         return sorted(found, key=lambda c: float((c.metadata or {}).get("built_at", 0)), reverse=True)
 
+    def ready(self, fingerprint: str) -> bool:
+        """Whether a complete index for ``fingerprint`` exists (its copy is enough: Chroma is not opened for it)."""
+        if self._copies is not None and self._copies.path(fingerprint).exists():
+            return True
+        return bool(self._complete(fingerprint))
+
     def complete_fingerprints(self) -> list[str]:
         """Fingerprints of the complete collections, newest first."""
         return [str((c.metadata or {}).get("fingerprint")) for c in self._complete()]
 
     def use(self, fingerprint: str) -> None:
         """Serve the newest complete collection for ``fingerprint`` without building anything."""
+        if self._use_copy(fingerprint):
+            return
         ready = self._complete(fingerprint)
         if not ready:
             raise IndexUnavailable("De gevraagde index bestaat niet (meer).")
@@ -275,6 +388,8 @@ class VectorStore:
         Of several processes that need the same build, one builds and the others wait for it (see ``claim``).
         Half-built collections whose builder died are dropped on the way.
         """
+        if not (self._copies is not None and self._copies.builds_unfinished()) and self._use_copy(fingerprint):
+            return False
         ready = self._complete(fingerprint)
         if ready:
             self._use(ready[0].name, fingerprint)
@@ -331,6 +446,8 @@ class VectorStore:
                 total,
             )
             self._delete(collection.name)
+        if self._copies is not None:
+            self._copies.unmark_all_but(c.name for c in self._ours() if (c.metadata or {}).get("complete") is not True)
 
     def _drop_abandoned_if_idle(self) -> None:
         if self._claim is None:
@@ -350,6 +467,8 @@ class VectorStore:
         for collection in complete:
             if collection.name not in (keep, *previous):
                 self._delete(collection.name)
+        if self._copies is not None:
+            self._copies.keep_only(self.complete_fingerprints())
 
     def _delete(self, name: str) -> None:
         try:
@@ -375,13 +494,19 @@ class VectorStore:
             "builder": self._claim.token if self._claim is not None else "",
             "started_at": time.time(),
         }
+        if self._copies is not None:
+            self._copies.mark_building(name)
         store = self._chroma(name, metadata)
         try:
             self._fill(store, units, progress, self._disk)
         except BaseException:
             self._delete(name)  # never served; a process killed right here leaves it to _drop_abandoned
+            if self._copies is not None:
+                self._copies.unmark(name)
             raise
         self._client.get_collection(name).modify(metadata={**metadata, "complete": True, "built_at": time.time()})
+        if self._copies is not None:
+            self._copies.unmark(name)
         return name
 
     @staticmethod
@@ -406,22 +531,41 @@ class VectorStore:
     def _use(self, name: str, fingerprint: str) -> None:
         collection = self._client.get_collection(name)
         self._vectors = _Vectors.of(collection)
-        self._collection = collection
+        self._collection, self._collection_name = collection, name
         self.fingerprint = fingerprint
+        if self._vectors is not None and self._copies is not None:
+            path = self._copies.path(fingerprint)
+            if not path.exists():
+                try:
+                    self._vectors.save(path, name)
+                except OSError as exc:  # a read-only or full data dir: served from Chroma, as before
+                    log.warning("De kopie van de index kon niet worden bewaard in %s (%s).", path, exc.strerror)
+
+    def _use_copy(self, fingerprint: str) -> bool:
+        """Serve the copy of the complete collection for ``fingerprint``, if there is one; True if so."""
+        if self._copies is None:
+            return False
+        found = _Vectors.load(self._copies.path(fingerprint))
+        if found is None:
+            return False
+        self._collection_name, self._vectors = found
+        self._collection = None
+        self.fingerprint = fingerprint
+        return True
 
     @property
     def collection_name(self) -> str | None:
         """The name of the collection being served, or None before :meth:`ensure` or :meth:`use`."""
-        return self._collection.name if self._collection is not None else None
+        return self._collection_name
 
     def search(
         self, query_vector: list[float], k: int, documents: frozenset[str] | None = None
     ) -> list[tuple[str, float]]:
         """Unit ids with cosine similarity, best first; with ``documents``, only units of those documents."""
-        if self._collection is None:
-            raise IndexUnavailable("De index is nog niet geladen.")
         if self._vectors is not None:
             return self._vectors.search(query_vector, k, documents)
+        if self._collection is None:
+            raise IndexUnavailable("De index is nog niet geladen.")
         # Ids and distances only: fetching texts and metadata of 100 hits (as langchain-chroma's search does)
         # costs more than the nearest-neighbour search itself. Ids are unit ids.
         queries: PyEmbeddings = [query_vector]
