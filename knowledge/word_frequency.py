@@ -56,6 +56,16 @@ def use_cache_dir(folder: Path | None) -> None:
     zipf.cache_clear()
 
 
+def prepare() -> bool:
+    """Build the cache in the configured folder now if it is missing; whether it is usable.
+
+    ``python -m assistant index`` calls it, so a model folder filled ahead of time (and then mounted read-only) has
+    the cache too, even when nothing asked for a frequency during the build.
+    """
+    with _lock:
+        return _open() is not None
+
+
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str) -> float:
     """``wordfreq.zipf_frequency(word, lang)``: how often ``word`` occurs per billion words, as a base-10 log.

@@ -126,6 +126,16 @@ def test_an_unwritable_folder_falls_back_to_wordfreq(tmp_path: Path) -> None:
         use_cache_dir(None)
 
 
+def test_prepare_builds_the_cache_now(tmp_path: Path) -> None:
+    assert word_frequency.prepare() is False  # no folder configured: nothing to build
+    use_cache_dir(tmp_path)
+    try:
+        assert word_frequency.prepare() is True
+        assert cache_file(tmp_path).exists()
+    finally:
+        use_cache_dir(None)
+
+
 def test_a_build_leaves_only_the_finished_file(tmp_path: Path) -> None:
     target = cache_file(tmp_path)
     word_frequency.build(target)
