@@ -116,6 +116,9 @@ def index_command(paths: tuple[Path, ...]) -> None:
     if paths and failed == len(paths):
         sys.exit(EXIT_BAD_INPUT)  # nothing changed: the index stays as it is
     bot = _build()
+    from knowledge.word_frequency import prepare
+
+    prepare()  # the word frequency cache belongs in the model folder too (a read-only one is filled this way)
     problems = bot.knowledge.problems
     for problem in problems:
         click.echo(f"Let op: {problem}", err=True)

@@ -58,6 +58,7 @@ from knowledge import (
     load_knowledge,
 )
 from knowledge.cache import DocumentCache, KnowledgeSnapshots
+from knowledge.word_frequency import use_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +241,7 @@ def build_assistant(
     built from, instead of building first; the result is ``outdated``.
     """
     settings = settings or Settings()
+    use_cache_dir(settings.models_dir / "wordfreq")  # built at the first question if missing, once per wordfreq
     embedding_config, store_config = settings.embedding_config(), settings.store_config()
     loading = embeddings if embeddings is not None else load_embeddings_in_background(embedding_config, progress)
     parsed = DocumentCache(settings.data_dir / "parsed", PARSER_VERSION)

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from wordfreq import top_n_list, zipf_frequency
 
 from index.text import FUNCTION_WORDS, analyze, is_function_word
 from knowledge.cache import write_json_atomic
 from knowledge.dutch import fold
+from knowledge.word_frequency import zipf
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ def world_words(size: int = WORLD_SIZE) -> list[str]:
     >>> len(words), all(w.isalpha() for w in words)
     (10, True)
     """
+    from wordfreq import top_n_list  # only when a world is made: importing wordfreq costs ~0.4 s
+
     low, high = _RANKS
     ranked = top_n_list("nl", high)[low:]
     stride = max(1, len(ranked) // (size * 3))
@@ -66,7 +68,7 @@ def world_words(size: int = WORLD_SIZE) -> list[str]:
         if (
             word.isalpha()
             and len(word) >= 4
-            and zipf_frequency(word, "en") < zipf_frequency(word, "nl")
+            and zipf(word, "en") < zipf(word, "nl")
             and not is_function_word(fold(word))
         ):
             chosen.append(word)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-from wordfreq import zipf_frequency
 
 from index.model_folder import ensure_folder
 from index.text import analyze, analyze_words, words
+from knowledge.word_frequency import zipf
 
 COMMON_WORD_ZIPF = 3.0  # wordfreq: about once per million words and more often
 MATCH_CACHE_SIZE = 50_000
@@ -168,7 +168,7 @@ class LexicalIndex:
         if len(word) < 5:
             return None, None
         loose = self._loose_match(word)
-        if zipf_frequency(word, "nl") >= COMMON_WORD_ZIPF:
+        if zipf(word, "nl") >= COMMON_WORD_ZIPF:
             strict = next(
                 (k for k in self._by_prefix.get(word[:3], []) if k.startswith(word) or _same_but_ending(word, k)), None
             )

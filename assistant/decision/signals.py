@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wordfreq import zipf_frequency
 
 from index.text import analyze, content_words, words
 from knowledge.dutch import is_number_word
@@ -31,6 +30,7 @@ from knowledge.vocabulary import (
     SECOND_PERSON,
     TIME_WORDS,
 )
+from knowledge.word_frequency import zipf
 
 if TYPE_CHECKING:
     from assistant.retrieval import Retrieval
@@ -125,13 +125,13 @@ class Signals:
 @lru_cache(maxsize=8192)
 def specificity(word: str) -> float:
     """0 for the commonest Dutch words, 1 for words general Dutch (wordfreq) hardly or never uses."""
-    zipf = max(zipf_frequency(word, "nl"), zipf_frequency(word, "en"))
-    return min(1.0, max(0.0, (7.0 - zipf) / 5.0))
+    general = max(zipf(word, "nl"), zipf(word, "en"))
+    return min(1.0, max(0.0, (7.0 - general) / 5.0))
 
 
 @lru_cache(maxsize=8192)
 def _is_english_word(word: str) -> bool:
-    english, dutch = zipf_frequency(word, "en"), zipf_frequency(word, "nl")
+    english, dutch = zipf(word, "en"), zipf(word, "nl")
     return english >= 2.5 and english > dutch + 0.5
 
 

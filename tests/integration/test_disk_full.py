@@ -26,8 +26,9 @@ EMBEDDINGS = DeterministicFakeEmbedding(size=16)
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "schijf"
     mount.mkdir()
+    # room for a ~10 MB index build plus the models folder's ~11 MB word frequency cache (knowledge.word_frequency)
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", "size=36m", "tmpfs", str(mount)], capture_output=True, text=True
     )
     if done.returncode != 0:
         pytest.skip(f"mount -t tmpfs werd geweigerd: {done.stderr.strip() or f'afsluitcode {done.returncode}'}")
