@@ -259,6 +259,7 @@ def run(sizes: list[str], as_json: bool, keep: Path | None = None) -> dict[str, 
     try:
         for name in sizes:
             results[name] = bench_size(name, SIZES[name], workdir, model_cache, lambda m: print(m, file=sys.stderr))
+            print(f"[{name}] {json.dumps(results[name])}", file=sys.stderr)  # kept if a later size fails
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

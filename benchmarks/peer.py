@@ -45,7 +45,10 @@ def peer_latencies_ms(texts: Sequence[str], model_path: str, questions: Sequence
     embeddings = HuggingFaceEmbeddings(model_name=model_path, model_kwargs={"device": "cpu"})
     client = chromadb.EphemeralClient(Settings(anonymized_telemetry=False))
     store = Chroma(collection_name=f"peer-{uuid.uuid4().hex[:8]}", embedding_function=embeddings, client=client)
-    store.add_documents(split_like_the_tutorial(texts))
+    chunks = split_like_the_tutorial(texts)
+    step = client.get_max_batch_size()  # Chroma refuses more at once (~5,400): 2,000 pages are ~2× that
+    for i in range(0, len(chunks), step):
+        store.add_documents(chunks[i : i + step])
     for question in questions:
         store.similarity_search(question, k=4)
     latencies = []

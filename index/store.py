@@ -191,10 +191,12 @@ class _Vectors:
     ['c']
     """
 
-    def __init__(self, ids: Sequence[str], documents: Sequence[str], vectors: Any) -> None:
+    def __init__(self, ids: Sequence[str], documents: Sequence[str], vectors: Any, *, normalised: bool = False) -> None:
         matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        self._matrix = matrix / np.where(norms > 0, norms, 1.0)
+        if not normalised:
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            matrix = matrix / np.where(norms > 0, norms, 1.0)
+        self._matrix = matrix
         self._ids = list(ids)
         self._documents = np.asarray(documents, dtype=object)
 
@@ -237,7 +239,7 @@ class _Vectors:
             return None
         if matrix.ndim != 2 or len(ids) != len(matrix) or len(documents) != len(ids):
             return None
-        return collection, cls(ids.tolist(), documents.tolist(), matrix)
+        return collection, cls(ids.tolist(), documents.tolist(), matrix, normalised=True)
 
     def search(
         self, query_vector: list[float], k: int, documents: frozenset[str] | None = None

@@ -10,7 +10,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from assistant.service import build_assistant, fingerprint
 from assistant.settings import Settings
-from index.store import VectorStore, build_claim, open_client
+from index.store import VectorCopies, VectorStore, build_claim, open_client, open_store
 from knowledge import load_knowledge
 from knowledge.units import Unit
 
@@ -204,3 +204,72 @@ def test_a_search_finds_what_chromas_own_query_finds(
             assert [round(sim, 4) for _, sim in found] == [round(1.0 - d, 4) for d in distances]
             if documents == frozenset({"b.md"}):
                 assert all(uid.startswith("b#") for uid, _ in found)
+
+
+def _local_store(tmp_path: Path, embeddings: Embeddings) -> VectorStore:
+    return open_store(Settings(data_dir=tmp_path).store_config(), embeddings)
+
+
+def test_a_later_process_serves_the_copy_without_opening_chroma(tmp_path: Path) -> None:
+    embeddings = CountingEmbeddings(size=24)
+    built = _local_store(tmp_path, embeddings)
+    assert built.ensure(_two_document_units(40), "fp") is True
+    copy = tmp_path / "vectors" / "fp.npz"
+    assert copy.is_file()  # written when the built collection was first served
+
+    opened: list[bool] = []
+    later = VectorStore(
+        lambda: opened.append(True) or open_client(Settings(data_dir=tmp_path).store_config()),  # type: ignore[func-returns-value]
+        embeddings,
+        copies=VectorCopies(tmp_path / "vectors"),
+    )
+    assert later.ensure(_two_document_units(40), "fp") is False
+    assert opened == [] and later.collection_name == built.collection_name and later.ready("fp")
+    for text in ("water en 3", "fietsen", "iets heel anders"):
+        vector = embeddings.embed_query(text)
+        for documents in (None, frozenset({"b.md"})):
+            assert later.search(vector, 7, documents) == built.search(vector, 7, documents)
+
+
+def test_an_unreadable_copy_falls_back_to_chroma_and_is_written_again(tmp_path: Path) -> None:
+    embeddings = DeterministicFakeEmbedding(size=24)
+    _local_store(tmp_path, embeddings).ensure(_units(6), "fp")
+    copy = tmp_path / "vectors" / "fp.npz"
+    copy.write_bytes(b"niet meer leesbaar")
+    again = _local_store(tmp_path, embeddings)
+    assert again.ensure(_units(6), "fp") is False  # served from the complete collection, not rebuilt
+    assert [uid for uid, _ in again.search(embeddings.embed_query(_units(6)[2].context_text()), 1)] == ["doc#2"]
+    copy.unlink()
+    _local_store(tmp_path, embeddings).ensure(_units(6), "fp")
+    assert copy.is_file()
+
+
+def test_a_killed_build_sends_the_next_process_to_chroma_to_clean_up(tmp_path: Path) -> None:
+    embeddings = CountingEmbeddings(size=16)
+    _local_store(tmp_path, embeddings).ensure(_units(5), "fp-old")
+    dying = _local_store(tmp_path, embeddings)
+    embeddings.fail_after = embeddings.embedded + 1
+    with pytest.raises(RuntimeError):
+        dying._build(_units(300), "fp-new", None)  # what a killed builder leaves: a note and, here, no collection
+    assert not list((tmp_path / "vectors").glob("*.building"))  # a build that fails (not killed) cleans up its note
+
+    (tmp_path / "vectors" / "awt-units-dood.building").touch()  # a builder killed before it could clean up
+    opened: list[bool] = []
+    later = VectorStore(
+        lambda: opened.append(True) or open_client(Settings(data_dir=tmp_path).store_config()),  # type: ignore[func-returns-value]
+        embeddings,
+        claim=build_claim(
+            Settings(data_dir=tmp_path).store_config(), open_client(Settings(data_dir=tmp_path).store_config())
+        ),
+        copies=VectorCopies(tmp_path / "vectors"),
+    )
+    assert later.ensure(_units(5), "fp-old") is False
+    assert opened == [True]  # the note sent it to Chroma, which found nothing half-built left and dropped the note
+    assert not list((tmp_path / "vectors").glob("*.building"))
+
+
+def test_dropped_collections_lose_their_copies(tmp_path: Path) -> None:
+    embeddings = DeterministicFakeEmbedding(size=16)
+    for index_id in ("fp-1", "fp-2", "fp-3"):
+        _local_store(tmp_path, embeddings).ensure(_units(4), index_id)
+    assert sorted(p.name for p in (tmp_path / "vectors").glob("*.npz")) == ["fp-2.npz", "fp-3.npz"]

@@ -1,8 +1,9 @@
-"""``ask`` imports only what answering needs: no web stack, no document parsers, no torch (issue 15), no wordfreq.
+"""``ask`` imports only what answering needs: no web stack, no document parsers, no torch (issue 15), no wordfreq, no chromadb.
 
 A fresh interpreter runs the CLI entry in-process on a ready index and prints which of the listed packages ended up in
 ``sys.modules``; each of them costs start-up time and memory that a question never uses. wordfreq (~0.4 s to import)
-is read only once, by the first run, to build the word frequency cache (knowledge.word_frequency).
+is read only once, by the first run, to build the word frequency cache (knowledge.word_frequency); chromadb (~1 s)
+only to build the index, which later questions read from its copy (index.store.VectorCopies).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ NOT_FOR_ASK = (
     "sentence_transformers",
     "torch",
     "wordfreq",
+    "chromadb",
 )
 
 
