@@ -75,14 +75,14 @@ class WordVectors:
         """Per term, its best cosine with the vocabulary, or with the vocabulary words in ``among``; 0 if none."""
         if not terms:
             return np.zeros(0, dtype=np.float32)
-        rows = (
-            list(range(len(self.vocabulary)))
-            if among is None
-            else sorted({self._row[w] for w in among if w in self._row})
-        )
-        if not rows:
+        if among is None:
+            candidates = self.vectors  # the whole vocabulary: no copy of it per question
+        else:
+            rows = sorted({self._row[w] for w in among if w in self._row})
+            candidates = self.vectors[rows]
+        if not len(candidates):
             return np.zeros(len(terms), dtype=np.float32)
-        best: np.ndarray = (self.vectors_of(terms) @ self.vectors[rows].T).max(axis=1)
+        best: np.ndarray = (self.vectors_of(terms) @ candidates.T).max(axis=1)
         return best
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -115,7 +115,7 @@ class Signals:
     def vector(self) -> list[float]:
         """The numeric features in :data:`FEATURES` order."""
         values = {
-            **asdict(self),
+            **vars(self),  # the fields as they are (asdict would deep-copy each, every question)
             "content_words": math.log1p(self.content_words),
             "asks_year_unseen": float(self.asked_kind == YEAR and not self.kind_found),
         }
