@@ -192,7 +192,7 @@ class _Vectors:
     """
 
     def __init__(self, ids: Sequence[str], documents: Sequence[str], vectors: Any, *, normalised: bool = False) -> None:
-        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+        matrix: np.ndarray = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
         if not normalised:
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             matrix = matrix / np.where(norms > 0, norms, 1.0)

@@ -1,4 +1,4 @@
-"""``ask`` imports only what answering needs: no web stack, no document parsers, no torch (issue 15), no wordfreq, no chromadb.
+"""``ask`` imports only what answering needs: no web stack, no parsers, no torch (issue 15), no wordfreq, no chromadb.
 
 A fresh interpreter runs the CLI entry in-process on a ready index and prints which of the listed packages ended up in
 ``sys.modules``; each of them costs start-up time and memory that a question never uses. wordfreq (~0.4 s to import)
