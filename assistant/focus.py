@@ -35,7 +35,7 @@ from assistant.questions import is_follow_up
 from index.references import References, StructureIndex, is_label_noun
 from index.text import analyze_words, content_words, is_function_word, words
 from knowledge.dutch import ORDINALS, fold, parse_number
-from knowledge.units import Document
+from knowledge.units import Document, Unit
 from knowledge.vocabulary import NEXT_WORDS, NUMBER_NOUNS, PREVIOUS_WORDS
 
 #: A document wins on content when its evidence is at least this many times that of every other document.
@@ -103,6 +103,7 @@ class DocumentFocus:
         self._naming = {d: {t for t in terms if counts[t] == 1} for d, terms in identities.items()}
         self._references = {d.name: fold(d.reference) for d in documents if d.reference.strip()}
         self._terms: dict[str, Counter[str]] = {}
+        self._unit_words: dict[str, frozenset[str]] = {}
         self._sizes: dict[str, int] = {}
         for document in documents:
             terms = Counter(analyze_words(words(document.text)))
@@ -169,8 +170,15 @@ class DocumentFocus:
         refs = references if references is not None else self.structure.parse(question)
         parts: dict[str, set[str]] = {}
         for unit in self.structure.resolve(refs) if refs else ():
-            parts.setdefault(unit.document, set()).update(analyze_words(words(unit.text)))
+            parts.setdefault(unit.document, set()).update(self._words_of(unit))
         return parts
+
+    def _words_of(self, unit: Unit) -> frozenset[str]:
+        """A unit's analyzed words, remembered: a part many documents share ("bijlage 4") is read once."""
+        known = self._unit_words.get(unit.id)
+        if known is None:
+            known = self._unit_words[unit.id] = frozenset(analyze_words(words(unit.text)))
+        return known
 
     def _content(self, terms: dict[str, list[str]], names: Sequence[str]) -> dict[str, float]:
         """Per document: each remaining word's specificity, shared out by how dense the word is in each document."""
