@@ -29,7 +29,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index.text import FUNCTION_WORDS, analyze, is_function_word
-from knowledge.cache import write_json_atomic
+from knowledge.cache import write_json_atomic, write_npz_atomic
 from knowledge.dutch import fold
 from knowledge.word_frequency import zipf
 
@@ -159,10 +159,7 @@ def load_world(cache_dir: Path, model_id: str, embeddings: Embeddings, size: int
     vectors = np.asarray(raw, dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp.npz")
-        np.savez(tmp, words=np.array(words), vectors=vectors)
-        tmp.replace(target)
+        write_npz_atomic(target, words=np.array(words), vectors=vectors)
     except OSError as error:
         log.warning("Kan de achtergrondvectoren niet bewaren (%s).", error)
     return World(words, vectors)

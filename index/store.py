@@ -24,7 +24,6 @@ False
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 import uuid
@@ -41,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 
 from index.build_claim import BuildClaim, CollectionClaim, LockFileClaim
 from index.config import StoreConfig
+from knowledge.cache import write_npz_atomic
 from knowledge.units import Unit
 
 if TYPE_CHECKING:
@@ -214,17 +214,13 @@ class _Vectors:
 
     def save(self, path: Path, collection: str) -> None:
         """Write the vectors with the name of the collection they come from, atomically (see :class:`VectorCopies`)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-        with part.open("wb") as out:
-            np.savez(
-                out,
-                collection=np.asarray(collection),
-                ids=np.asarray(self._ids, dtype=str),
-                documents=np.asarray(self._documents, dtype=str),
-                matrix=self._matrix,
-            )
-        os.replace(part, path)
+        write_npz_atomic(
+            path,
+            collection=np.asarray(collection),
+            ids=np.asarray(self._ids, dtype=str),
+            documents=np.asarray(self._documents, dtype=str),
+            matrix=self._matrix,
+        )
 
     @classmethod
     def load(cls, path: Path) -> tuple[str, _Vectors] | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.text import FUNCTION_WORDS, is_function_word, words
+from knowledge.cache import write_npz_atomic
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +128,7 @@ def vocabulary_key(texts: Sequence[str]) -> str:
 
 
 def _save(cache_file: Path, words_wanted: list[str], vectors: np.ndarray, key: str) -> None:
-    tmp = cache_file.with_suffix(".tmp.npz")
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(tmp, words=np.array(words_wanted), vectors=vectors, key=np.array(key))
-        tmp.replace(cache_file)
+        write_npz_atomic(cache_file, words=np.array(words_wanted), vectors=vectors, key=np.array(key))
     except OSError as error:
-        tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
         log.warning("Kan de woordvectoren niet bewaren (%s); ze worden volgende keer opnieuw gemaakt.", error)

@@ -28,12 +28,15 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from knowledge.units import Document, KnowledgeBase, Unit
 
@@ -61,17 +64,36 @@ def _document(data: dict[str, Any]) -> Document:
     return Document(**{**data, **lists}, units=units)
 
 
+@contextmanager
+def replaced_atomically(path: Path, suffix: str = "") -> Iterator[Path]:
+    """A new temporary file beside ``path`` to write, moved over ``path`` when the block ends.
+
+    Readers see the whole file or none, two writers never share a temporary file, and when the block fails (a full
+    disk) the temporary file is removed: nothing half-written is left behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_json_atomic(path: Path, payload: object) -> None:
     """Write ``payload`` as JSON so that readers see the whole file or none; on failure nothing is left behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=False)
-        os.replace(temporary, path)  # readers see the whole file or none
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)  # a full disk leaves no half-written file behind
-        raise
+    with replaced_atomically(path, ".json") as temporary, temporary.open("w", encoding="utf-8") as out:
+        json.dump(payload, out, ensure_ascii=False)
+
+
+def write_npz_atomic(path: Path, **arrays: Any) -> None:
+    """Write numpy ``arrays`` as one ``.npz`` file like :func:`write_json_atomic`; readable by all, like model files."""
+    with replaced_atomically(path, ".npz") as temporary:
+        with temporary.open("wb") as out:
+            np.savez(out, **arrays)
+        temporary.chmod(0o644)
 
 
 class DocumentCache:

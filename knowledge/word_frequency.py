@@ -16,9 +16,7 @@ True
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import tempfile
 import threading
 import unicodedata
 from contextlib import closing
@@ -26,6 +24,8 @@ from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from knowledge.cache import replaced_atomically
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +179,8 @@ def build(target: Path) -> None:
     """
     import wordfreq
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".sqlite3")
-    os.close(handle)
-    os.chmod(temporary, 0o644)  # like any model file: readable by whoever shares the model folder
-    try:
+    with replaced_atomically(target, ".sqlite3") as temporary:
+        temporary.chmod(0o644)  # like any model file: readable by whoever shares the model folder
         with closing(sqlite3.connect(temporary)) as db:
             db.execute("PRAGMA journal_mode = OFF")  # a fresh temporary file: a failure leaves it unused anyway
             db.execute("CREATE TABLE missing (lang TEXT PRIMARY KEY, level INTEGER NOT NULL) WITHOUT ROWID")
@@ -193,10 +190,6 @@ def build(target: Path) -> None:
                 db.executemany(f"INSERT INTO {lang} VALUES (?, ?)", sorted(rows))
                 db.execute("INSERT INTO missing VALUES (?, ?)", (lang, missing))
             db.commit()
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _levels(wordfreq: Any, lang: str) -> tuple[list[tuple[str, int]], int]:
