@@ -50,7 +50,7 @@ from index.lexical import LexicalIndex
 from index.search import HybridSearch
 from index.store import IndexUnavailable, VectorStore, open_store
 from index.twins import Twins
-from index.word_vectors import WordVectors, load_word_vectors
+from index.word_vectors import SharedWordVectors, WordVectors, load_word_vectors
 from knowledge import (
     PARSER_VERSION,
     KnowledgeBase,
@@ -282,6 +282,7 @@ def build_assistant(
         settings.data_dir / "background" / f"{index_id[:32]}-words.npz",
         (u.context_text() for u in units),
         partial(embed_queries, embeddings),
+        SharedWordVectors.for_model(settings.models_dir / "word-vectors", embedding_config.identity, embeddings),
     )
     return Assistant(
         settings,

@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.dutch import NUMBER_WORD_PATTERN, ORDINALS, fold, parse_number, singular
 from knowledge.units import Unit
@@ -57,7 +58,11 @@ def _plural_forms(noun: str) -> list[str]:
 
 def _noun_of(word: str, nouns: set[str]) -> tuple[str, bool] | None:
     """Map a word to a known label noun; the flag says whether it was plural. Tolerates one typo."""
-    w = fold(word)
+    return _known_noun(fold(word), frozenset(nouns))
+
+
+@lru_cache(maxsize=8192)  # the typo check (difflib) ran again for every word of every question
+def _known_noun(w: str, nouns: frozenset[str]) -> tuple[str, bool] | None:
     if w in ENGLISH_NOUNS and ENGLISH_NOUNS[w] in nouns:
         return ENGLISH_NOUNS[w], w.endswith("s")
     if w in nouns:

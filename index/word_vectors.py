@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -87,13 +89,80 @@ class WordVectors:
         return best
 
 
-def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords) -> WordVectors:
-    """The vocabulary of ``texts`` with its vectors, from ``cache_file`` or embedded now.
+class SharedWordVectors:
+    """Word vectors kept per embedding model across indexes, so that a new index embeds only words no index had.
 
-    The cache file is named after the index; when it is missing, stale or damaged the words are embedded (a few
-    seconds for one advice) and stored there. It also holds a key of the texts and the word rules, so a start whose
-    texts match takes the stored vocabulary as it is: picking the words again costs ~0.4 s per process (the typo
-    check of :func:`index.text.is_function_word`).
+    A word's vector depends on the model alone, not on the documents, yet embedding an index's vocabulary was about
+    a third of indexing one advice. The vectors live in one SQLite file per model in the model cache; several
+    processes may read and add at once (a killed writer's transaction is rolled back by the next one), and a cache
+    that cannot be read or written (a read-only model folder, a full disk) only means the words are embedded.
+
+    >>> import tempfile
+    >>> shared = SharedWordVectors(Path(tempfile.mkdtemp()) / "words.sqlite3")
+    >>> shared.add(["regen"], np.array([[0.6, 0.8]], dtype=np.float32))
+    >>> shared.get(["regen", "zon"])["regen"].tolist()
+    [0.6000000238418579, 0.800000011920929]
+    """
+
+    FORMAT = "1"  # raise when what a stored vector means changes (how words are put to the model)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_model(cls, folder: Path, model_id: str, embedder: object) -> SharedWordVectors:
+        """The store for one model in ``folder``; the embedder's class is in the name (a test double has its own)."""
+        key = hashlib.sha256(f"{cls.FORMAT}|{model_id}|{type(embedder).__qualname__}".encode()).hexdigest()[:24]
+        return cls(folder / f"words-{key}.sqlite3")
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.execute("CREATE TABLE IF NOT EXISTS vectors (word TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        return connection
+
+    def get(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored unit vectors of those ``words`` that have one."""
+        if not self.path.exists():
+            return {}
+        found: dict[str, np.ndarray] = {}
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+                for start in range(0, len(words), 500):
+                    batch = list(words[start : start + 500])
+                    marks = ",".join("?" * len(batch))
+                    for word, blob in connection.execute(
+                        f"SELECT word, vector FROM vectors WHERE word IN ({marks})", batch
+                    ):
+                        found[word] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as error:
+            log.warning(
+                "De gedeelde woordvectoren in %s zijn onleesbaar (%s); de woorden worden ingebed.", self.path, error
+            )
+            return {}
+        return found
+
+    def add(self, words: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep the unit ``vectors`` of ``words`` (rows in the same order) for later indexes; a failure is logged."""
+        rows = [(w, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for w, v in zip(words, vectors, strict=True)]
+        try:
+            with closing(self._connect()) as connection, connection:
+                connection.executemany("INSERT OR IGNORE INTO vectors (word, vector) VALUES (?, ?)", rows)
+        except (sqlite3.Error, OSError) as error:
+            log.info(  # a read-only model folder is a supported set-up, not a fault
+                "Kan de woordvectoren niet delen in %s (%s); een volgende index bedt ze opnieuw in.", self.path, error
+            )
+
+
+def load_word_vectors(
+    cache_file: Path, texts: Iterable[str], embed: EmbedWords, shared: SharedWordVectors | None = None
+) -> WordVectors:
+    """The vocabulary of ``texts`` with its vectors, from ``cache_file`` or made now.
+
+    The cache file is named after the index; when it is missing, stale or damaged the vocabulary is made again:
+    words ``shared`` has are taken from it, the others embedded (about a second for one advice) and added to it.
+    The file also holds a key of the texts and the word rules, so a start whose texts match takes the stored
+    vocabulary as it is, without picking the words again.
     """
     texts = list(texts)
     key = vocabulary_key(texts)
@@ -113,9 +182,20 @@ def load_word_vectors(cache_file: Path, texts: Iterable[str], embed: EmbedWords)
     if cached == words_wanted and vectors.shape[0] == len(cached):
         _save(cache_file, words_wanted, vectors, key)  # a file from before the key: keyed now, not embedded again
         return WordVectors(cached, vectors, embed)
-    vectors = _unit_rows(embed(words_wanted)) if words_wanted else np.zeros((0, 1), np.float32)
+    vectors = _vectors_of(words_wanted, embed, shared) if words_wanted else np.zeros((0, 1), np.float32)
     _save(cache_file, words_wanted, vectors, key)
     return WordVectors(words_wanted, vectors, embed)
+
+
+def _vectors_of(words_wanted: list[str], embed: EmbedWords, shared: SharedWordVectors | None) -> np.ndarray:
+    """Unit vectors of ``words_wanted`` in order: from ``shared`` where it has them, the rest embedded and shared."""
+    known = shared.get(words_wanted) if shared is not None else {}
+    new = [w for w in words_wanted if w not in known]
+    fresh = _unit_rows(embed(new)) if new else np.zeros((0, 0), np.float32)
+    if shared is not None and new:
+        shared.add(new, fresh)
+    made = dict(zip(new, fresh, strict=True))
+    return np.array([known[w] if w in known else made[w] for w in words_wanted], dtype=np.float32)
 
 
 def vocabulary_key(texts: Sequence[str]) -> str:

@@ -94,10 +94,7 @@ def parse_number(word: str) -> int | None:
     w = fold(word).strip(".:,;()")
     if w.isdigit():
         return int(w)
-    for table in (CARDINALS, ORDINALS, ENGLISH_ORDINALS):
-        if w in {fold(k) for k in table}:
-            return next(v for k, v in table.items() if fold(k) == w)
-    return _ROMAN.get(w)
+    return _NUMBER_WORDS.get(w, _ROMAN.get(w))
 
 
 def singular(noun: str) -> str:
@@ -129,3 +126,9 @@ _NUMBER_RE = re.compile(rf"^(?:\d+|{NUMBER_WORD_PATTERN})$", re.IGNORECASE)
 def is_number_word(word: str) -> bool:
     """Whether ``word`` is a number: digits, or a Dutch or English cardinal or ordinal (``drie``, ``derde``)."""
     return bool(_NUMBER_RE.match(word))
+
+
+_NUMBER_WORDS: dict[str, int] = {}  # folded once: parse_number runs for every word of every question
+for _table in (CARDINALS, ORDINALS, ENGLISH_ORDINALS):
+    for _word, _value in _table.items():
+        _NUMBER_WORDS.setdefault(fold(_word), _value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.word_vectors import WordVectors, load_word_vectors, vocabulary
+from index.word_vectors import SharedWordVectors, WordVectors, load_word_vectors, vocabulary
 
 AXES = {"regen": [1.0, 0.0, 0.0], "wolk": [0.8, 0.6, 0.0], "land": [0.0, 1.0, 0.0], "maan": [0.0, 0.0, 1.0]}
 
@@ -85,6 +85,38 @@ def test_a_keyed_cache_is_taken_without_picking_the_words_again(
     assert picked == [] and again.vocabulary == ["regen", "wolk"] and embed.batches == []
     load_word_vectors(target, ["regen en maan"], embed)  # other texts: the words are picked and embedded again
     assert picked == [1] and embed.batches == [["maan", "regen"]]
+
+
+def test_a_new_index_embeds_only_the_words_no_earlier_index_had(tmp_path: Path) -> None:
+    embed = CountingEmbed()
+    shared = SharedWordVectors(tmp_path / "models" / "words.sqlite3")
+    first = load_word_vectors(tmp_path / "a-words.npz", ["regen en wolk"], embed, shared)
+    second = load_word_vectors(tmp_path / "b-words.npz", ["wolk, regen en maan"], embed, shared)
+    assert embed.batches == [["regen", "wolk"], ["maan"]]
+    assert second.vocabulary == ["maan", "regen", "wolk"]
+    assert np.array_equal(second.vectors[1:], first.vectors)  # stored and read back exactly
+    alone = load_word_vectors(tmp_path / "c-words.npz", ["wolk, regen en maan"], CountingEmbed())
+    assert np.array_equal(second.vectors, alone.vectors)
+
+
+def test_a_shared_store_that_cannot_be_used_only_means_the_words_are_embedded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    damaged = tmp_path / "words.sqlite3"
+    damaged.write_bytes(b"geen database" * 100)
+    embed = CountingEmbed()
+    with caplog.at_level(logging.INFO):
+        vectors = load_word_vectors(tmp_path / "a-words.npz", ["regen en wolk"], embed, SharedWordVectors(damaged))
+    assert embed.batches == [["regen", "wolk"]] and vectors.vocabulary == ["regen", "wolk"]
+    assert "onleesbaar" in caplog.text and "niet delen" in caplog.text
+    assert damaged.read_bytes() == b"geen database" * 100  # left as it was, not half-overwritten
+
+
+def test_the_shared_store_is_per_model_and_per_embedder(tmp_path: Path) -> None:
+    one = SharedWordVectors.for_model(tmp_path, "model-a", CountingEmbed())
+    assert one.path == SharedWordVectors.for_model(tmp_path, "model-a", CountingEmbed()).path
+    assert one.path != SharedWordVectors.for_model(tmp_path, "model-b", CountingEmbed()).path
+    assert one.path != SharedWordVectors.for_model(tmp_path, "model-a", object()).path
 
 
 def _write_old_format(target: Path) -> Path:
