@@ -66,9 +66,9 @@ class ExtractiveBackend:
         verdict = judge(retrieval, self.model)
         if not verdict.answer:
             return refusal(question, retrieval, self.name, verdict)
-        notice = _notice(retrieval, verdict)
         groups = _select_groups(retrieval, self.max_units)
         units = [u for group in groups for u in group.units]
+        notice = join_notices(_notice(retrieval, verdict), _left_out_notice(groups))
         scores = {h.unit.id: h.score for h in retrieval.hits}
         naming = _Naming.of(retrieval)
         citations = [
@@ -99,6 +99,7 @@ class Selection:
     units: list[Unit]
     items: int | None = None
     context_first: bool = False
+    left_out: int = 0  # named passages not quoted: more of them carry one label than an answer quotes
 
 
 def _select_groups(retrieval: Retrieval, max_units: int) -> list[Selection]:
@@ -115,7 +116,8 @@ def _select_groups(retrieval: Retrieval, max_units: int) -> list[Selection]:
     documents = list(dict.fromkeys(u.document for u in selection.units))
     if len(documents) < 2:
         return [selection]
-    return [Selection([u for u in selection.units if u.document == d]) for d in documents]
+    groups = [Selection([u for u in selection.units if u.document == d]) for d in documents]
+    return [replace(groups[0], left_out=selection.left_out), *groups[1:]]
 
 
 def _distinct(groups: list[Selection]) -> list[Selection]:
@@ -128,9 +130,9 @@ def _distinct(groups: list[Selection]) -> list[Selection]:
         if len(units) == len(group.units):
             kept.append(group)
         elif units:
-            kept.append(Selection(units))
+            kept.append(Selection(units, left_out=group.left_out))
     if len(kept) > 1 and len({u.document for g in kept for u in g.units}) < len(kept):
-        return [Selection([u for g in kept for u in g.units])]
+        return [Selection([u for g in kept for u in g.units], left_out=sum(g.left_out for g in kept))]
     return kept
 
 
@@ -194,8 +196,10 @@ def _choose(retrieval: Retrieval, max_units: int, named: list[Unit] | None = Non
         if len(items) == len(members):  # the whole list: its lead-in ("… zes concrete stappen:") introduces it
             return Selection(context + items, items=len(items), context_first=True)
         return Selection(items + context, items=len(items))
+    left_out = 0
     if named:
-        chosen = list(named)
+        chosen = _best_per_label(named, scores, max_units)
+        left_out = len(named) - len(chosen)
         if len(named) == 1:
             chosen.extend(c for c in retrieval.children_of(named[0]) if c not in chosen)
     else:
@@ -207,7 +211,26 @@ def _choose(retrieval: Retrieval, max_units: int, named: list[Unit] | None = Non
     parent = retrieval.units_by_id.get(chosen[0].parent_id or "")
     if parent is not None and parent not in chosen:
         chosen.append(parent)  # a step is read with the recommendation it belongs to
-    return Selection(chosen)
+    return Selection(chosen, left_out=left_out)
+
+
+def _best_per_label(named: list[Unit], scores: Mapping[str, float], most: int) -> list[Unit]:
+    """``named`` in its order, with at most ``most`` units per label of a document: the best-scoring ones.
+
+    A label is meant to name one part, but a text may repeat it (a summary and the body, or a sentence the parser
+    took for a heading): "bijlage 4" then names every repeat, and an answer quoting hundreds of them helps nobody.
+    """
+    by_label: dict[tuple[str, str], list[Unit]] = {}
+    for unit in named:
+        by_label.setdefault((unit.document, unit.label or unit.id), []).append(unit)
+    if all(len(same) <= most for same in by_label.values()):
+        return list(named)
+    kept = {
+        u.id
+        for same in by_label.values()
+        for u in sorted(same, key=lambda u: -scores.get(u.id, 0.0))[:most]  # stable: document order on a tie
+    }
+    return [u for u in named if u.id in kept]
 
 
 _FILTER_KEEP = 0.6  # of the best member's score: "welke stappen gaan over onderzoek" keeps the steps that do
@@ -261,10 +284,20 @@ class _Naming:
         return cls(titles, kinds, retrieval.twins, retrieval.units_by_id)
 
     def also_in(self, unit: Unit) -> list[AlsoIn]:
-        """The other documents' passages that say what ``unit`` says, in document order."""
-        order = list(self.titles)
-        twins = [twin for t in self.twins.of(unit.id) if (twin := self.units.get(t)) is not None]
-        twins.sort(key=lambda u: (order.index(u.document) if u.document in order else len(order), u.start))
+        """Per other document that says what ``unit`` says, its closest passage; in document order.
+
+        One per document: a text that repeats a passage (hundreds of times in a generated corpus) is named once.
+        """
+        order = {name: i for i, name in enumerate(self.titles)}
+        closest: dict[str, tuple[float, Unit]] = {}
+        for twin_id, similarity in self.twins.of(unit.id).items():
+            twin = self.units.get(twin_id)
+            if twin is None:
+                continue
+            best = closest.get(twin.document)
+            if best is None or (similarity, -twin.start) > (best[0], -best[1].start):
+                closest[twin.document] = (similarity, twin)
+        twins = sorted((u for _, u in closest.values()), key=lambda u: (order.get(u.document, len(order)), u.start))
         return [
             AlsoIn(document=u.document, title=self.titles.get(u.document, u.document), label=self.label(u))
             for u in twins
@@ -340,6 +373,18 @@ def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
     if verdict.reason is Reason.ONZEKER:
         notices.append(_explanation(Reason.ONZEKER, retrieval))
     return join_notices(*notices)
+
+
+def _left_out_notice(groups: list[Selection]) -> str | None:
+    """Says so when the question named more passages than the answer quotes (see :func:`_best_per_label`)."""
+    left_out = sum(g.left_out for g in groups)
+    if not left_out:
+        return None
+    return (
+        f"Wat u noemt, komt in de tekst vaker voor dan een antwoord kan citeren; {left_out} "
+        f"{'passage is' if left_out == 1 else 'passages zijn'} weggelaten. Hieronder staan de passages die het best "
+        "bij uw vraag passen; noem zo nodig het hoofdstuk of document erbij."
+    )
 
 
 def _missing_parts(retrieval: Retrieval) -> str:

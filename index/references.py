@@ -155,14 +155,18 @@ class StructureIndex:
         # Only units with numbered labels can be named: indexed, in document order, by every noun of their label
         # and by their last noun ("stap" for "Aanbeveling 3, stap 5"), so a question never scans all units.
         self._numbered: list[Unit] = []
-        self._by_noun: dict[str, list[Unit]] = {}
+        self._by_noun: dict[tuple[str, str], list[Unit]] = {}  # (document, noun)
         self._by_last_noun: dict[str, list[Unit]] = {}
+        self._by_last_noun_in: dict[tuple[str, str], list[Unit]] = {}  # (document, last noun)
         for unit in units:
             if parts := self._parts[unit.id]:
                 self._numbered.append(unit)
                 for noun in dict(parts):
-                    self._by_noun.setdefault(noun, []).append(unit)
+                    self._by_noun.setdefault((unit.document, noun), []).append(unit)
                 self._by_last_noun.setdefault(parts[-1][0], []).append(unit)
+                self._by_last_noun_in.setdefault((unit.document, parts[-1][0]), []).append(unit)
+        self._documents = list(dict.fromkeys(u.document for u in self._numbered))
+        self._resolved: dict[tuple[object, ...], tuple[Unit, ...]] = {}  # search and focus resolve the same refs
         self.nouns = {noun for parts in self._parts.values() for noun, _ in parts}
         self._top_level_nouns = {
             parts[0][0] for parts in self._parts.values() if len(parts) == 1 and parts[0][0] != "bijlage"
@@ -179,7 +183,7 @@ class StructureIndex:
     def _last_number(self, noun: str, within: dict[str, int], document: str) -> int:
         numbers = [
             dict(parts)[noun]
-            for parts in (self._parts[u.id] for u in self._by_last_noun.get(noun, ()) if u.document == document)
+            for parts in (self._parts[u.id] for u in self._by_last_noun_in.get((document, noun), ()))
             if all(dict(parts).get(k) == v for k, v in within.items() if k != noun)
         ]
         return max(numbers, default=-1)
@@ -190,13 +194,23 @@ class StructureIndex:
         Each document is read on its own: "de laatste aanbeveling" is the last of each document's, and "aanbeveling
         2" is the plain item wherever a document has one, else its nearest nested ones.
         """
+        key = (tuple(tuple(pair.items()) for pair in refs.pairs), tuple(refs.lists))
+        if (known := self._resolved.get(key)) is None:
+            if len(self._resolved) >= 256:
+                self._resolved.clear()
+            known = self._resolved[key] = tuple(self._resolve(refs))
+        return list(known)
+
+    def _resolve(self, refs: References) -> list[Unit]:
         chosen: list[Unit] = []
-        documents = list(dict.fromkeys(u.document for u in self._numbered))
         for pair in refs.pairs:
-            for document in documents:
+            for document in self._documents:
                 wanted = {n: (self._last_number(n, pair, document) if v == -1 else v) for n, v in pair.items()}
-                candidates = self._by_noun.get(next(iter(wanted)), []) if wanted else self._numbered
-                matches = [u for u in candidates if u.document == document and self._covers(self._parts[u.id], wanted)]
+                if wanted:
+                    candidates = self._by_noun.get((document, next(iter(wanted))), [])
+                else:
+                    candidates = [u for u in self._numbered if u.document == document]
+                matches = [u for u in candidates if self._covers(self._parts[u.id], wanted)]
                 if matches:
                     fewest = min(len(self._parts[u.id]) for u in matches)
                     chosen.extend(u for u in matches if len(self._parts[u.id]) == fewest)

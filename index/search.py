@@ -182,8 +182,9 @@ class HybridSearch:
             )
 
         named_ids = [u.id for u in named]
-        ranked = named_ids + [uid for uid, _ in sorted(fused.items(), key=lambda x: -x[1]) if uid not in named_ids]
+        is_named = set(named_ids)
+        ranked = named_ids + [uid for uid, _ in sorted(fused.items(), key=lambda x: -x[1]) if uid not in is_named]
         if focus:  # a stable partition: the focused documents' units first, each part still in fused order
             ranked.sort(key=lambda uid: self.catalog[uid].document not in focus)
-        hits = [hit(uid, uid in named_ids) for uid in ranked[: max(k, len(named_ids))]]
+        hits = [hit(uid, uid in is_named) for uid in ranked[: max(k, len(named_ids))]]
         return SearchResult(hits, refs, max(dense_score.values(), default=0.0), vector)

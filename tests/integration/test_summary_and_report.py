@@ -3,14 +3,10 @@ page, and the summary is named as "ook in …" (fake embeddings, real parsing an
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from pathlib import Path
 
-import numpy as np
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from assistant.answer import ExtractiveBackend
 from assistant.contract import Answer, Citation
@@ -19,10 +15,10 @@ from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
 from index.twins import Twins
 from knowledge.units import Unit
+from tests.support.embeddings import WordEmbeddings
 
 pytestmark = pytest.mark.integration
 
-DIMENSIONS = 512
 SUMMARY_TITLE = "Samenvatting van het advies over water"
 REPORT_TITLE = "Rapport over water in Nederland"
 DIKES = (
@@ -95,21 +91,6 @@ def _report(path: Path) -> None:
     heading("Droogte")
     paragraph(DROUGHT_IN_OTHER_WORDS)
     pdf.output(str(path))
-
-
-class WordEmbeddings(Embeddings):
-    """A bag of hashed words: texts that share words are close. Deterministic, no model; unlike a hash of the
-    whole text, dense search then agrees with BM25, so which paragraph a question finds does not hang on noise."""
-
-    def embed_query(self, text: str) -> list[float]:
-        vector = np.zeros(DIMENSIONS)
-        for word in re.findall(r"\w+", text.casefold()):
-            vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % DIMENSIONS] += 1.0
-        norm = float(np.linalg.norm(vector))
-        return (vector / norm if norm else vector).tolist()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [self.embed_query(t) for t in texts]
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,14 @@ def test_references_resolve(structure: StructureIndex, question: str, labels: li
     assert [u.label for u in structure.resolve(structure.parse(question))] == labels
 
 
+def test_a_resolution_is_remembered_but_never_shared_with_a_caller(structure: StructureIndex) -> None:
+    refs = structure.parse("Welke zes stappen beschrijft de AWT?")
+    first = structure.resolve(refs)
+    first.clear()  # a caller may change its own list
+    again = structure.resolve(structure.parse("Welke zes stappen beschrijft de AWT?"))
+    assert [u.label for u in again] == [f"Aanbeveling 3, stap {i}" for i in range(1, 7)]
+
+
 def test_a_reference_to_something_absent_is_still_recognised(structure: StructureIndex) -> None:
     refs = structure.parse("Wat staat er in bijlage 1?")
     assert refs.pairs == [{"bijlage": 1}]
