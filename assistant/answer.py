@@ -376,14 +376,21 @@ def _notice(retrieval: Retrieval, verdict: Verdict) -> str | None:
 
 
 def _left_out_notice(groups: list[Selection]) -> str | None:
-    """Says so when the question named more passages than the answer quotes (see :func:`_best_per_label`)."""
+    """Says so when the question named more passages than the answer quotes (see :func:`_best_per_label`).
+
+    >>> _left_out_notice([Selection([], left_out=1891)]).split("; ")[1]
+    '1.891 passages zijn weggelaten. Het antwoord citeert de passages die het best bij uw vraag passen'
+    >>> _left_out_notice([Selection([])]) is None
+    True
+    """
     left_out = sum(g.left_out for g in groups)
     if not left_out:
         return None
+    count = f"{left_out:,}".replace(",", ".")  # Dutch groups thousands with a dot
     return (
-        f"Wat u noemt, komt in de tekst vaker voor dan een antwoord kan citeren; {left_out} "
-        f"{'passage is' if left_out == 1 else 'passages zijn'} weggelaten. Hieronder staan de passages die het best "
-        "bij uw vraag passen; noem zo nodig het hoofdstuk of document erbij."
+        f"Wat u noemt, komt in de tekst vaker voor dan een antwoord kan citeren; {count} "
+        f"{'passage is' if left_out == 1 else 'passages zijn'} weggelaten. Het antwoord citeert de passages die het "
+        "best bij uw vraag passen; noem zo nodig het hoofdstuk of document erbij."
     )
 
 
