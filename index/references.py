@@ -152,8 +152,8 @@ class StructureIndex:
 
     def __init__(self, units: Sequence[Unit]) -> None:
         self._parts = {u.id: label_parts(u.label) for u in units}
-        # Only units with numbered labels can be named: indexed, in document order, by every noun of their label
-        # and by their last noun ("stap" for "Aanbeveling 3, stap 5"), so a question never scans all units.
+        # Only units with numbered labels can be named: indexed per document, in document order, by every noun of
+        # their label and by their last noun ("stap" for "Aanbeveling 3, stap 5"), so a question never scans all units.
         self._numbered: list[Unit] = []
         self._by_noun: dict[tuple[str, str], list[Unit]] = {}  # (document, noun)
         self._by_last_noun: dict[str, list[Unit]] = {}
