@@ -39,7 +39,9 @@ class LexicalIndex:
 
     def __init__(self, texts: list[str]) -> None:
         tokens = [words(t) for t in texts]
-        self._setup(len(texts), Counter(w for doc in tokens for w in set(doc)))
+        # each text's words once, in text order: a set's order changes with the hash seed, and the loose match
+        # takes the first fitting corpus word in this order, so answers changed from run to run
+        self._setup(len(texts), Counter(w for doc in tokens for w in dict.fromkeys(doc)))
         corpus = [(analyze_words(doc) + self._compound_parts(doc)) or ["_"] for doc in tokens]
         self._vocabulary = {term for doc in corpus for term in doc}
         self._bm25 = bm25s.BM25()
