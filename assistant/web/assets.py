@@ -218,5 +218,8 @@ JS = """
     }
   }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
                              attributeFilter: ['aria-label', 'title', 'class']});
+  // Gradio runs this after the page is usable: a page that embeds the chat (and the browser tests) can wait
+  // for this mark to know every later change is translated and silenced before it is announced.
+  document.documentElement.dataset.awtA11y = 'on';
 }
 """ % tuple(json.dumps(d, ensure_ascii=False) for d in (_TEXTS, _LABELS, _PREFIXES, _TOAST_TITLES))  # noqa: UP031 - braces of JS

@@ -185,6 +185,9 @@ def bot_messages(scope: Page | Frame) -> Any:
 
 
 def wait_until_ready(scope: Page | Frame) -> Any:
+    # Gradio runs the page's fixes (Dutch texts, one live region) once it is usable: a question asked
+    # before that would be announced in English
+    expect(scope.locator("html[data-awt-a11y=on]")).to_have_count(1, timeout=ANSWER_TIMEOUT)
     box = scope.get_by_test_id("textbox")
     expect(box).to_be_editable(timeout=ANSWER_TIMEOUT)
     expect(box).to_have_value("", timeout=ANSWER_TIMEOUT)
