@@ -484,6 +484,15 @@ def with_also_in(citations: list[Citation], retrieval: Retrieval) -> list[Citati
     ]
 
 
-def select_units(retrieval: Retrieval, max_units: int = 3) -> list[Unit]:
-    """The units the extractive answer would quote, in its order (the generative backend shows them to the LLM)."""
-    return [u for group in _select_groups(retrieval, max_units) for u in group.units]
+@dataclass(frozen=True)
+class Quotes:
+    """The units the extractive answer would quote, in its order, and the notice when it leaves named ones out."""
+
+    units: list[Unit]
+    notice: str | None
+
+
+def select_quotes(retrieval: Retrieval, max_units: int = 3) -> Quotes:
+    """What the extractive answer would quote (the generative backend shows these units to the LLM first)."""
+    groups = _select_groups(retrieval, max_units)
+    return Quotes([u for group in groups for u in group.units], _left_out_notice(groups))

@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer import ExtractiveBackend, judge, preferred_unit, refusal, select_units, with_also_in
+from assistant.answer import ExtractiveBackend, Quotes, judge, preferred_unit, refusal, select_quotes, with_also_in
 from assistant.contract import Answer, join_notices
 from assistant.decision import DecisionModel, Reason, Verdict
 from assistant.generative.prompt import NO_ANSWER, build_messages
@@ -127,7 +127,8 @@ class GenerativeBackend:
         verdict = judge(retrieval, self.model)
         if not verdict.answer:
             return self.fallback.answer(question, retrieval)  # the extractive refusal; no model call
-        passages = self.passages(retrieval)
+        quotes = select_quotes(retrieval, self.max_units)
+        passages = self.passages(retrieval, quotes)
         started = time.monotonic()
         first_token: float | None = None
         chunks: list[str] = []
@@ -154,19 +155,19 @@ class GenerativeBackend:
             len(raw),
         )
         try:
-            return self._verified(question, retrieval, passages, raw, verdict)
+            return self._verified(question, retrieval, passages, raw, verdict, quotes.notice)
         except Exception:  # noqa: BLE001 - never a traceback for the user
             log.exception("Controle van het gegenereerde antwoord mislukte")
             return self._fallback(question, retrieval, NOTICE_INTERNAL)
 
-    def passages(self, retrieval: Retrieval) -> list[Passage]:
-        """What the model gets: the units the extractive answer would quote, then the next best hits.
+    def passages(self, retrieval: Retrieval, quotes: Quotes) -> list[Passage]:
+        """What the model gets: the units the extractive answer would quote (``quotes``), then the next best hits.
 
         Only the named passage when the question names one ("stap 5 van aanbeveling 3"): other passages only
         tempt a small model to answer from the wrong one.
         """
         scores = {h.unit.id: h.score for h in retrieval.hits}
-        units = list(select_units(retrieval, self.max_units))
+        units = list(quotes.units)
         named = any(h.structural for h in retrieval.hits)
         for hit in [] if named else retrieval.hits:
             if len(units) >= self.max_passages:
@@ -209,7 +210,13 @@ class GenerativeBackend:
         return NOTICE_LATE
 
     def _verified(
-        self, question: str, retrieval: Retrieval, passages: Sequence[Passage], raw: str, verdict: Verdict
+        self,
+        question: str,
+        retrieval: Retrieval,
+        passages: Sequence[Passage],
+        raw: str,
+        verdict: Verdict,
+        left_out: str | None,
     ) -> Answer:
         if not raw.strip():
             return self._fallback(question, retrieval, NOTICE_EMPTY)
@@ -234,7 +241,7 @@ class GenerativeBackend:
             citations=with_also_in(result.citations, retrieval),
             refused=False,
             backend=self.name,
-            notice=join_notices(*retrieval.notices, self._removed_notice(result.removed)),
+            notice=join_notices(*retrieval.notices, left_out, self._removed_notice(result.removed)),
             removed=result.removed,
             reason=verdict.reason.value,
             confidence=round(verdict.confidence, 3),

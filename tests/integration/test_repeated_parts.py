@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answer import ExtractiveBackend
 from assistant.decision.model import NEVER, CalibratedModel, DecisionModel
+from assistant.generative import GenerativeBackend
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
 from tests.support.embeddings import WordEmbeddings
 
 pytestmark = pytest.mark.integration
+ALWAYS = DecisionModel(topic=NEVER, answer=CalibratedModel((), (), (), (), (), 50.0))
 
 TOPICS = {  # one paragraph per topic, each with a sentence about appendix 4: six units labelled "Bijlage 4"
     "dijken": "In bijlage 4 staan de kosten van het versterken van de dijken langs de rivieren.",
@@ -27,7 +30,7 @@ SHARED = "Gemeenten krijgen een vast budget om regenwater in de wijk op te vange
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("repeats")
     knowledge = folder / "kennis"
     knowledge.mkdir()
@@ -35,9 +38,17 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     _write(knowledge / "advies.txt", "Advies over water", [*paragraphs, SHARED])
     notes = [f"Hoofdstuk {n} van de notitie herhaalt het advies." for n in range(1, 5)]
     _write(knowledge / "notitie.txt", "Notitie over water", [p for note in notes for p in (note, SHARED)])
-    always = DecisionModel(topic=NEVER, answer=CalibratedModel((), (), (), (), (), 50.0))
-    settings = Settings(data_dir=folder / "data", knowledge_dir=knowledge)
-    return build_assistant(settings, embeddings=WordEmbeddings(), backend=ExtractiveBackend(always))
+    return knowledge
+
+
+@pytest.fixture(scope="module")
+def bot(knowledge: Path) -> Assistant:
+    return _assistant(knowledge, ExtractiveBackend(ALWAYS))
+
+
+def _assistant(knowledge: Path, backend: ExtractiveBackend | GenerativeBackend) -> Assistant:
+    settings = Settings(data_dir=knowledge.parent / "data" / type(backend).__name__, knowledge_dir=knowledge)
+    return build_assistant(settings, embeddings=WordEmbeddings(), backend=backend)
 
 
 def _write(path: Path, title: str, paragraphs: list[str]) -> None:
@@ -53,6 +64,16 @@ def test_a_part_the_text_repeats_is_quoted_from_its_best_repeats_and_the_rest_is
     assert TOPICS["dijken"] in {c.quote for c in quoted}  # the repeat the question is about is among them
     left_out = len(TOPICS) - len(quoted)
     assert answer.notice is not None and f"{left_out} passages zijn weggelaten" in answer.notice
+
+
+def test_a_generated_answer_says_too_that_repeats_were_left_out(knowledge: Path) -> None:
+    # the model is shown the same best repeats the extractive answer quotes, so its answer carries the same count
+    reply = TOPICS["dijken"].removesuffix(".") + " [1]."
+    generative = GenerativeBackend(FakeListChatModel(responses=[reply]), name="test:fake", model=ALWAYS)
+    bot = _assistant(knowledge, generative)
+    answer = bot.ask("Wat staat er in bijlage 4 over de dijken?", documents=["advies.txt"])
+    assert answer.backend == "test:fake" and answer.citations[0].quote == TOPICS["dijken"]
+    assert answer.notice is not None and f"{len(TOPICS) - 3} passages zijn weggelaten" in answer.notice
 
 
 def test_a_part_named_once_is_quoted_without_a_notice(bot: Assistant) -> None:

@@ -19,7 +19,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.answer import ExtractiveBackend, with_also_in
+from assistant.answer import ExtractiveBackend, select_quotes, with_also_in
 from assistant.contract import Answer, cite
 from assistant.decision import NEVER, CalibratedModel, DecisionModel
 from assistant.generative import NO_ANSWER, AnswerStream, GenerativeBackend, build_generative_backend
@@ -458,8 +458,8 @@ def test_a_question_naming_a_passage_shows_the_model_only_that_passage() -> None
     hits = [Hit(first.unit, first.score, first.dense, first.lexical, structural=True), *retrieval.hits[1:]]
     named = Retrieval(**{**retrieval.__dict__, "result": SearchResult(hits, References(), 0.95)})
     backend = backend_for(FAITHFUL)
-    assert [p.unit.id for p in backend.passages(named)] == ["a1"]
-    assert [p.unit.id for p in backend.passages(retrieval)] == ["a1", "a2", "rol"]
+    assert [p.unit.id for p in backend.passages(named, select_quotes(named))] == ["a1"]
+    assert [p.unit.id for p in backend.passages(retrieval, select_quotes(retrieval))] == ["a1", "a2", "rol"]
 
 
 def test_a_passage_two_documents_share_is_shown_once_from_the_paged_one_and_cited_with_ook_in() -> None:
@@ -479,7 +479,7 @@ def test_a_passage_two_documents_share_is_shown_once_from_the_paged_one_and_cite
         twins=find_twins(units),
     )
     backend = backend_for(FAITHFUL)
-    assert [p.unit.id for p in backend.passages(retrieval)] == ["r#1", "r#2"]
+    assert [p.unit.id for p in backend.passages(retrieval, select_quotes(retrieval))] == ["r#1", "r#2"]
     cited = with_also_in([cite(1, report, 1.0, "Rapport")], retrieval)[0]
     assert cited.label == "Aanbeveling 1 van ‘Rapport’, p. 3"
     assert [(a.document, a.label) for a in cited.also_in] == [("samenvatting.txt", "Aanbeveling 1 van ‘Samenvatting’")]
