@@ -28,6 +28,7 @@ from index.search import Hit
 from index.text import analyze, content_words
 from index.twins import Twins
 from knowledge import citation_label, document_titles
+from knowledge.dutch import thousands
 from knowledge.units import Unit
 
 log = logging.getLogger(__name__)
@@ -386,9 +387,8 @@ def _left_out_notice(groups: list[Selection]) -> str | None:
     left_out = sum(g.left_out for g in groups)
     if not left_out:
         return None
-    count = f"{left_out:,}".replace(",", ".")  # Dutch groups thousands with a dot
     return (
-        f"Wat u noemt, komt in de tekst vaker voor dan een antwoord kan citeren; {count} "
+        f"Wat u noemt, komt in de tekst vaker voor dan een antwoord kan citeren; {thousands(left_out)} "
         f"{'passage is' if left_out == 1 else 'passages zijn'} weggelaten. Het antwoord citeert de passages die het "
         "best bij uw vraag passen; noem zo nodig het hoofdstuk of document erbij."
     )

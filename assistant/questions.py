@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.contract import Message
 from index.references import References, StructureIndex, context_noun, elliptic_ordinal, merge_references
 from index.text import content_words, words
+from knowledge.dutch import thousands
 from knowledge.units import KnowledgeBase
 from knowledge.vocabulary import FOLLOW_UP_START, INSTRUCTION_PATTERN, NEXT_WORDS, POINTING_PATTERN, PREVIOUS_WORDS
 
@@ -93,8 +94,10 @@ def clean_question(question: object, max_chars: int) -> str:
             "De vraag is leeg. Typ een vraag over het advies, bijvoorbeeld: ‘Wat is de eerste aanbeveling?’"
         )
     if len(question) > max_chars:
-        too_long = f"De vraag is te lang ({len(question):,} tekens; de grens is {max_chars:,})."
-        raise InvalidQuestion(f"{too_long} Stel een kortere vraag.".replace(",", "."))
+        raise InvalidQuestion(
+            f"De vraag is te lang ({thousands(len(question))} tekens; de grens is {thousands(max_chars)}). "
+            "Stel een kortere vraag."
+        )
     return text
 
 

@@ -97,6 +97,11 @@ def parse_number(word: str) -> int | None:
     return _NUMBER_WORDS.get(w, _ROMAN.get(w))
 
 
+def thousands(number: int) -> str:
+    """``number`` written the Dutch way, its thousands grouped by a dot: 1891 → ``1.891``."""
+    return f"{number:,}".replace(",", ".")
+
+
 def singular(noun: str) -> str:
     """Best-effort Dutch singular of a plural noun: ``aanbevelingen`` → ``aanbeveling``, ``stappen`` → ``stap``."""
     w = noun.lower()
