@@ -156,15 +156,13 @@ class StructureIndex:
         # their label and by their last noun ("stap" for "Aanbeveling 3, stap 5"), so a question never scans all units.
         self._numbered: list[Unit] = []
         self._by_noun: dict[tuple[str, str], list[Unit]] = {}  # (document, noun)
-        self._by_last_noun: dict[str, list[Unit]] = {}
-        self._by_last_noun_in: dict[tuple[str, str], list[Unit]] = {}  # (document, last noun)
+        self._by_last_noun: dict[tuple[str, str], list[Unit]] = {}  # (document, last noun)
         for unit in units:
             if parts := self._parts[unit.id]:
                 self._numbered.append(unit)
                 for noun in dict(parts):
                     self._by_noun.setdefault((unit.document, noun), []).append(unit)
-                self._by_last_noun.setdefault(parts[-1][0], []).append(unit)
-                self._by_last_noun_in.setdefault((unit.document, parts[-1][0]), []).append(unit)
+                self._by_last_noun.setdefault((unit.document, parts[-1][0]), []).append(unit)
         self._documents = list(dict.fromkeys(u.document for u in self._numbered))
         self._resolved: dict[tuple[object, ...], tuple[Unit, ...]] = {}  # search and focus resolve the same refs
         self.nouns = {noun for parts in self._parts.values() for noun, _ in parts}
@@ -183,7 +181,7 @@ class StructureIndex:
     def _last_number(self, noun: str, within: dict[str, int], document: str) -> int:
         numbers = [
             dict(parts)[noun]
-            for parts in (self._parts[u.id] for u in self._by_last_noun_in.get((document, noun), ()))
+            for parts in (self._parts[u.id] for u in self._by_last_noun.get((document, noun), ()))
             if all(dict(parts).get(k) == v for k, v in within.items() if k != noun)
         ]
         return max(numbers, default=-1)
@@ -216,10 +214,11 @@ class StructureIndex:
                     chosen.extend(u for u in matches if len(self._parts[u.id]) == fewest)
         for noun in refs.lists:
             scope = refs.pairs[0] if refs.pairs else {}
-            for unit in self._by_last_noun.get(noun, ()):
-                parts = self._parts[unit.id]
-                if all(dict(parts[:-1]).get(k) == v for k, v in scope.items() if k != noun):
-                    chosen.append(unit)
+            for document in self._documents:
+                for unit in self._by_last_noun.get((document, noun), ()):
+                    parts = self._parts[unit.id]
+                    if all(dict(parts[:-1]).get(k) == v for k, v in scope.items() if k != noun):
+                        chosen.append(unit)
         first_by_id: dict[str, Unit] = {}
         for unit in chosen:
             first_by_id.setdefault(unit.id, unit)
